@@ -1,0 +1,98 @@
+// One driver for the elementwise losses (MSE, KL divergence, BCE with
+// logits): each exported kernel calls it with a constant `op`, and after
+// inlining the optimiser keeps only that op's arithmetic. Elements [i0, i1)
+// may be split freely; i0 must be a multiple of PARTIAL_ROWS.
+import { at, hsum64, PARTIAL_ROWS, SUM_BLOCK } from './simd';
+import { addPartial } from './partials';
+
+export const MSE = 0;
+export const KL = 1;
+export const KL_LOG = 2;
+export const BCE = 3;
+
+// The element functions live with their ops; imported here for dispatch.
+import { mseLossv, mseLosss, mseGradv, mseGrads } from './mse';
+import { klLossv, klLosss, klGradv, klGrads, klLogLossv, klLogLosss, klLogGradv, klLogGrads } from './kl';
+import { bceLossv, bceLosss, bceGradv, bceGrads } from './bce';
+
+@inline function lossv(op: i32, a: v128, b: v128, w: v128, pw: v128): v128 {
+  if (op == MSE) return mseLossv(a, b);
+  if (op == KL) return klLossv(a, b);
+  if (op == KL_LOG) return klLogLossv(a, b);
+  return bceLossv(a, b, w, pw);
+}
+@inline function losss(op: i32, a: f32, b: f32, w: f32, pw: f32): f32 {
+  if (op == MSE) return mseLosss(a, b);
+  if (op == KL) return klLosss(a, b);
+  if (op == KL_LOG) return klLogLosss(a, b);
+  return bceLosss(a, b, w, pw);
+}
+@inline function gradv(op: i32, a: v128, b: v128, w: v128, pw: v128): v128 {
+  if (op == MSE) return mseGradv(a, b);
+  if (op == KL) return klGradv(a, b);
+  if (op == KL_LOG) return klLogGradv(a, b);
+  return bceGradv(a, b, w, pw);
+}
+@inline function grads(op: i32, a: f32, b: f32, w: f32, pw: f32): f32 {
+  if (op == MSE) return mseGrads(a, b);
+  if (op == KL) return klGrads(a, b);
+  if (op == KL_LOG) return klLogGrads(a, b);
+  return bceGrads(a, b, w, pw);
+}
+
+@inline function loadOr(p: usize, i: i32, fallback: v128): v128 {
+  return p ? v128.load(at(p, i)) : fallback;
+}
+@inline function loadOrOne(p: usize, i: i32): f32 {
+  return p ? load<f32>(at(p, i)) : 1;
+}
+
+/** Loss of every element into out (if not 0) and its sums into partials (if not 0). */
+@inline export function forward(
+  op: i32, a: usize, b: usize, w: usize, pw: usize, out: usize, partials: usize, i0: i32, i1: i32,
+): void {
+  for (let b0 = i0; b0 < i1; b0 += PARTIAL_ROWS) {
+    const b1 = min(b0 + PARTIAL_ROWS, i1);
+    let total: f64 = 0;
+    let i = b0;
+    if (ASC_FEATURE_SIMD) {
+      const one = f32x4.splat(1);
+      const whole = b0 + ((b1 - b0) & ~3);
+      while (i < whole) {
+        const end = min(i + SUM_BLOCK, whole);
+        let acc = f32x4.splat(0);
+        for (; i < end; i += 4) {
+          const l = lossv(op, v128.load(at(a, i)), v128.load(at(b, i)), loadOr(w, i, one), loadOr(pw, i, one));
+          if (out) v128.store(at(out, i), l);
+          acc = f32x4.add(acc, l);
+        }
+        total += hsum64(acc);
+      }
+    }
+    for (; i < b1; i++) {
+      const l = losss(op, load<f32>(at(a, i)), load<f32>(at(b, i)), loadOrOne(w, i), loadOrOne(pw, i));
+      if (out) store<f32>(at(out, i), l);
+      total += l;
+    }
+    addPartial(partials, b0, 1, 0, total);
+  }
+}
+
+/** grad = ∂loss/∂a · scale · g, g = gradOut[i] (or 1). */
+@inline export function backward(
+  op: i32, a: usize, b: usize, w: usize, pw: usize, grad: usize, i0: i32, i1: i32, scale: f32, gradOut: usize,
+): void {
+  let i = i0;
+  if (ASC_FEATURE_SIMD) {
+    const one = f32x4.splat(1);
+    const s = f32x4.splat(scale);
+    for (; i + 4 <= i1; i += 4) {
+      const d = gradv(op, v128.load(at(a, i)), v128.load(at(b, i)), loadOr(w, i, one), loadOr(pw, i, one));
+      v128.store(at(grad, i), f32x4.mul(f32x4.mul(d, s), loadOr(gradOut, i, one)));
+    }
+  }
+  for (; i < i1; i++) {
+    const d = grads(op, load<f32>(at(a, i)), load<f32>(at(b, i)), loadOrOne(w, i), loadOrOne(pw, i));
+    store<f32>(at(grad, i), d * scale * loadOrOne(gradOut, i));
+  }
+}

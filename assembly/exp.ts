@@ -1,0 +1,60 @@
+// exp(x) for f32, scalar and f32x4 forms of one algorithm (after XNNPACK's
+// rr2-p5): n = round(x·log2e) by a "magic bias" add whose low bits are already
+// the biased exponent of 2^n, a two-constant ln2 range reduction, a degree-5
+// polynomial on [−ln2/2, ln2/2]. Within 2 ULP of exp on (−87.33, 88.3];
+// results below the normal range flush to 0, exp(−∞) = 0, NaN stays NaN.
+// Larger arguments need `expAny`.
+import { madd } from './simd';
+
+const LOG2E: f32 = 1.44269502;
+const MAGIC: f32 = 12583039.0; // 0x1.8000FEp23: 1.5·2^23 + 127
+const MINUS_LN2_HI: f32 = -0.693145752;
+const MINUS_LN2_LO: f32 = -1.42860677e-6;
+const C5: f32 = 0.00828929059;
+const C4: f32 = 0.0418978222;
+const C3: f32 = 0.166676521;
+const C2: f32 = 0.499991506;
+const C1: f32 = 0.999999702;
+const FLUSH_BELOW: f32 = -87.3365402;
+
+@inline export function expv(x: v128): v128 {
+  let n = madd(x, f32x4.splat(LOG2E), f32x4.splat(MAGIC));
+  const scale = i32x4.shl(n, 23); // 2^n, straight from n's low bits
+  n = f32x4.sub(n, f32x4.splat(MAGIC));
+  let t = madd(n, f32x4.splat(MINUS_LN2_HI), x);
+  t = madd(n, f32x4.splat(MINUS_LN2_LO), t);
+  let p = madd(f32x4.splat(C5), t, f32x4.splat(C4));
+  p = madd(p, t, f32x4.splat(C3));
+  p = madd(p, t, f32x4.splat(C2));
+  p = madd(p, t, f32x4.splat(C1));
+  t = f32x4.mul(t, scale);
+  const f = madd(t, p, scale);
+  return v128.andnot(f, f32x4.lt(x, f32x4.splat(FLUSH_BELOW)));
+}
+
+@inline export function exps(x: f32): f32 {
+  let n = x * LOG2E + MAGIC;
+  const scale = reinterpret<f32>(reinterpret<i32>(n) << 23);
+  n -= MAGIC;
+  let t = n * MINUS_LN2_HI + x;
+  t = n * MINUS_LN2_LO + t;
+  let p = C5 * t + C4;
+  p = p * t + C3;
+  p = p * t + C2;
+  p = p * t + C1;
+  t *= scale;
+  const f = t * p + scale;
+  return x < FLUSH_BELOW ? 0 : f;
+}
+
+/** exp for any argument: exp(min(x,0))·exp(max(x,0)/2)², so large positive
+ *  arguments overflow to +∞ at the right place instead of wrapping. */
+@inline export function expAnyv(x: v128): v128 {
+  const half = expv(f32x4.mul(f32x4.max(x, f32x4.splat(0)), f32x4.splat(0.5)));
+  return f32x4.mul(expv(f32x4.min(x, f32x4.splat(0))), f32x4.mul(half, half));
+}
+
+@inline export function expAnys(x: f32): f32 {
+  const half = exps(max(x, 0) * 0.5);
+  return exps(min(x, 0)) * (half * half);
+}

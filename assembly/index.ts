@@ -1,0 +1,17 @@
+// The kernels every build exports; pointers are byte addresses in the
+// (imported) linear memory, which the TypeScript bindings manage.
+export { logSumExp, softmax, logSoftmax, argmax, entropy, softmaxBackward, logSoftmaxBackward, logSumExpBackward } from './rowwise';
+export { crossEntropyIndex, crossEntropyProb } from './cross_entropy';
+export { nll, nllBackward } from './nll';
+export { badTarget, targetWeight } from './targets';
+export { klDiv, klDivBackward } from './kl';
+export { mseLoss, mseLossBackward } from './mse';
+export { bceWithLogits, bceWithLogitsBackward } from './bce';
+
+/** First byte the bindings may use. */
+export function heapBase(): usize { return __heap_base; }
+
+/** Which build this is: 0 scalar, 1 simd, 2 relaxed-simd. */
+export function build(): i32 {
+  return ASC_FEATURE_RELAXED_SIMD ? 2 : ASC_FEATURE_SIMD ? 1 : 0;
+}

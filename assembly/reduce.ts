@@ -1,0 +1,142 @@
+// Row primitives over n contiguous f32 at x: each has its f32x4 form (main
+// loop over whole vectors, two accumulators) and a scalar form that also
+// finishes the last n % 4 elements. Sums of many terms are added in f32 blocks
+// of SUM_BLOCK and then into an f64 total, in one fixed order.
+import { at, hmax, hsum64, madd, SUM_BLOCK } from './simd';
+import { expv, exps } from './exp';
+
+/** Largest element; NaN is skipped (callers let NaN reach the result via exp). */
+export function rowMax(x: usize, n: i32): f32 {
+  let m: f32 = -Infinity;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    let a = f32x4.splat(-Infinity), b = a;
+    for (; i + 8 <= n; i += 8) {
+      a = f32x4.pmax(a, v128.load(at(x, i)));
+      b = f32x4.pmax(b, v128.load(at(x, i + 4)));
+    }
+    if (i + 4 <= n) { a = f32x4.pmax(a, v128.load(at(x, i))); i += 4; }
+    m = hmax(f32x4.pmax(a, b));
+  }
+  for (; i < n; i++) { const v = load<f32>(at(x, i)); if (v > m) m = v; }
+  return m;
+}
+
+/** Σ exp(x − shift). */
+export function sumExp(x: usize, n: i32, shift: f32): f64 {
+  let total: f64 = 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const s = f32x4.splat(shift);
+    const whole = n & ~3;
+    while (i < whole) {
+      const end = min(i + SUM_BLOCK, whole);
+      let a = f32x4.splat(0), b = a;
+      for (; i + 8 <= end; i += 8) {
+        a = f32x4.add(a, expv(f32x4.sub(v128.load(at(x, i)), s)));
+        b = f32x4.add(b, expv(f32x4.sub(v128.load(at(x, i + 4)), s)));
+      }
+      if (i < end) { a = f32x4.add(a, expv(f32x4.sub(v128.load(at(x, i)), s))); i += 4; }
+      total += hsum64(f32x4.add(a, b));
+    }
+  }
+  for (; i < n; i++) total += exps(load<f32>(at(x, i)) - shift);
+  return total;
+}
+
+/** y = exp(x − shift), returning Σ y. y may be x. */
+export function expStore(x: usize, y: usize, n: i32, shift: f32): f64 {
+  let total: f64 = 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const s = f32x4.splat(shift);
+    const whole = n & ~3;
+    while (i < whole) {
+      const end = min(i + SUM_BLOCK, whole);
+      let a = f32x4.splat(0), b = a;
+      for (; i + 8 <= end; i += 8) {
+        const e0 = expv(f32x4.sub(v128.load(at(x, i)), s));
+        const e1 = expv(f32x4.sub(v128.load(at(x, i + 4)), s));
+        v128.store(at(y, i), e0);
+        v128.store(at(y, i + 4), e1);
+        a = f32x4.add(a, e0);
+        b = f32x4.add(b, e1);
+      }
+      if (i < end) {
+        const e0 = expv(f32x4.sub(v128.load(at(x, i)), s));
+        v128.store(at(y, i), e0);
+        a = f32x4.add(a, e0);
+        i += 4;
+      }
+      total += hsum64(f32x4.add(a, b));
+    }
+  }
+  for (; i < n; i++) {
+    const e = exps(load<f32>(at(x, i)) - shift);
+    store<f32>(at(y, i), e);
+    total += e;
+  }
+  return total;
+}
+
+/** y = x·f. y may be x. */
+export function scaleStore(x: usize, y: usize, n: i32, f: f32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const v = f32x4.splat(f);
+    for (; i + 4 <= n; i += 4) v128.store(at(y, i), f32x4.mul(v128.load(at(x, i)), v));
+  }
+  for (; i < n; i++) store<f32>(at(y, i), load<f32>(at(x, i)) * f);
+}
+
+/** y = (x − a) − b: two roundings, so huge a never swamps a small result. */
+export function shiftStore(x: usize, y: usize, n: i32, a: f32, b: f32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const va = f32x4.splat(a), vb = f32x4.splat(b);
+    for (; i + 4 <= n; i += 4) {
+      v128.store(at(y, i), f32x4.sub(f32x4.sub(v128.load(at(x, i)), va), vb));
+    }
+  }
+  for (; i < n; i++) store<f32>(at(y, i), (load<f32>(at(x, i)) - a) - b);
+}
+
+/** Σ x (w = 0) or Σ x·w. */
+export function sumProduct(x: usize, w: usize, n: i32): f64 {
+  let total: f64 = 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const whole = n & ~3;
+    while (i < whole) {
+      const end = min(i + SUM_BLOCK, whole);
+      let a = f32x4.splat(0);
+      if (w) for (; i < end; i += 4) a = madd(v128.load(at(x, i)), v128.load(at(w, i)), a);
+      else for (; i < end; i += 4) a = f32x4.add(a, v128.load(at(x, i)));
+      total += hsum64(a);
+    }
+  }
+  if (w) for (; i < n; i++) total += load<f32>(at(x, i)) * load<f32>(at(w, i));
+  else for (; i < n; i++) total += load<f32>(at(x, i));
+  return total;
+}
+
+/** Σ w·(m − x) (w = 0: Σ (m − x)): every term ≥ 0 for m = max x, so the sum
+ *  has no cancellation even when the logits are huge. */
+export function gapSum(x: usize, w: usize, n: i32, m: f32): f64 {
+  let total: f64 = 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vm = f32x4.splat(m);
+    const whole = n & ~3;
+    while (i < whole) {
+      const end = min(i + SUM_BLOCK, whole);
+      let a = f32x4.splat(0);
+      if (w) for (; i < end; i += 4) a = madd(f32x4.sub(vm, v128.load(at(x, i))), v128.load(at(w, i)), a);
+      else for (; i < end; i += 4) a = f32x4.add(a, f32x4.sub(vm, v128.load(at(x, i))));
+      total += hsum64(a);
+    }
+  }
+  if (w) for (; i < n; i++) total += (m - load<f32>(at(x, i))) * load<f32>(at(w, i));
+  else for (; i < n; i++) total += m - load<f32>(at(x, i));
+  return total;
+}

@@ -1,0 +1,127 @@
+// Row-wise operations on a row-major [rows, classes] batch. Every kernel
+// works on rows [r0, r1) so that the rows of one batch can be split freely.
+import { at, hsum64, madd, SUM_BLOCK } from './simd';
+import { expv, exps, expAnyv, expAnys } from './exp';
+import { logv, logs } from './log';
+import { rowMax, sumExp, expStore, scaleStore, shiftStore, sumProduct } from './reduce';
+
+/** log Σ exp(x) as PyTorch computes it: an all −∞ row gives −∞, a +∞ entry
+ *  gives +∞, a NaN gives NaN. */
+export function rowLogSumExp(x: usize, n: i32): f64 {
+  const m = rowMax(x, n);
+  if (m == Infinity) return hasNaN(x, n) ? NaN : Infinity;
+  return <f64>m + Math.log(sumExp(x, n, m == -Infinity ? 0 : m));
+}
+
+function hasNaN(x: usize, n: i32): bool {
+  for (let i = 0; i < n; i++) if (isNaN(load<f32>(at(x, i)))) return true;
+  return false;
+}
+
+export function logSumExp(x: usize, out: usize, r0: i32, r1: i32, classes: i32): void {
+  for (let r = r0; r < r1; r++) {
+    store<f32>(at(out, r), <f32>rowLogSumExp(at(x, r * classes), classes));
+  }
+}
+
+export function softmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): void {
+  for (let r = r0; r < r1; r++) {
+    const xr = at(x, r * classes), yr = at(y, r * classes);
+    const s = expStore(xr, yr, classes, rowMax(xr, classes));
+    scaleStore(yr, yr, classes, <f32>(1 / s));
+  }
+}
+
+export function logSoftmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): void {
+  for (let r = r0; r < r1; r++) {
+    const xr = at(x, r * classes);
+    const m = rowMax(xr, classes);
+    shiftStore(xr, at(y, r * classes), classes, m, <f32>Math.log(sumExp(xr, classes, m)));
+  }
+}
+
+/** First index of the row maximum; NaN counts as the maximum (as torch.argmax). */
+export function argmax(x: usize, out: usize, r0: i32, r1: i32, classes: i32): void {
+  for (let r = r0; r < r1; r++) {
+    const xr = at(x, r * classes);
+    let best = 0;
+    let m = load<f32>(xr);
+    for (let i = 1; i < classes && m == m; i++) {
+      const v = load<f32>(at(xr, i));
+      if (v > m || v != v) { m = v; best = i; }
+    }
+    store<i32>(at(out, r), best);
+  }
+}
+
+/** −Σ p log p with 0·log 0 = 0. */
+export function entropy(p: usize, out: usize, r0: i32, r1: i32, classes: i32): void {
+  for (let r = r0; r < r1; r++) {
+    const pr = at(p, r * classes);
+    let total: f64 = 0;
+    let i = 0;
+    if (ASC_FEATURE_SIMD) {
+      const whole = classes & ~3;
+      while (i < whole) {
+        const end = min(i + SUM_BLOCK, whole);
+        let a = f32x4.splat(0);
+        for (; i < end; i += 4) {
+          const v = v128.load(at(pr, i));
+          const t = f32x4.mul(v, logv(v));
+          a = f32x4.add(a, v128.andnot(t, f32x4.eq(v, f32x4.splat(0))));
+        }
+        total += hsum64(a);
+      }
+    }
+    for (; i < classes; i++) {
+      const v = load<f32>(at(pr, i));
+      if (v != 0) total += v * logs(v);
+    }
+    store<f32>(at(out, r), <f32>-total);
+  }
+}
+
+/** dx = y ⊙ (dy − Σ dy⊙y), y = softmax output. */
+export function softmaxBackward(y: usize, dy: usize, dx: usize, r0: i32, r1: i32, classes: i32): void {
+  for (let r = r0; r < r1; r++) {
+    const o = r * classes;
+    const yr = at(y, o), dyr = at(dy, o), dxr = at(dx, o);
+    const s = <f32>sumProduct(dyr, yr, classes);
+    let i = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vs = f32x4.splat(s);
+      for (; i + 4 <= classes; i += 4) {
+        const v = f32x4.mul(v128.load(at(yr, i)), f32x4.sub(v128.load(at(dyr, i)), vs));
+        v128.store(at(dxr, i), v);
+      }
+    }
+    for (; i < classes; i++) store<f32>(at(dxr, i), load<f32>(at(yr, i)) * (load<f32>(at(dyr, i)) - s));
+  }
+}
+
+/** dx = dy − exp(y)·Σ dy, y = logSoftmax output. */
+export function logSoftmaxBackward(y: usize, dy: usize, dx: usize, r0: i32, r1: i32, classes: i32): void {
+  for (let r = r0; r < r1; r++) {
+    const o = r * classes;
+    const yr = at(y, o), dyr = at(dy, o), dxr = at(dx, o);
+    const s = <f32>sumProduct(dyr, 0, classes);
+    let i = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vs = f32x4.splat(-s);
+      for (; i + 4 <= classes; i += 4) {
+        v128.store(at(dxr, i), madd(expAnyv(v128.load(at(yr, i))), vs, v128.load(at(dyr, i))));
+      }
+    }
+    for (; i < classes; i++) store<f32>(at(dxr, i), load<f32>(at(dyr, i)) - expAnys(load<f32>(at(yr, i))) * s);
+  }
+}
+
+/** dx = softmax(x)·dy[row] = exp(x − lse)·dy[row]. */
+export function logSumExpBackward(x: usize, dy: usize, dx: usize, r0: i32, r1: i32, classes: i32): void {
+  for (let r = r0; r < r1; r++) {
+    const xr = at(x, r * classes), dxr = at(dx, r * classes);
+    const m = rowMax(xr, classes);
+    const s = expStore(xr, dxr, classes, m);
+    scaleStore(dxr, dxr, classes, <f32>(load<f32>(at(dy, r)) / s));
+  }
+}

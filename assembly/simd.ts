@@ -1,0 +1,33 @@
+// Small vector helpers shared by every kernel. Each build compiles only the
+// branch its features allow (ASC_FEATURE_* are compile-time constants).
+
+/** a·b + c: one fused instruction in the relaxed-simd build, mul+add otherwise. */
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+/** Sum of the four lanes, in f64 so that long rows keep their precision. */
+@inline export function hsum64(v: v128): f64 {
+  const s = f64x2.add(f64x2.promote_low_f32x4(v), f64x2.promote_low_f32x4(i64x2.shuffle(v, v, 1, 0)));
+  return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+}
+
+/** Largest lane (NaN lanes are skipped, as pmax does). */
+@inline export function hmax(v: v128): f32 {
+  const m = f32x4.pmax(v, i64x2.shuffle(v, v, 1, 0));
+  return max(f32x4.extract_lane(m, 0), f32x4.extract_lane(m, 1));
+}
+
+/** Byte address of element i of an f32/i32 array at p. */
+@inline export function at(p: usize, i: i32): usize {
+  return p + (<usize>i << 2);
+}
+
+/** Rows summed into one f32 block before it is added to an f64 total: short
+ *  enough that f32 rounding stays far below the accuracy budget. */
+export const SUM_BLOCK: i32 = 256;
+
+/** Rows (or elements) per partial sum of a reduction. Partials are added in
+ *  index order, so a total never depends on how rows were split. */
+export const PARTIAL_ROWS: i32 = 1024;
