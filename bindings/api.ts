@@ -1,0 +1,296 @@
+// The public operations: validate (validate.ts), run a backend's kernels
+// (kernels.ts), and turn their sums into PyTorch's reductions. Everything
+// here is shared by all backends, so the semantics cannot drift between them.
+import type { F32, I32, Kernels, Elementwise } from './kernels.js';
+import * as v from './validate.js';
+
+type Reduction = 'mean' | 'sum' | 'none';
+const REDUCTIONS = ['mean', 'sum', 'none'] as const;
+
+/** Row-wise functions take `out` or `{ out, spatial }` as their last argument. */
+function rowwiseOptions(last: unknown): v.Options {
+  if (last instanceof Float32Array || last instanceof Int32Array) return { out: last };
+  return v.options(last, ['out', 'spatial']);
+}
+
+function spatialOf(o: v.Options): number {
+  if (o.spatial === undefined) return 1;
+  const s = v.integer('spatial', o.spatial, 1);
+  if (s < 1) throw new RangeError(`spatial must be a positive integer, got ${s}`);
+  return s;
+}
+
+/** Channels-first (N, C, S) ↔ row-major (N·S, C): the kernels see rows. */
+function toRows(x: F32, C: number, S: number): F32 {
+  if (S === 1) return x;
+  const y = new Float32Array(x.length);
+  for (let n = 0, base = 0; base < x.length; n++, base += C * S) {
+    for (let c = 0; c < C; c++) for (let s = 0; s < S; s++) y[(n * S + s) * C + c] = x[base + c * S + s];
+  }
+  return y;
+}
+function fromRows(y: F32, C: number, S: number, out: F32): F32 {
+  if (S === 1) return out;
+  for (let n = 0, base = 0; base < out.length; n++, base += C * S) {
+    for (let c = 0; c < C; c++) for (let s = 0; s < S; s++) out[base + c * S + s] = y[(n * S + s) * C + c];
+  }
+  return out;
+}
+/** Where a row-major kernel result goes before it is laid out channels-first. */
+const rowsBuffer = (out: F32, S: number) => (S === 1 ? out : new Float32Array(out.length));
+
+function isProbabilities(t: unknown): t is Float32Array | Float64Array {
+  return t instanceof Float32Array || t instanceof Float64Array;
+}
+
+export function createApi(kernels: Kernels) {
+  const k = kernels;
+
+  /** x → per-row (or per-element) result, for the one-input row-wise ops. */
+  function rowwise<T extends F32 | I32>(
+    name: string, input: unknown, classes: unknown, last: unknown, perRow: boolean,
+    Kind: { new (n: number): T; name: string }, run: (x: F32, C: number, out: T) => void,
+  ): T {
+    const o = rowwiseOptions(last);
+    const x0 = v.floats(name, input);
+    const S = spatialOf(o);
+    const rows = v.rowsOf(x0, name, classes, S);
+    const C = classes as number;
+    const out = v.outArray(o.out, Kind, perRow ? rows : x0.length);
+    if (perRow || S === 1) {
+      run(toRows(x0, C, S), C, out);
+      return out;
+    }
+    const y = new Float32Array(out.length);
+    run(toRows(x0, C, S), C, y as T);
+    return fromRows(y, C, S, out as F32) as T;
+  }
+
+  /** (y, dy) → dx for the row-wise backward ops; dy is per row for logSumExp. */
+  function rowwiseBackward(
+    yName: string, y0: unknown, dy0: unknown, classes: unknown, last: unknown, dyPerRow: boolean,
+    run: (y: F32, dy: F32, C: number, out: F32) => void,
+  ): F32 {
+    const o = rowwiseOptions(last);
+    const y = v.floats(yName, y0);
+    const S = spatialOf(o);
+    const rows = v.rowsOf(y, yName, classes, S);
+    const C = classes as number;
+    const dy = v.floatsOfLength('dy', dy0, dyPerRow ? rows : y.length);
+    const out = v.outArray(o.out, Float32Array, y.length);
+    const rowsOut = rowsBuffer(out, S);
+    run(toRows(y, C, S), dyPerRow ? dy : toRows(dy, C, S), C, rowsOut);
+    return fromRows(rowsOut, C, S, out);
+  }
+
+  /** Validated options shared by crossEntropy and its gradient forms. */
+  function crossEntropyCall(logits: unknown, target: unknown, classes: unknown, opts: unknown, extra: string[]) {
+    const o = v.options(opts, ['reduction', 'weight', 'ignoreIndex', 'labelSmoothing', 'out', 'spatial', ...extra]);
+    const x0 = v.floats('logits', logits);
+    const S = spatialOf(o);
+    const rows = v.rowsOf(x0, 'logits', classes, S);
+    const C = classes as number;
+    const reduction = v.oneOf<Reduction>('reduction', o.reduction, REDUCTIONS, 'mean');
+    const weight = v.optionalFloats('weight', o.weight, C);
+    const smoothing = v.inRange('labelSmoothing', o.labelSmoothing, 0, 1, 0);
+    const ignoreIndex = v.integer('ignoreIndex', o.ignoreIndex, -100);
+    const prob = isProbabilities(target);
+    let q: F32 | null = null, t: I32 | null = null;
+    if (prob) {
+      if (ignoreIndex >= 0) throw new RangeError(`ignoreIndex (${ignoreIndex}) cannot be used with probability targets`);
+      q = toRows(target instanceof Float32Array ? target : Float32Array.from(target), C, S);
+      v.sameLength('target', q, x0.length);
+    } else {
+      t = v.indexTargets('target', target, rows);
+      const bad = k.badTarget(t, C, ignoreIndex);
+      if (bad >= 0) {
+        throw new RangeError(`target[${bad}] is ${t[bad]}: not a class index in [0, ${C}) nor ignoreIndex (${ignoreIndex})`);
+      }
+    }
+    const out = reduction === 'none' ? v.outArray(o.out, Float32Array, rows) : null;
+    return { o, x: toRows(x0, C, S), x0, S, rows, C, reduction, weight, smoothing, ignoreIndex, q, t, out };
+  }
+  type CeCall = ReturnType<typeof crossEntropyCall>;
+
+  /** Σ_c w_c, the smoothing term's total weight. */
+  const weightTotal = (weight: F32 | null, C: number) => (weight ? weight.reduce((a, b) => a + b, 0) : C);
+
+  /** Runs the cross-entropy kernel, optionally with its gradient into grad (row-major). */
+  function crossEntropyRun(c: CeCall, sums: boolean, grad: F32 | null, g: { scale: number; array: F32 | null }) {
+    const { x, C, rows, weight, smoothing: eps, reduction } = c;
+    // 'mean' divides by the rows (probability targets) or by Σ w_t of the kept
+    // rows (index targets; the smoothing term too), which the gradient needs first.
+    if (c.q) {
+      const gradScale = reduction === 'mean' ? g.scale / rows : g.scale;
+      const [total] = k.crossEntropyProb({ x, q: c.q, classes: C, weight, smoothing: eps, out: c.out, sums, grad, gradScale, gradOut: g.array });
+      return reduction === 'mean' ? total / rows : total;
+    }
+    const t = c.t!;
+    const W = reduction === 'mean' && grad ? k.targetWeight(t, weight, c.ignoreIndex) : 1;
+    const scale = reduction === 'mean' ? g.scale / W : g.scale;
+    const [nll, wSum, smooth] = k.crossEntropyIndex({
+      x, target: t, classes: C, weight, weightTotal: weightTotal(weight, C), ignoreIndex: c.ignoreIndex, smoothing: eps,
+      out: c.out, sums, grad, gradNll: (1 - eps) * scale, gradSmooth: (eps / C) * scale, gradOut: g.array,
+    });
+    const total = (1 - eps) * nll + (eps > 0 ? (eps / C) * smooth : 0);
+    return reduction === 'mean' ? total / wSum : total;
+  }
+
+  /** Per-item count of a loss: rows for the class losses, elements otherwise. */
+  function lossResult(reduction: string, total: number, out: F32 | null): number | F32 {
+    return reduction === 'none' ? out! : total;
+  }
+
+  /** Shared by mseLoss, klDiv and BCE: validated inputs of the same length. */
+  function elementwiseCall(input: unknown, target: unknown, o: v.Options, reductions: readonly string[]) {
+    const a = v.floats('input', input);
+    const b = v.floatsOfLength('target', target, a.length);
+    const reduction = v.oneOf('reduction', o.reduction, reductions, 'mean');
+    return { a, b, reduction };
+  }
+
+  function expand(w: F32 | null, n: number): F32 | null {
+    if (!w || w.length === n) return w;
+    const full = new Float32Array(n);
+    for (let i = 0; i < n; i += w.length) full.set(w, i);
+    return full;
+  }
+
+  function bceCall(input: unknown, target: unknown, opts: unknown, extra: string[]) {
+    const o = v.options(opts, ['reduction', 'weight', 'posWeight', 'out', ...extra]);
+    const { a, b, reduction } = elementwiseCall(input, target, o, REDUCTIONS);
+    const w = expand(v.broadcastWeight('weight', o.weight, a.length), a.length);
+    const pw = expand(v.broadcastWeight('posWeight', o.posWeight, a.length), a.length);
+    return { o, a, b, reduction, w, pw, op: 'bce' as Elementwise, divisor: a.length };
+  }
+
+  function klCall(input: unknown, target: unknown, classes: unknown, opts: unknown, extra: string[]) {
+    const o = v.options(opts, ['reduction', 'logTarget', 'out', ...extra]);
+    const { a, b, reduction } = elementwiseCall(input, target, o, [...REDUCTIONS, 'batchmean']);
+    const rows = v.rowsOf(a, 'input', classes);
+    const op: Elementwise = v.bool('logTarget', o.logTarget, false) ? 'klLog' : 'kl';
+    return { o, a, b, reduction, w: null, pw: null, op, divisor: reduction === 'batchmean' ? rows : a.length };
+  }
+
+  function mseCall(input: unknown, target: unknown, opts: unknown, extra: string[]) {
+    const o = v.options(opts, ['reduction', 'out', ...extra]);
+    const { a, b, reduction } = elementwiseCall(input, target, o, REDUCTIONS);
+    return { o, a, b, reduction, w: null, pw: null, op: 'mse' as Elementwise, divisor: a.length };
+  }
+  /** A validated elementwise loss call; divisor is what 'mean' (or 'batchmean') divides by. */
+  interface EwCall {
+    o: v.Options; a: F32; b: F32; reduction: string; w: F32 | null; pw: F32 | null; op: Elementwise; divisor: number;
+  }
+
+  function elementwiseLoss(c: EwCall): number | F32 {
+    const out = c.reduction === 'none' ? v.outArray(c.o.out, Float32Array, c.a.length) : null;
+    const total = k.elementwise({ op: c.op, a: c.a, b: c.b, w: c.w, pw: c.pw, out, sums: out === null });
+    return lossResult(c.reduction, c.reduction === 'sum' || c.reduction === 'none' ? total : total / c.divisor, out);
+  }
+
+  function elementwiseGrad(c: EwCall): F32 {
+    const g = v.gradOutput(c.o.gradOutput, c.reduction, c.a.length);
+    const grad = v.outArray(c.o.out, Float32Array, c.a.length);
+    const scale = c.reduction === 'sum' || c.reduction === 'none' ? g.scale : g.scale / c.divisor;
+    k.elementwiseBackward({ op: c.op, a: c.a, b: c.b, w: c.w, pw: c.pw, grad, gradScale: scale, gradOut: g.array });
+    return grad;
+  }
+
+  function nllCall(logProbs: unknown, target: unknown, classes: unknown, opts: unknown, extra: string[]) {
+    const o = v.options(opts, ['reduction', 'weight', 'ignoreIndex', 'out', 'spatial', ...extra]);
+    const lp0 = v.floats('logProbs', logProbs);
+    const S = spatialOf(o);
+    const rows = v.rowsOf(lp0, 'logProbs', classes, S);
+    const C = classes as number;
+    const reduction = v.oneOf<Reduction>('reduction', o.reduction, REDUCTIONS, 'mean');
+    const weight = v.optionalFloats('weight', o.weight, C);
+    const ignoreIndex = v.integer('ignoreIndex', o.ignoreIndex, -100);
+    const t = v.indexTargets('target', target, rows);
+    const bad = k.badTarget(t, C, ignoreIndex);
+    if (bad >= 0) throw new RangeError(`target[${bad}] is ${t[bad]}: not a class index in [0, ${C}) nor ignoreIndex (${ignoreIndex})`);
+    return { o, lp: toRows(lp0, C, S), S, rows, C, reduction, weight, ignoreIndex, t };
+  }
+
+  return {
+    logSumExp: (x: F32, classes: number, last?: unknown) =>
+      rowwise('x', x, classes, last, true, Float32Array, k.logSumExp),
+    softmax: (x: F32, classes: number, last?: unknown) =>
+      rowwise('x', x, classes, last, false, Float32Array, k.softmax),
+    logSoftmax: (x: F32, classes: number, last?: unknown) =>
+      rowwise('x', x, classes, last, false, Float32Array, k.logSoftmax),
+    argmax: (x: F32, classes: number, last?: unknown) =>
+      rowwise('x', x, classes, last, true, Int32Array, k.argmax),
+    entropy: (p: F32, classes: number, last?: unknown) =>
+      rowwise('p', p, classes, last, true, Float32Array, k.entropy),
+    softmaxBackward: (y: F32, dy: F32, classes: number, last?: unknown) =>
+      rowwiseBackward('y', y, dy, classes, last, false, k.softmaxBackward),
+    logSoftmaxBackward: (y: F32, dy: F32, classes: number, last?: unknown) =>
+      rowwiseBackward('y', y, dy, classes, last, false, k.logSoftmaxBackward),
+    logSumExpBackward: (x: F32, dy: F32, classes: number, last?: unknown) =>
+      rowwiseBackward('x', x, dy, classes, last, true, k.logSumExpBackward),
+
+    crossEntropy(logits: F32, target: ArrayLike<number>, classes: number, opts?: object): number | F32 {
+      const c = crossEntropyCall(logits, target, classes, opts, []);
+      const total = crossEntropyRun(c, c.out === null, null, { scale: 1, array: null });
+      return lossResult(c.reduction, total, c.out);
+    },
+
+    crossEntropyBackward(logits: F32, target: ArrayLike<number>, classes: number, opts?: object): F32 {
+      const c = crossEntropyCall(logits, target, classes, opts, ['gradOutput']);
+      const g = v.gradOutput(c.o.gradOutput, c.reduction, c.rows);
+      const grad = v.outArray(c.o.out, Float32Array, c.x0.length);
+      const rowsGrad = rowsBuffer(grad, c.S);
+      crossEntropyRun({ ...c, out: null }, false, rowsGrad, g);
+      return fromRows(rowsGrad, c.C, c.S, grad);
+    },
+
+    crossEntropyWithGrad(logits: F32, target: ArrayLike<number>, classes: number, opts?: object) {
+      const c = crossEntropyCall(logits, target, classes, opts, ['grad', 'gradOutput']);
+      const g = v.gradOutput(c.o.gradOutput, c.reduction, c.rows);
+      const grad = v.outArray(c.o.grad, Float32Array, c.x0.length); // may be logits: in place
+      const rowsGrad = c.S === 1 ? grad : new Float32Array(grad.length);
+      const total = crossEntropyRun(c, c.out === null, rowsGrad, g);
+      return { loss: lossResult(c.reduction, total, c.out), grad: fromRows(rowsGrad, c.C, c.S, grad) };
+    },
+
+    nllLoss(logProbs: F32, target: ArrayLike<number>, classes: number, opts?: object): number | F32 {
+      const c = nllCall(logProbs, target, classes, opts, []);
+      const out = c.reduction === 'none' ? v.outArray(c.o.out, Float32Array, c.rows) : null;
+      const [nll, wSum] = k.nll({ lp: c.lp, target: c.t, classes: c.C, weight: c.weight, ignoreIndex: c.ignoreIndex, out, sums: !out });
+      return lossResult(c.reduction, c.reduction === 'mean' ? nll / wSum : nll, out);
+    },
+
+    nllLossBackward(logProbs: F32, target: ArrayLike<number>, classes: number, opts?: object): F32 {
+      const c = nllCall(logProbs, target, classes, opts, ['gradOutput']);
+      const g = v.gradOutput(c.o.gradOutput, c.reduction, c.rows);
+      const grad = v.outArray(c.o.out, Float32Array, c.lp.length);
+      const W = c.reduction === 'mean' ? k.targetWeight(c.t, c.weight, c.ignoreIndex) : 1;
+      const rowsGrad = rowsBuffer(grad, c.S);
+      k.nllBackward({ target: c.t, classes: c.C, weight: c.weight, ignoreIndex: c.ignoreIndex, grad: rowsGrad, gradScale: g.scale / W, gradOut: g.array });
+      return fromRows(rowsGrad, c.C, c.S, grad);
+    },
+
+    klDiv: (input: F32, target: F32, classes: number, opts?: object) => elementwiseLoss(klCall(input, target, classes, opts, [])),
+    klDivBackward: (input: F32, target: F32, classes: number, opts?: object) => elementwiseGrad(klCall(input, target, classes, opts, ['gradOutput'])),
+    mseLoss: (input: F32, target: F32, opts?: object) => elementwiseLoss(mseCall(input, target, opts, [])),
+    mseLossBackward: (input: F32, target: F32, opts?: object) => elementwiseGrad(mseCall(input, target, opts, ['gradOutput'])),
+    binaryCrossEntropyWithLogits: (input: F32, target: F32, opts?: object) => elementwiseLoss(bceCall(input, target, opts, [])),
+    binaryCrossEntropyWithLogitsBackward: (input: F32, target: F32, opts?: object) =>
+      elementwiseGrad(bceCall(input, target, opts, ['gradOutput'])),
+
+    f32: (length: number) => k.f32(viewLength(length)),
+    i32: (length: number) => k.i32(viewLength(length)),
+    free(view: F32 | I32) {
+      if (!(view instanceof Float32Array || view instanceof Int32Array)) throw new TypeError('free: view must be a Float32Array or Int32Array from k.f32 / k.i32');
+      k.free(view);
+    },
+  };
+}
+
+function viewLength(n: unknown): number {
+  if (typeof n !== 'number') throw new TypeError(`length must be a number, got ${typeof n}`);
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`length must be a non-negative integer, got ${n}`);
+  return n;
+}
+
+export type Api = ReturnType<typeof createApi>;

@@ -1,0 +1,135 @@
+// Kernel memory: one shared WebAssembly.Memory, handed out in 16-byte aligned
+// blocks. Users' zero-copy views and each call's scratch come from the same
+// first-fit allocator; scratch blocks go back at the end of the call, so a
+// steady workload reuses the same addresses and never grows the memory.
+//
+// The memory is shared (SharedArrayBuffer-backed): growing it never detaches
+// an existing view, so views from f32()/i32() stay valid after growth.
+
+const PAGE = 65536;
+/** Pages the kernels are built for (asconfig.json maximumMemory): 2 GiB. */
+export const MAX_PAGES = 32768;
+const ALIGN = 16;
+
+interface Block { ptr: number; bytes: number }
+
+export class KernelMemory {
+  readonly memory: WebAssembly.Memory;
+  private top: number;
+  private free: Block[] = [];
+  private live = new Map<number, number>();
+  /** Every ArrayBuffer object this memory has shown (one per size it grew to). */
+  private buffers = new WeakSet<ArrayBufferLike>();
+  /** Views handed out by view(): their block, to refuse them after free(). */
+  private owners = new WeakMap<ArrayBufferView, number>();
+  private freed = new WeakSet<ArrayBufferView>();
+  f32!: Float32Array;
+  i32!: Int32Array;
+  f64!: Float64Array;
+
+  constructor(memory: WebAssembly.Memory, heapBase: number) {
+    this.memory = memory;
+    this.top = Math.ceil(heapBase / ALIGN) * ALIGN;
+    this.refresh();
+  }
+
+  private refresh(): void {
+    const buffer = this.memory.buffer;
+    this.buffers.add(buffer);
+    this.f32 = new Float32Array(buffer);
+    this.i32 = new Int32Array(buffer);
+    this.f64 = new Float64Array(buffer);
+  }
+
+  alloc(bytes: number): number {
+    const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
+    const i = this.free.findIndex((b) => b.bytes >= size);
+    let ptr: number;
+    if (i >= 0) {
+      const b = this.free[i];
+      ptr = b.ptr;
+      if (b.bytes === size) this.free.splice(i, 1);
+      else { b.ptr += size; b.bytes -= size; }
+    } else {
+      ptr = this.top;
+      this.ensure(ptr + size);
+      this.top += size;
+    }
+    this.live.set(ptr, size);
+    return ptr;
+  }
+
+  release(ptr: number): void {
+    const size = this.live.get(ptr);
+    if (size === undefined) return;
+    this.live.delete(ptr);
+    // Insert in address order and merge with neighbours.
+    let i = 0;
+    while (i < this.free.length && this.free[i].ptr < ptr) i++;
+    this.free.splice(i, 0, { ptr, bytes: size });
+    if (i + 1 < this.free.length && ptr + size === this.free[i + 1].ptr) {
+      this.free[i].bytes += this.free[i + 1].bytes;
+      this.free.splice(i + 1, 1);
+    }
+    if (i > 0 && this.free[i - 1].ptr + this.free[i - 1].bytes === ptr) {
+      this.free[i - 1].bytes += this.free[i].bytes;
+      this.free.splice(i, 1);
+      i--;
+    }
+    const last = this.free[this.free.length - 1];
+    if (last && last.ptr + last.bytes === this.top) {
+      this.top = last.ptr;
+      this.free.pop();
+    }
+  }
+
+  /** Makes the f32/i32/f64 views cover all of memory again after growth. */
+  private ensure(end: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (end <= have) return;
+    const pages = Math.ceil((end - have) / PAGE);
+    if (have / PAGE + pages > MAX_PAGES) {
+      throw new RangeError(
+        `simdloss: this call needs ${Math.ceil(end / 2 ** 20)} MiB of kernel memory; the limit is ${MAX_PAGES * PAGE / 2 ** 20} MiB`,
+      );
+    }
+    this.memory.grow(pages);
+    this.refresh();
+  }
+
+  /** A zero-copy view of a fresh block. */
+  view<T extends Float32Array | Int32Array>(Kind: { new (b: ArrayBufferLike, o: number, n: number): T }, length: number): T {
+    const ptr = this.alloc(length * 4);
+    const v = new Kind(this.memory.buffer, ptr, length);
+    this.owners.set(v, ptr);
+    return v;
+  }
+
+  /** Gives a view's block back; the view must not be used afterwards. */
+  freeView(v: ArrayBufferView): void {
+    const ptr = this.owners.get(v);
+    if (ptr === undefined) throw new TypeError('free: view was not made by this kernel (k.f32 / k.i32)');
+    this.owners.delete(v);
+    this.freed.add(v);
+    this.release(ptr);
+  }
+
+  /** Whether an array is a view into kernel memory (results need no copy). */
+  owns(v: ArrayBufferView): boolean {
+    return this.buffers.has(v.buffer);
+  }
+
+  /**
+   * Where an array lives in kernel memory, or −1 if it lives elsewhere.
+   * Throws for a view into kernel memory whose block was freed.
+   */
+  addressOf(v: ArrayBufferView, name: string): number {
+    if (!this.buffers.has(v.buffer)) return -1;
+    if (this.freed.has(v)) throw new TypeError(`${name}: this kernel-memory view was freed (k.free) and cannot be used`);
+    const start = v.byteOffset, end = start + v.byteLength;
+    for (const [ptr, size] of this.live) {
+      if (start >= ptr && end <= ptr + size) return start;
+    }
+    throw new TypeError(`${name}: this kernel-memory view was freed (k.free) and cannot be used`);
+  }
+}

@@ -1,0 +1,245 @@
+// The 'js' backend: plain TypeScript, in float64, written to be read. It is
+// the executable specification the wasm kernels are tested against, and the
+// fallback where WebAssembly is unavailable.
+import {
+  Partials, type CrossEntropyIndexCall, type CrossEntropyProbCall, type ElementwiseBackwardCall,
+  type ElementwiseCall, type F32, type I32, type Kernels, type NllBackwardCall, type NllCall,
+} from './kernels.js';
+
+/** Row maximum, skipping NaN (NaN still reaches every result through exp). */
+function rowMax(x: F32, o: number, n: number): number {
+  let m = -Infinity;
+  for (let i = 0; i < n; i++) if (x[o + i] > m) m = x[o + i];
+  return m;
+}
+
+function sumExp(x: F32, o: number, n: number, shift: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += Math.exp(x[o + i] - shift);
+  return s;
+}
+
+/** log Σ exp, shifted by the maximum unless it is ±∞ (as torch.logsumexp). */
+function rowLogSumExp(x: F32, o: number, n: number): number {
+  const m = rowMax(x, o, n);
+  const shift = Math.abs(m) === Infinity ? 0 : m;
+  return shift + Math.log(sumExp(x, o, n, shift));
+}
+
+const xlogx = (v: number) => (v === 0 ? 0 : v * Math.log(v));
+const log1pExp = (v: number) => Math.log1p(Math.exp(v));
+const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+
+function elementLoss(op: ElementwiseCall['op'], a: number, b: number, w: number, pw: number): number {
+  switch (op) {
+    case 'mse': return (a - b) ** 2;
+    case 'kl': return xlogx(b) - b * a;
+    case 'klLog': return Math.exp(b) * (b - a);
+    case 'bce': {
+      const lw = 1 + (pw - 1) * b;
+      return w * ((1 - b) * a + lw * (log1pExp(-Math.abs(a)) + Math.max(-a, 0)));
+    }
+  }
+}
+
+function elementGrad(op: ElementwiseCall['op'], a: number, b: number, w: number, pw: number): number {
+  switch (op) {
+    case 'mse': return 2 * (a - b);
+    case 'kl': return -b;
+    case 'klLog': return -Math.exp(b);
+    case 'bce': return w * ((1 + (pw - 1) * b) * sigmoid(a) - pw * b);
+  }
+}
+
+export function createReference(): Kernels {
+  return {
+    logSumExp(x, classes, out) {
+      for (let r = 0; r < out.length; r++) out[r] = rowLogSumExp(x, r * classes, classes);
+    },
+
+    softmax(x, classes, out) {
+      for (let o = 0; o < x.length; o += classes) {
+        const m = rowMax(x, o, classes);
+        const s = sumExp(x, o, classes, m);
+        for (let i = o; i < o + classes; i++) out[i] = Math.exp(x[i] - m) / s;
+      }
+    },
+
+    logSoftmax(x, classes, out) {
+      for (let o = 0; o < x.length; o += classes) {
+        const m = rowMax(x, o, classes);
+        const ls = Math.log(sumExp(x, o, classes, m));
+        for (let i = o; i < o + classes; i++) out[i] = x[i] - m - ls;
+      }
+    },
+
+    argmax(x, classes, out) {
+      for (let r = 0; r < out.length; r++) {
+        const o = r * classes;
+        let best = 0;
+        for (let i = 1; i < classes && !Number.isNaN(x[o + best]); i++) {
+          if (x[o + i] > x[o + best] || Number.isNaN(x[o + i])) best = i;
+        }
+        out[r] = best;
+      }
+    },
+
+    entropy(p, classes, out) {
+      for (let r = 0; r < out.length; r++) {
+        let h = 0;
+        for (let i = r * classes; i < (r + 1) * classes; i++) h -= xlogx(p[i]);
+        out[r] = h;
+      }
+    },
+
+    softmaxBackward(y, dy, classes, out) {
+      for (let o = 0; o < y.length; o += classes) {
+        let s = 0;
+        for (let i = o; i < o + classes; i++) s += dy[i] * y[i];
+        for (let i = o; i < o + classes; i++) out[i] = y[i] * (dy[i] - s);
+      }
+    },
+
+    logSoftmaxBackward(y, dy, classes, out) {
+      for (let o = 0; o < y.length; o += classes) {
+        let s = 0;
+        for (let i = o; i < o + classes; i++) s += dy[i];
+        for (let i = o; i < o + classes; i++) out[i] = dy[i] - Math.exp(y[i]) * s;
+      }
+    },
+
+    logSumExpBackward(x, dy, classes, out) {
+      for (let r = 0; r < dy.length; r++) {
+        const o = r * classes;
+        const m = rowMax(x, o, classes);
+        const s = sumExp(x, o, classes, m);
+        for (let i = o; i < o + classes; i++) out[i] = (Math.exp(x[i] - m) / s) * dy[r];
+      }
+    },
+
+    badTarget(target, classes, ignoreIndex) {
+      for (let r = 0; r < target.length; r++) {
+        const t = target[r];
+        if ((t < 0 || t >= classes) && t !== ignoreIndex) return r;
+      }
+      return -1;
+    },
+
+    targetWeight(target, weight, ignoreIndex) {
+      let total = 0;
+      for (const t of target) if (t !== ignoreIndex) total += weight ? weight[t] : 1;
+      return total;
+    },
+
+    crossEntropyIndex(c: CrossEntropyIndexCall) {
+      const { x, target, classes: C, weight, weightTotal, ignoreIndex, smoothing: eps } = c;
+      const partials = new Partials(target.length, 3);
+      for (let r = 0; r < target.length; r++) {
+        const o = r * C, t = target[r];
+        if (t === ignoreIndex) {
+          if (c.out) c.out[r] = 0;
+          // 0·softmax(row): NaN throughout where the row's softmax is NaN, as in PyTorch.
+          if (c.grad) c.grad.fill(0 * sumExp(x, o, C, rowMax(x, o, C)), o, o + C);
+          continue;
+        }
+        const wt = weight ? weight[t] : 1;
+        const m = rowMax(x, o, C);
+        const xt = x[o + t];
+        let gap = 0;
+        if (eps > 0) for (let i = 0; i < C; i++) gap += (weight ? weight[i] : 1) * (m - x[o + i]);
+        const s = sumExp(x, o, C, m);
+        const ls = Math.log(s);
+        const nll = wt * (m - xt + ls);
+        const smooth = eps > 0 ? gap + weightTotal * ls : 0;
+        if (c.out) c.out[r] = (1 - eps) * nll + (eps / C) * smooth;
+        partials.add(r, 0, nll);
+        partials.add(r, 1, wt);
+        partials.add(r, 2, smooth);
+        if (c.grad) {
+          const g = c.gradOut ? c.gradOut[r] : 1;
+          for (let i = 0; i < C; i++) {
+            const p = Math.exp(x[o + i] - m) / s;
+            const wi = weight ? weight[i] : 1;
+            c.grad[o + i] = g * (c.gradNll * wt * (p - (i === t ? 1 : 0)) + c.gradSmooth * (weightTotal * p - wi));
+          }
+        }
+      }
+      return partials.totals();
+    },
+
+    crossEntropyProb(c: CrossEntropyProbCall) {
+      const { x, q, classes: C, weight, smoothing: eps } = c;
+      const rows = x.length / C;
+      const partials = new Partials(rows, 1);
+      for (let r = 0; r < rows; r++) {
+        const o = r * C;
+        const m = rowMax(x, o, C);
+        const s = sumExp(x, o, C, m);
+        const ls = Math.log(s);
+        const coef = (i: number) => ((1 - eps) * q[o + i] + eps / C) * (weight ? weight[i] : 1);
+        let loss = 0, wq = 0;
+        for (let i = 0; i < C; i++) {
+          loss += coef(i) * (m - x[o + i] + ls);
+          wq += coef(i);
+        }
+        if (c.out) c.out[r] = loss;
+        partials.add(r, 0, loss);
+        if (c.grad) {
+          const g = (c.gradOut ? c.gradOut[r] : 1) * c.gradScale;
+          for (let i = 0; i < C; i++) c.grad[o + i] = g * ((wq * Math.exp(x[o + i] - m)) / s - coef(i));
+        }
+      }
+      return partials.totals();
+    },
+
+    nll(c: NllCall) {
+      const partials = new Partials(c.target.length, 3);
+      for (let r = 0; r < c.target.length; r++) {
+        const t = c.target[r];
+        let loss = 0;
+        if (t !== c.ignoreIndex) {
+          const wt = c.weight ? c.weight[t] : 1;
+          loss = -wt * c.lp[r * c.classes + t];
+          partials.add(r, 1, wt);
+        }
+        if (c.out) c.out[r] = loss;
+        partials.add(r, 0, loss);
+      }
+      return partials.totals();
+    },
+
+    nllBackward(c: NllBackwardCall) {
+      c.grad.fill(0);
+      for (let r = 0; r < c.target.length; r++) {
+        const t = c.target[r];
+        if (t === c.ignoreIndex) continue;
+        const wt = c.weight ? c.weight[t] : 1;
+        c.grad[r * c.classes + t] = -wt * c.gradScale * (c.gradOut ? c.gradOut[r] : 1);
+      }
+    },
+
+    elementwise(c: ElementwiseCall) {
+      const partials = new Partials(c.a.length, 1);
+      for (let i = 0; i < c.a.length; i++) {
+        const l = elementLoss(c.op, c.a[i], c.b[i], c.w ? c.w[i] : 1, c.pw ? c.pw[i] : 1);
+        if (c.out) c.out[i] = l;
+        partials.add(i, 0, l);
+      }
+      return partials.totals()[0];
+    },
+
+    elementwiseBackward(c: ElementwiseBackwardCall) {
+      for (let i = 0; i < c.a.length; i++) {
+        const d = elementGrad(c.op, c.a[i], c.b[i], c.w ? c.w[i] : 1, c.pw ? c.pw[i] : 1);
+        c.grad[i] = d * c.gradScale * (c.gradOut ? c.gradOut[i] : 1);
+      }
+    },
+
+    f32: (length) => new Float32Array(length),
+    i32: (length) => new Int32Array(length),
+    free() {},
+    dispose() {},
+  };
+}
+
+export type { F32, I32 };
