@@ -1,0 +1,31 @@
+// npm test: every uvu test file on js, scalar and simd in this Node, then the
+// fixtures again on relaxed-simd in a Node started with the flag it needs.
+// Ends with one line "N passed, N failed" summed over every run.
+import { spawnSync } from 'node:child_process';
+
+const uvu = 'node_modules/uvu/bin.js';
+const runs = [
+  { name: 'all tests (js, scalar, simd)', args: [uvu, 'tests', '\\.test\\.js$'], env: {} },
+  {
+    name: 'fixtures (relaxed-simd)',
+    args: ['--experimental-wasm-relaxed-simd', uvu, 'tests', 'fixtures\\.test\\.js$'],
+    env: { SIMDLOSS_BACKENDS: 'relaxed-simd' },
+  },
+];
+
+let passed = 0, failed = 0;
+for (const run of runs) {
+  console.log(`\n# ${run.name}`);
+  const env = { ...process.env, ...run.env, NO_COLOR: '1', FORCE_COLOR: '0' };
+  const r = spawnSync(process.execPath, run.args, { env, encoding: 'utf8', maxBuffer: 1 << 28 });
+  // uvu prints a dot per test: keep file names, failures and totals.
+  const text = r.stdout.replace(/\x1b\[[0-9;]*m/g, '');
+  process.stdout.write(text.split('\n').filter((l) => !/^[•✘ ]+(\(\d+ \/ \d+\))?$/.test(l.trim())).join('\n') + '\n');
+  process.stderr.write(r.stderr);
+  const total = Number(/Total:\s+(\d+)/.exec(text)?.[1] ?? 0);
+  const ok = Number(/Passed:\s+(\d+)/.exec(text)?.[1] ?? 0);
+  passed += ok;
+  failed += total - ok + (r.status !== 0 && total === ok ? 1 : 0); // a crash counts as a failure
+}
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
