@@ -28,13 +28,23 @@ export type SimdLoss = Api & {
 const BACKENDS: readonly Backend[] = [...BUILDS, 'js'];
 const BUILD_NAMES: WasmBackend[] = ['scalar', 'simd', 'relaxed-simd']; // index = exported build()
 
-function sourceFor(wasm: InitOptions['wasm'], backend: WasmBackend): WasmSource {
-  if (wasm === undefined) return defaultUrl(backend);
-  if (wasm instanceof WebAssembly.Module || wasm instanceof URL || typeof wasm === 'string' ||
-      ArrayBuffer.isView(wasm) || wasm instanceof ArrayBuffer) return wasm;
-  const s = (wasm as Partial<Record<WasmBackend, WasmSource>>)[backend];
-  if (!s) throw new TypeError(`init: options.wasm has no source for '${backend}'`);
-  return s;
+type PerBuild = Partial<Record<WasmBackend, WasmSource>>;
+
+/** One source (bytes, URL, Module) rather than one per build. */
+function isSingle(wasm: InitOptions['wasm']): wasm is WasmSource {
+  return wasm instanceof WebAssembly.Module || wasm instanceof URL || typeof wasm === 'string' ||
+    ArrayBuffer.isView(wasm) || wasm instanceof ArrayBuffer;
+}
+
+/** The builds to try, best first, each with its source. */
+function candidates(wasm: InitOptions['wasm'], wanted: WasmBackend | undefined): [WasmBackend | null, WasmSource][] {
+  if (isSingle(wasm)) return [[wanted ?? null, wasm]];
+  const builds = wanted ? [wanted] : BUILDS;
+  if (wasm === undefined) return builds.map((b) => [b, defaultUrl(b)]);
+  if (typeof wasm !== 'object' || wasm === null) throw new TypeError('init: options.wasm must be bytes, a URL, a WebAssembly.Module or { [build]: source }');
+  const chosen = builds.filter((b) => (wasm as PerBuild)[b] !== undefined);
+  if (wanted && !chosen.length) throw new TypeError(`init: options.wasm has no source for '${wanted}'`);
+  return chosen.map((b) => [b, (wasm as PerBuild)[b]!]);
 }
 
 function checkOptions(options: InitOptions): void {
@@ -48,14 +58,15 @@ function checkOptions(options: InitOptions): void {
   }
 }
 
-function sharedMemory(): WebAssembly.Memory {
-  return new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
-}
-
-async function instantiate(module: WebAssembly.Module): Promise<{ exports: Exports; mem: KernelMemory }> {
-  const memory = sharedMemory();
+async function instantiate(module: WebAssembly.Module, build: WasmBackend) {
+  let memory: WebAssembly.Memory;
+  try {
+    memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+  } catch (e) {
+    throw new Error(`init: cannot run the '${build}' build: it needs ${FEATURE.scalar} (${(e as Error).message})`);
+  }
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
-  const exports = instance.exports as unknown as Exports & { build(): number };
+  const exports = instance.exports as unknown as Exports;
   return { exports, mem: new KernelMemory(memory, exports.heapBase()) };
 }
 
@@ -66,25 +77,25 @@ export async function init(options: InitOptions = {}): Promise<SimdLoss> {
   let kernels = createReference();
 
   if (wanted !== 'js') {
-    const single = options.wasm !== undefined && sourceFor(options.wasm, 'simd') === sourceFor(options.wasm, 'scalar');
-    const candidates = wanted ? [wanted] : single ? [BUILDS[0]] : BUILDS;
-    let found = false;
-    for (const b of candidates) {
-      const module = await compile(sourceFor(options.wasm, b));
-      if (!module) continue;
+    for (const [build, source] of candidates(options.wasm, wanted)) {
+      const module = typeof WebAssembly === 'object' ? await compile(source) : null;
+      if (!module) {
+        if (wanted) throw new Error(`init: this runtime cannot run the '${wanted}' build: it needs ${FEATURE[wanted]}`);
+        continue;
+      }
       let wasm;
       try {
-        wasm = await instantiate(module);
+        wasm = await instantiate(module, build ?? wanted ?? 'scalar');
       } catch (e) {
-        if (wanted) throw new Error(`init: cannot run the '${b}' build: ${FEATURE.scalar} is unavailable (${(e as Error).message})`);
-        break;
+        if (wanted) throw e;
+        break; // no shared memory here: the 'js' backend it is
       }
-      backend = BUILD_NAMES[(wasm.exports as unknown as { build(): number }).build()];
+      const actual = BUILD_NAMES[wasm.exports.build()];
+      if (build && actual !== build) throw new Error(`init: options.wasm holds the '${actual}' build, not '${build}'`);
+      backend = actual;
       kernels = createWasmKernels(wasm.exports, wasm.mem);
-      found = true;
       break;
     }
-    if (!found && wanted) throw new Error(`init: this runtime cannot run the '${wanted}' build: it needs ${FEATURE[wanted]}`);
   }
 
   const api = createApi(kernels);

@@ -12,6 +12,8 @@ type Ptr = number;
 /** The kernels as assembly/index.ts exports them (all pointers are byte addresses). */
 interface Exports {
   heapBase(): Ptr;
+  /** 0 scalar, 1 simd, 2 relaxed-simd. */
+  build(): number;
   logSumExp(x: Ptr, out: Ptr, r0: number, r1: number, classes: number): void;
   softmax(x: Ptr, y: Ptr, r0: number, r1: number, classes: number): void;
   logSoftmax(x: Ptr, y: Ptr, r0: number, r1: number, classes: number): void;

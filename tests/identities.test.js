@@ -1,0 +1,66 @@
+// Facts that tie the operations together, on every backend.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { BACKENDS, close, kernel } from './helpers.js';
+
+const C = 7, rows = 5;
+const logits = Float32Array.from({ length: rows * C }, (_, i) => Math.sin(i * 1.7) * 4);
+const p = Float32Array.from({ length: rows * C }, (_, i) => ((i * 37) % 11) + (i % 3 === 0 ? 0 : 1));
+for (let r = 0; r < rows; r++) {
+  let s = 0;
+  for (let c = 0; c < C; c++) s += p[r * C + c];
+  for (let c = 0; c < C; c++) p[r * C + c] /= s;
+}
+
+for (const backend of BACKENDS) {
+  test(`${backend} · D(p‖q) = H(p, q) − H(p), q = softmax(logits)`, async () => {
+    const k = await kernel(backend);
+    const logQ = k.logSoftmax(logits, C);
+    const kl = k.klDiv(logQ, p, C, { reduction: 'none' });
+    const crossEntropy = k.crossEntropy(logits, p, C, { reduction: 'none' });
+    const entropy = k.entropy(p, C);
+    for (let r = 0; r < rows; r++) {
+      let klRow = 0;
+      for (let c = 0; c < C; c++) klRow += kl[r * C + c];
+      assert.ok(close(klRow, crossEntropy[r] - entropy[r]), `row ${r}: ${klRow} vs ${crossEntropy[r] - entropy[r]}`);
+    }
+  });
+
+  test(`${backend} · the seed example: crossEntropy = 1.1447`, async () => {
+    const k = await kernel(backend);
+    const x = new Float32Array([0.3, 0.3, 0.4, 0.3, 0.4, 0.3, 0.1, 0.2, 0.7]);
+    assert.ok(Math.abs(k.crossEntropy(x, [2, 1, 0], 3) - 1.1447) < 5e-5);
+  });
+
+  test(`${backend} · crossEntropyWithGrad equals crossEntropy and crossEntropyBackward, also in place`, async () => {
+    const k = await kernel(backend);
+    const t = [0, 3, 6, 2, -100];
+    const opts = { labelSmoothing: 0.1, weight: new Float32Array(C).fill(0.5).map((w, i) => w + i / 10) };
+    const { loss, grad } = k.crossEntropyWithGrad(logits, t, C, opts);
+    assert.ok(close(loss, k.crossEntropy(logits, t, C, opts)));
+    const expected = k.crossEntropyBackward(logits, t, C, opts);
+    assert.equal(Array.from(grad), Array.from(expected));
+    const inPlace = Float32Array.from(logits);
+    const r = k.crossEntropyWithGrad(inPlace, t, C, { ...opts, grad: inPlace });
+    assert.is(r.grad, inPlace);
+    assert.equal(Array.from(inPlace), Array.from(expected));
+  });
+
+  test(`${backend} · out is written and returned, inputs are untouched`, async () => {
+    const k = await kernel(backend);
+    const copy = Float32Array.from(logits);
+    const out = new Float32Array(rows * C);
+    assert.is(k.softmax(logits, C, out), out);
+    assert.is(k.logSoftmax(logits, C, { out }), out);
+    const lse = new Float32Array(rows);
+    assert.is(k.logSumExp(logits, C, lse), lse);
+    assert.equal(Array.from(logits), Array.from(copy));
+  });
+
+  test(`${backend} · argmax ties go to the first index`, async () => {
+    const k = await kernel(backend);
+    assert.equal(Array.from(k.argmax(new Float32Array([1, 3, 3, 0, 2, 2, 2, 2]), 4)), [1, 0]);
+  });
+}
+
+test.run();
