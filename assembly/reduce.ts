@@ -1,25 +1,38 @@
 // Row primitives over n contiguous f32 at x: each has its f32x4 form (main
-// loop over whole vectors, two accumulators) and a scalar form that also
-// finishes the last n % 4 elements. Sums of many terms are added in f32 blocks
+// loop over whole vectors, the last n % 4 through one overlapping vector when
+// n ≥ 4) and a scalar form (the scalar build, and rows shorter than 4). Sums of many terms are added in f32 blocks
 // of SUM_BLOCK and then into an f64 total, in one fixed order.
 import { at, hmax, hsum64, madd, SUM_BLOCK } from './simd';
 import { expv, exps } from './exp';
 
 /** Largest element; NaN is skipped (callers let NaN reach the result via exp). */
-export function rowMax(x: usize, n: i32): f32 {
+@inline export function rowMax(x: usize, n: i32): f32 {
   let m: f32 = -Infinity;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    let a = f32x4.splat(-Infinity), b = a;
-    for (; i + 8 <= n; i += 8) {
-      a = f32x4.pmax(a, v128.load(at(x, i)));
-      b = f32x4.pmax(b, v128.load(at(x, i + 4)));
+    if (n >= 4) {
+      // Four accumulators: pmax's latency, not its throughput, would bound one.
+      let a = f32x4.splat(-Infinity), b = a, c = a, d = a;
+      for (; i + 16 <= n; i += 16) {
+        a = f32x4.pmax(a, v128.load(at(x, i)));
+        b = f32x4.pmax(b, v128.load(at(x, i + 4)));
+        c = f32x4.pmax(c, v128.load(at(x, i + 8)));
+        d = f32x4.pmax(d, v128.load(at(x, i + 12)));
+      }
+      for (; i + 4 <= n; i += 4) a = f32x4.pmax(a, v128.load(at(x, i)));
+      // The last n % 4 through one overlapping load: max does not mind repeats.
+      b = f32x4.pmax(b, v128.load(at(x, n - 4)));
+      m = hmax(f32x4.pmax(f32x4.pmax(a, b), f32x4.pmax(c, d)));
+      i = n;
     }
-    if (i + 4 <= n) { a = f32x4.pmax(a, v128.load(at(x, i))); i += 4; }
-    m = hmax(f32x4.pmax(a, b));
   }
   for (; i < n; i++) { const v = load<f32>(at(x, i)); if (v > m) m = v; }
   return m;
+}
+
+/** Lanes holding the last `rem` (1..3) elements of an overlapping final load. */
+@inline export function tailMask(rem: i32): v128 {
+  return i32x4.ge_s(i32x4(0, 1, 2, 3), i32x4.splat(4 - rem));
 }
 
 /** Σ exp(x − shift). */
@@ -38,6 +51,11 @@ export function sumExp(x: usize, n: i32, shift: f32): f64 {
       }
       if (i < end) { a = f32x4.add(a, expv(f32x4.sub(v128.load(at(x, i)), s))); i += 4; }
       total += hsum64(f32x4.add(a, b));
+    }
+    if (whole != n && n >= 4) {
+      const e = expv(f32x4.sub(v128.load(at(x, n - 4)), s));
+      total += hsum64(v128.and(e, tailMask(n - whole)));
+      i = n;
     }
   }
   for (; i < n; i++) total += exps(load<f32>(at(x, i)) - shift);
@@ -63,12 +81,21 @@ export function expStore(x: usize, y: usize, n: i32, shift: f32): f64 {
         b = f32x4.add(b, e1);
       }
       if (i < end) {
-        const e0 = expv(f32x4.sub(v128.load(at(x, i)), s));
-        v128.store(at(y, i), e0);
-        a = f32x4.add(a, e0);
+        const e = expv(f32x4.sub(v128.load(at(x, i)), s));
+        v128.store(at(y, i), e);
+        a = f32x4.add(a, e);
         i += 4;
       }
       total += hsum64(f32x4.add(a, b));
+    }
+    if (whole != n && n >= 4) {
+      // Overlapping last vector: only the new lanes are stored and counted
+      // (with y = x the repeated lanes already hold results).
+      const mask = tailMask(n - whole);
+      const e = v128.and(expv(f32x4.sub(v128.load(at(x, n - 4)), s)), mask);
+      v128.store(at(y, n - 4), v128.bitselect(e, v128.load(at(y, n - 4)), mask));
+      total += hsum64(e);
+      i = n;
     }
   }
   for (; i < n; i++) {
