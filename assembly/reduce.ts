@@ -167,3 +167,47 @@ export function gapSum(x: usize, w: usize, n: i32, m: f32): f64 {
   else for (; i < n; i++) total += m - load<f32>(at(x, i));
   return total;
 }
+
+/** Rows shorter than this are processed four at a time, one row per lane
+ *  (stats4): for short rows the per-row horizontal sums, tails and calls
+ *  would otherwise cost more than the exps. */
+export const LANES_BELOW = 32;
+
+/** Lane j = element at p + j·stride (four rows' element c, stride = row bytes). */
+@inline function gather(p: usize, stride: usize): v128 {
+  let v = v128.load32_zero(p);
+  v = v128.load32_lane(p + stride, v, 1);
+  v = v128.load32_lane(p + 2 * stride, v, 2);
+  return v128.load32_lane(p + 3 * stride, v, 3);
+}
+
+@inline function scatter(p: usize, stride: usize, v: v128): void {
+  v128.store32_lane(p, v, 0);
+  v128.store32_lane(p + stride, v, 1);
+  v128.store32_lane(p + 2 * stride, v, 2);
+  v128.store32_lane(p + 3 * stride, v, 3);
+}
+
+/** The row maxima of the last stats4 call (NaN skipped, as rowMax); scalar
+ *  globals, since a v128 global would not compile in the scalar build. */
+export let max0: f32 = 0, max1: f32 = 0, max2: f32 = 0, max3: f32 = 0;
+
+/**
+ * Row max and Σ exp(x − max) of the four rows of n elements at x (row j at
+ * x + j·n·4), one row per lane: returns the sums, leaves the maxima in max0..3.
+ * With e ≠ 0, exp(x − max) is also stored at e (same layout; e may be x).
+ */
+@inline export function stats4(x: usize, n: i32, e: usize): v128 {
+  const stride = <usize>n << 2;
+  let m = f32x4.splat(-Infinity);
+  for (let c = 0; c < n; c++) m = f32x4.pmax(m, gather(at(x, c), stride));
+  let s = f32x4.splat(0);
+  for (let c = 0; c < n; c++) {
+    const v = expv(f32x4.sub(gather(at(x, c), stride), m));
+    if (e) scatter(at(e, c), stride, v);
+    s = f32x4.add(s, v);
+  }
+  max0 = f32x4.extract_lane(m, 0); max1 = f32x4.extract_lane(m, 1);
+  max2 = f32x4.extract_lane(m, 2); max3 = f32x4.extract_lane(m, 3);
+  return s;
+}
