@@ -171,17 +171,19 @@ export function gapSum(x: usize, w: usize, n: i32, m: f32): f64 {
 /** Rows shorter than this are processed four at a time, one row per lane
  *  (stats4): for short rows the per-row horizontal sums, tails and calls
  *  would otherwise cost more than the exps. */
-export const LANES_BELOW = 32;
+export const LANES_BELOW = 16;
 
-/** Lane j = element at p + j·stride (four rows' element c, stride = row bytes). */
-@inline function gather(p: usize, stride: usize): v128 {
+/** Lane j = the element at p + j·n·4: element c of four consecutive rows of n. */
+@inline export function gather(p: usize, n: i32): v128 {
+  const stride = <usize>n << 2;
   let v = v128.load32_zero(p);
   v = v128.load32_lane(p + stride, v, 1);
   v = v128.load32_lane(p + 2 * stride, v, 2);
   return v128.load32_lane(p + 3 * stride, v, 3);
 }
 
-@inline function scatter(p: usize, stride: usize, v: v128): void {
+@inline export function scatter(p: usize, n: i32, v: v128): void {
+  const stride = <usize>n << 2;
   v128.store32_lane(p, v, 0);
   v128.store32_lane(p + stride, v, 1);
   v128.store32_lane(p + 2 * stride, v, 2);
@@ -198,13 +200,12 @@ export let max0: f32 = 0, max1: f32 = 0, max2: f32 = 0, max3: f32 = 0;
  * With e ≠ 0, exp(x − max) is also stored at e (same layout; e may be x).
  */
 @inline export function stats4(x: usize, n: i32, e: usize): v128 {
-  const stride = <usize>n << 2;
   let m = f32x4.splat(-Infinity);
-  for (let c = 0; c < n; c++) m = f32x4.pmax(m, gather(at(x, c), stride));
+  for (let c = 0; c < n; c++) m = f32x4.pmax(m, gather(at(x, c), n));
   let s = f32x4.splat(0);
   for (let c = 0; c < n; c++) {
-    const v = expv(f32x4.sub(gather(at(x, c), stride), m));
-    if (e) scatter(at(e, c), stride, v);
+    const v = expv(f32x4.sub(gather(at(x, c), n), m));
+    if (e) scatter(at(e, c), n, v);
     s = f32x4.add(s, v);
   }
   max0 = f32x4.extract_lane(m, 0); max1 = f32x4.extract_lane(m, 1);

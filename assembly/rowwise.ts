@@ -3,7 +3,9 @@
 import { at, hsum64, madd, SUM_BLOCK } from './simd';
 import { expv, exps, expAnyv, expAnys } from './exp';
 import { logv, logs } from './log';
-import { rowMax, sumExp, expStore, scaleStore, shiftStore, sumProduct } from './reduce';
+import {
+  rowMax, sumExp, expStore, scaleStore, shiftStore, sumProduct, stats4, gather, scatter, max0, max1, max2, max3, LANES_BELOW,
+} from './reduce';
 
 /** log Σ exp(x) as PyTorch computes it: an all −∞ row gives −∞, a +∞ entry
  *  gives +∞, a NaN gives NaN. */
@@ -19,13 +21,36 @@ function hasNaN(x: usize, n: i32): bool {
 }
 
 export function logSumExp(x: usize, out: usize, r0: i32, r1: i32, classes: i32): void {
-  for (let r = r0; r < r1; r++) {
-    store<f32>(at(out, r), <f32>rowLogSumExp(at(x, r * classes), classes));
+  let r = r0;
+  if (ASC_FEATURE_SIMD && classes < LANES_BELOW) {
+    for (; r + 4 <= r1; r += 4) {
+      const xr = at(x, r * classes);
+      const ls = logv(stats4(xr, classes, 0));
+      lse4(xr, out, r, 0, classes, max0, f32x4.extract_lane(ls, 0));
+      lse4(xr, out, r, 1, classes, max1, f32x4.extract_lane(ls, 1));
+      lse4(xr, out, r, 2, classes, max2, f32x4.extract_lane(ls, 2));
+      lse4(xr, out, r, 3, classes, max3, f32x4.extract_lane(ls, 3));
+    }
   }
+  for (; r < r1; r++) store<f32>(at(out, r), <f32>rowLogSumExp(at(x, r * classes), classes));
+}
+
+/** Row j of a stats4 group: m + log s, unless m is ±∞ (PyTorch's special cases). */
+@inline function lse4(x: usize, out: usize, r: i32, j: i32, classes: i32, m: f32, ls: f32): void {
+  const finite = m - m == 0;
+  store<f32>(at(out, r + j), finite ? <f32>(<f64>m + <f64>ls) : <f32>rowLogSumExp(at(x, j * classes), classes));
 }
 
 export function softmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): void {
-  for (let r = r0; r < r1; r++) {
+  let r = r0;
+  if (ASC_FEATURE_SIMD && classes < LANES_BELOW) {
+    for (; r + 4 <= r1; r += 4) {
+      const yr = at(y, r * classes);
+      const inv = f32x4.div(f32x4.splat(1), stats4(at(x, r * classes), classes, yr));
+      for (let c = 0; c < classes; c++) scatter(at(yr, c), classes, f32x4.mul(gather(at(yr, c), classes), inv));
+    }
+  }
+  for (; r < r1; r++) {
     const xr = at(x, r * classes), yr = at(y, r * classes);
     const s = expStore(xr, yr, classes, rowMax(xr, classes));
     scaleStore(yr, yr, classes, <f32>(1 / s));
@@ -33,7 +58,18 @@ export function softmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): voi
 }
 
 export function logSoftmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): void {
-  for (let r = r0; r < r1; r++) {
+  let r = r0;
+  if (ASC_FEATURE_SIMD && classes < LANES_BELOW) {
+    for (; r + 4 <= r1; r += 4) {
+      const xr = at(x, r * classes), yr = at(y, r * classes);
+      const ls = logv(stats4(xr, classes, 0));
+      const m = f32x4(max0, max1, max2, max3);
+      for (let c = 0; c < classes; c++) {
+        scatter(at(yr, c), classes, f32x4.sub(f32x4.sub(gather(at(xr, c), classes), m), ls));
+      }
+    }
+  }
+  for (; r < r1; r++) {
     const xr = at(x, r * classes);
     const m = rowMax(xr, classes);
     shiftStore(xr, at(y, r * classes), classes, m, <f32>Math.log(sumExp(xr, classes, m)));
