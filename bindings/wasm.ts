@@ -1,7 +1,8 @@
 // The wasm backends (scalar, simd, relaxed-simd): the same Kernels interface
-// over one instantiated build. Each method marshals its arrays into kernel
-// memory (or uses them in place when they already live there), calls the
-// kernel over all rows, and copies results out.
+// over one instantiated build. Arrays that already live in kernel memory are
+// used in place; the others stream through a small scratch buffer a chunk of
+// rows at a time (copy in, kernel, copy out), so the data stays in cache and
+// a call never needs kernel memory the size of its input.
 import { KernelMemory } from './memory.js';
 import {
   PARTIAL_ROWS, sumPartials, type CrossEntropyIndexCall, type CrossEntropyProbCall, type ElementwiseBackwardCall,
@@ -42,152 +43,152 @@ interface Exports {
   bceWithLogitsBackward(x: Ptr, y: Ptr, w: Ptr, pw: Ptr, grad: Ptr, i0: number, i1: number, scale: number, gradOut: Ptr): void;
 }
 
-/** The arrays of one kernel call: where each lives, and what to copy back. */
-class Frame {
-  private scratch: Ptr[] = [];
-  private placed = new Map<F32 | I32, Ptr>();
-  private results: [F32 | I32, Ptr][] = [];
-  constructor(private mem: KernelMemory) {}
+/** How one array takes part in a call: `per` elements per row (0: the whole
+ *  array, e.g. class weights), and whether the kernel writes it. */
+interface Part { a: F32 | I32 | null; per: number; out?: boolean }
+const whole = (a: F32 | I32 | null): Part => ({ a, per: 0 });
+const input = (a: F32 | I32 | null, per = 1): Part => ({ a, per });
+const output = (a: F32 | I32 | null, per = 1): Part => ({ a, per, out: true });
 
-  /** Address of an input (0 for null), copied into scratch unless it lives in kernel memory. */
-  in(a: F32 | I32 | null): Ptr {
-    if (!a) return 0;
-    const known = this.placed.get(a);
-    if (known !== undefined) return known;
-    let p = this.mem.addressOf(a, 'input');
-    if (p < 0) {
-      p = this.alloc(a.byteLength);
-      (a instanceof Int32Array ? this.mem.i32 : this.mem.f32).set(a, p >>> 2);
-    }
-    this.placed.set(a, p);
-    return p;
-  }
+/** Bytes of copied data per chunk: small enough to stay in L2 between copy and kernel. */
+const CHUNK_BYTES = 64 * 1024;
 
-  /** Address for an output (0 for null); if the same array was an input, the kernel works in place. */
-  out(a: F32 | I32 | null): Ptr {
-    if (!a) return 0;
-    let p = this.placed.get(a) ?? this.mem.addressOf(a, 'out');
-    if (p < 0) p = this.alloc(a.byteLength);
-    if (!this.mem.owns(a)) this.results.push([a, p]);
-    return p;
-  }
+/** A copied array, moved through its chunk buffer. */
+interface Stream { a: F32 | I32; per: number; copyIn: boolean; copyOut: boolean; buffer: Ptr }
 
-  /** Zeroed f64 partial sums for `count` rows with `slots` each (0 when not wanted). */
-  partials(count: number, slots: number, wanted: boolean): Ptr {
-    if (!wanted) return 0;
-    const n = Math.ceil(count / PARTIAL_ROWS) * slots;
-    const p = this.alloc(n * 8);
-    this.mem.f64.fill(0, p >>> 3, (p >>> 3) + n);
-    return p;
-  }
+/**
+ * Runs kernel(pointers, r0, r1, partials) over rows [0, count) in chunks whose
+ * first row is a multiple of `align`. A copied array's pointer is biased by its
+ * chunk's first row, so kernels index every array by absolute row. With
+ * slots > 0, partial sums (slots per PARTIAL_ROWS rows) are zeroed, filled by
+ * the kernel and returned as totals. Scratch is given back even on a throw.
+ */
+function run(
+  mem: KernelMemory, count: number, align: number, parts: Part[],
+  kernel: (p: Ptr[], r0: number, r1: number, partials: Ptr) => void, slots = 0,
+): number[] {
+  const scratch: Ptr[] = [];
+  const alloc = (bytes: number) => { const p = mem.alloc(bytes); scratch.push(p); return p; };
+  const heapOf = (a: F32 | I32) => (a instanceof Int32Array ? mem.i32 : mem.f32);
+  try {
+    const widest = Math.max(1, ...parts.map((p) => p.per));
+    const chunk = Math.max(align, Math.floor(CHUNK_BYTES / 4 / widest / align) * align);
+    const streams: Stream[] = [];
+    const places = parts.map(({ a, per, out = false }): Ptr | Stream => {
+      if (!a) return 0;
+      const home = mem.addressOf(a, out ? 'out' : 'input');
+      if (home >= 0) return home;
+      if (per === 0) {
+        const p = alloc(a.byteLength);
+        heapOf(a).set(a, p >>> 2);
+        return p;
+      }
+      let s = streams.find((t) => t.a === a); // the same array in and out: in place
+      if (!s) streams.push((s = { a, per, copyIn: false, copyOut: false, buffer: alloc(Math.min(count, chunk) * per * 4) }));
+      if (out) s.copyOut = true; else s.copyIn = true;
+      return s;
+    });
+    const blocks = Math.ceil(count / PARTIAL_ROWS) * slots;
+    const partials = slots ? alloc(blocks * 8) : 0;
+    mem.f64.fill(0, partials >>> 3, (partials >>> 3) + blocks);
 
-  totals(p: Ptr, count: number, slots: number): number[] {
-    if (!p) return new Array<number>(slots).fill(0);
-    const n = Math.ceil(count / PARTIAL_ROWS) * slots;
-    return sumPartials(this.mem.f64.subarray(p >>> 3, (p >>> 3) + n), slots);
-  }
-
-  private alloc(bytes: number): Ptr {
-    const p = this.mem.alloc(bytes);
-    this.scratch.push(p);
-    return p;
-  }
-
-  /** Copies results out and gives the scratch back. */
-  end(ok: boolean): void {
-    if (ok) {
-      for (const [a, p] of this.results) {
-        const heap = a instanceof Int32Array ? this.mem.i32 : this.mem.f32;
-        a.set(heap.subarray(p >>> 2, (p >>> 2) + a.length));
+    for (let r0 = 0; r0 < count; r0 += chunk) {
+      const r1 = Math.min(count, r0 + chunk);
+      for (const s of streams) if (s.copyIn) heapOf(s.a).set(s.a.subarray(r0 * s.per, r1 * s.per), s.buffer >>> 2);
+      kernel(places.map((p) => (typeof p === 'number' ? p : p.buffer - r0 * p.per * 4)), r0, r1, partials);
+      for (const s of streams) {
+        if (s.copyOut) s.a.set(heapOf(s.a).subarray(s.buffer >>> 2, (s.buffer >>> 2) + (r1 - r0) * s.per), r0 * s.per);
       }
     }
-    for (const p of this.scratch) this.mem.release(p);
+    return slots ? sumPartials(mem.f64.subarray(partials >>> 3, (partials >>> 3) + blocks), slots) : [];
+  } finally {
+    for (const p of scratch) mem.release(p);
   }
 }
 
-const ELEMENTWISE = { mse: 0, kl: 0, klLog: 1, bce: 0 } as const;
+const KL_LOG = { kl: 0, klLog: 1 } as const;
 
 export function createWasmKernels(exports: Exports, mem: KernelMemory): Kernels {
   const k = exports;
-  /** Runs fn with a fresh frame; scratch is returned even if it throws. */
-  function call<T>(fn: (f: Frame) => T): T {
-    const f = new Frame(mem);
-    let ok = false;
-    try {
-      const r = fn(f);
-      ok = true;
-      return r;
-    } finally {
-      f.end(ok);
-    }
-  }
-  const rows = (x: F32, classes: number) => x.length / classes;
+  /** Row kernels: chunks of whole rows, a multiple of 4 (the four-row kernels). */
+  const rowwise = (count: number, parts: Part[], kernel: (p: Ptr[], r0: number, r1: number, partials: Ptr) => void, slots = 0) =>
+    run(mem, count, 4, parts, kernel, slots);
+  /** Elementwise kernels: chunks aligned to their partial-sum blocks. */
+  const elementwise = (count: number, parts: Part[], kernel: (p: Ptr[], i0: number, i1: number, partials: Ptr) => void, slots = 0) =>
+    run(mem, count, PARTIAL_ROWS, parts, kernel, slots);
+  const none = [0, 0, 0];
 
   return {
-    logSumExp: (x, C, out) => call((f) => k.logSumExp(f.in(x), f.out(out), 0, out.length, C)),
-    softmax: (x, C, out) => call((f) => k.softmax(f.in(x), f.out(out), 0, rows(x, C), C)),
-    logSoftmax: (x, C, out) => call((f) => k.logSoftmax(f.in(x), f.out(out), 0, rows(x, C), C)),
-    argmax: (x, C, out) => call((f) => k.argmax(f.in(x), f.out(out), 0, out.length, C)),
-    entropy: (p, C, out) => call((f) => k.entropy(f.in(p), f.out(out), 0, out.length, C)),
-    softmaxBackward: (y, dy, C, out) => call((f) => k.softmaxBackward(f.in(y), f.in(dy), f.out(out), 0, rows(y, C), C)),
-    logSoftmaxBackward: (y, dy, C, out) => call((f) => k.logSoftmaxBackward(f.in(y), f.in(dy), f.out(out), 0, rows(y, C), C)),
-    logSumExpBackward: (x, dy, C, out) => call((f) => k.logSumExpBackward(f.in(x), f.in(dy), f.out(out), 0, dy.length, C)),
+    logSumExp: (x, C, out) => void rowwise(out.length, [input(x, C), output(out)], ([x, o], r0, r1) => k.logSumExp(x, o, r0, r1, C)),
+    softmax: (x, C, out) => void rowwise(x.length / C, [input(x, C), output(out, C)], ([x, o], r0, r1) => k.softmax(x, o, r0, r1, C)),
+    logSoftmax: (x, C, out) => void rowwise(x.length / C, [input(x, C), output(out, C)], ([x, o], r0, r1) => k.logSoftmax(x, o, r0, r1, C)),
+    argmax: (x, C, out) => void rowwise(out.length, [input(x, C), output(out)], ([x, o], r0, r1) => k.argmax(x, o, r0, r1, C)),
+    entropy: (p, C, out) => void rowwise(out.length, [input(p, C), output(out)], ([p, o], r0, r1) => k.entropy(p, o, r0, r1, C)),
+    softmaxBackward: (y, dy, C, out) => void rowwise(y.length / C, [input(y, C), input(dy, C), output(out, C)],
+      ([y, dy, o], r0, r1) => k.softmaxBackward(y, dy, o, r0, r1, C)),
+    logSoftmaxBackward: (y, dy, C, out) => void rowwise(y.length / C, [input(y, C), input(dy, C), output(out, C)],
+      ([y, dy, o], r0, r1) => k.logSoftmaxBackward(y, dy, o, r0, r1, C)),
+    logSumExpBackward: (x, dy, C, out) => void rowwise(dy.length, [input(x, C), input(dy), output(out, C)],
+      ([x, dy, o], r0, r1) => k.logSumExpBackward(x, dy, o, r0, r1, C)),
 
-    badTarget: (t, C, ignore) => call((f) => k.badTarget(f.in(t), 0, t.length, C, ignore)),
-    targetWeight: (t, w, ignore) => call((f) => k.targetWeight(f.in(t), f.in(w), 0, t.length, ignore)),
+    badTarget(t, C, ignore) {
+      let bad = -1;
+      rowwise(t.length, [input(t)], ([t], r0, r1) => { if (bad < 0) bad = k.badTarget(t, r0, r1, C, ignore); });
+      return bad;
+    },
+    targetWeight(t, w, ignore) {
+      let total = 0;
+      rowwise(t.length, [input(t), whole(w)], ([t, w], r0, r1) => { total += k.targetWeight(t, w, r0, r1, ignore); });
+      return total;
+    },
 
-    crossEntropyIndex: (c: CrossEntropyIndexCall) => call((f) => {
-      const n = c.target.length;
-      const partials = f.partials(n, 3, c.sums);
-      k.crossEntropyIndex(
-        f.in(c.x), f.in(c.target), f.in(c.weight), c.weightTotal, 0, n, c.classes, c.ignoreIndex, c.smoothing,
-        f.out(c.out), partials, f.out(c.grad), c.gradNll, c.gradSmooth, f.in(c.gradOut),
-      );
-      return f.totals(partials, n, 3);
-    }),
+    crossEntropyIndex: (c: CrossEntropyIndexCall) => {
+      const totals = rowwise(c.target.length,
+        [input(c.x, c.classes), input(c.target), whole(c.weight), output(c.out), output(c.grad, c.classes), input(c.gradOut)],
+        ([x, t, w, out, grad, gradOut], r0, r1, partials) => k.crossEntropyIndex(
+          x, t, w, c.weightTotal, r0, r1, c.classes, c.ignoreIndex, c.smoothing, out, partials, grad, c.gradNll, c.gradSmooth, gradOut),
+        c.sums ? 3 : 0);
+      return c.sums ? totals : none;
+    },
 
-    crossEntropyProb: (c: CrossEntropyProbCall) => call((f) => {
-      const n = rows(c.x, c.classes);
-      const partials = f.partials(n, 1, c.sums);
-      k.crossEntropyProb(
-        f.in(c.x), f.in(c.q), f.in(c.weight), 0, n, c.classes, c.smoothing,
-        f.out(c.out), partials, f.out(c.grad), c.gradScale, f.in(c.gradOut),
-      );
-      return f.totals(partials, n, 1);
-    }),
+    crossEntropyProb: (c: CrossEntropyProbCall) => {
+      const totals = rowwise(c.x.length / c.classes,
+        [input(c.x, c.classes), input(c.q, c.classes), whole(c.weight), output(c.out), output(c.grad, c.classes), input(c.gradOut)],
+        ([x, q, w, out, grad, gradOut], r0, r1, partials) => k.crossEntropyProb(
+          x, q, w, r0, r1, c.classes, c.smoothing, out, partials, grad, c.gradScale, gradOut),
+        c.sums ? 1 : 0);
+      return c.sums ? totals : [0];
+    },
 
-    nll: (c: NllCall) => call((f) => {
-      const n = c.target.length;
-      const partials = f.partials(n, 3, c.sums);
-      k.nll(f.in(c.lp), f.in(c.target), f.in(c.weight), 0, n, c.classes, c.ignoreIndex, f.out(c.out), partials);
-      return f.totals(partials, n, 3);
-    }),
+    nll: (c: NllCall) => {
+      const totals = rowwise(c.target.length, [input(c.lp, c.classes), input(c.target), whole(c.weight), output(c.out)],
+        ([lp, t, w, out], r0, r1, partials) => k.nll(lp, t, w, r0, r1, c.classes, c.ignoreIndex, out, partials),
+        c.sums ? 3 : 0);
+      return c.sums ? totals : none;
+    },
 
-    nllBackward: (c: NllBackwardCall) => call((f) => {
-      k.nllBackward(
-        f.in(c.target), f.in(c.weight), 0, c.target.length, c.classes, c.ignoreIndex,
-        f.out(c.grad), c.gradScale, f.in(c.gradOut),
-      );
-    }),
+    nllBackward: (c: NllBackwardCall) => void rowwise(c.target.length,
+      [input(c.target), whole(c.weight), output(c.grad, c.classes), input(c.gradOut)],
+      ([t, w, grad, gradOut], r0, r1) => k.nllBackward(t, w, r0, r1, c.classes, c.ignoreIndex, grad, c.gradScale, gradOut)),
 
-    elementwise: (c: ElementwiseCall) => call((f) => {
-      const n = c.a.length;
-      const partials = f.partials(n, 1, c.sums);
-      const a = f.in(c.a), b = f.in(c.b), out = f.out(c.out);
-      if (c.op === 'mse') k.mseLoss(a, b, out, partials, 0, n);
-      else if (c.op === 'bce') k.bceWithLogits(a, b, f.in(c.w), f.in(c.pw), out, partials, 0, n);
-      else k.klDiv(a, b, ELEMENTWISE[c.op], out, partials, 0, n);
-      return f.totals(partials, n, 1)[0];
-    }),
+    elementwise: (c: ElementwiseCall) => {
+      const parts = [input(c.a), input(c.b), input(c.w), input(c.pw), output(c.out)];
+      const totals = elementwise(c.a.length, parts, ([a, b, w, pw, out], i0, i1, partials) => {
+        if (c.op === 'mse') k.mseLoss(a, b, out, partials, i0, i1);
+        else if (c.op === 'bce') k.bceWithLogits(a, b, w, pw, out, partials, i0, i1);
+        else k.klDiv(a, b, KL_LOG[c.op], out, partials, i0, i1);
+      }, c.sums ? 1 : 0);
+      return c.sums ? totals[0] : 0;
+    },
 
-    elementwiseBackward: (c: ElementwiseBackwardCall) => call((f) => {
-      const n = c.a.length;
-      const a = f.in(c.a), b = f.in(c.b), g = f.in(c.gradOut);
-      const grad = f.out(c.grad);
-      if (c.op === 'mse') k.mseLossBackward(a, b, grad, 0, n, c.gradScale, g);
-      else if (c.op === 'bce') k.bceWithLogitsBackward(a, b, f.in(c.w), f.in(c.pw), grad, 0, n, c.gradScale, g);
-      else k.klDivBackward(a, b, ELEMENTWISE[c.op], grad, 0, n, c.gradScale, g);
-    }),
+    elementwiseBackward: (c: ElementwiseBackwardCall) => {
+      const parts = [input(c.a), input(c.b), input(c.w), input(c.pw), output(c.grad), input(c.gradOut)];
+      elementwise(c.a.length, parts, ([a, b, w, pw, grad, g], i0, i1) => {
+        if (c.op === 'mse') k.mseLossBackward(a, b, grad, i0, i1, c.gradScale, g);
+        else if (c.op === 'bce') k.bceWithLogitsBackward(a, b, w, pw, grad, i0, i1, c.gradScale, g);
+        else k.klDivBackward(a, b, KL_LOG[c.op], grad, i0, i1, c.gradScale, g);
+      });
+    },
 
     f32: (length) => mem.view(Float32Array, length),
     i32: (length) => mem.view(Int32Array, length),
