@@ -37,33 +37,17 @@ import { expv, exps } from './exp';
 
 /** Σ exp(x − shift). */
 export function sumExp(x: usize, n: i32, shift: f32): f64 {
-  let total: f64 = 0;
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    const s = f32x4.splat(shift);
-    const whole = n & ~3;
-    while (i < whole) {
-      const end = min(i + SUM_BLOCK, whole);
-      let a = f32x4.splat(0), b = a;
-      for (; i + 8 <= end; i += 8) {
-        a = f32x4.add(a, expv(f32x4.sub(v128.load(at(x, i)), s)));
-        b = f32x4.add(b, expv(f32x4.sub(v128.load(at(x, i + 4)), s)));
-      }
-      if (i < end) { a = f32x4.add(a, expv(f32x4.sub(v128.load(at(x, i)), s))); i += 4; }
-      total += hsum64(f32x4.add(a, b));
-    }
-    if (whole != n && n >= 4) {
-      const e = expv(f32x4.sub(v128.load(at(x, n - 4)), s));
-      total += hsum64(v128.and(e, tailMask(n - whole)));
-      i = n;
-    }
-  }
-  for (; i < n; i++) total += exps(load<f32>(at(x, i)) - shift);
-  return total;
+  return expSum(x, 0, n, shift, false);
 }
 
 /** y = exp(x − shift), returning Σ y. y may be x. */
 export function expStore(x: usize, y: usize, n: i32, shift: f32): f64 {
+  return expSum(x, y, n, shift, true);
+}
+
+/** Both of the above; `keep` is a constant at each call, so each copy keeps
+ *  only its own stores after inlining. */
+@inline function expSum(x: usize, y: usize, n: i32, shift: f32, keep: bool): f64 {
   let total: f64 = 0;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -75,14 +59,13 @@ export function expStore(x: usize, y: usize, n: i32, shift: f32): f64 {
       for (; i + 8 <= end; i += 8) {
         const e0 = expv(f32x4.sub(v128.load(at(x, i)), s));
         const e1 = expv(f32x4.sub(v128.load(at(x, i + 4)), s));
-        v128.store(at(y, i), e0);
-        v128.store(at(y, i + 4), e1);
+        if (keep) { v128.store(at(y, i), e0); v128.store(at(y, i + 4), e1); }
         a = f32x4.add(a, e0);
         b = f32x4.add(b, e1);
       }
       if (i < end) {
         const e = expv(f32x4.sub(v128.load(at(x, i)), s));
-        v128.store(at(y, i), e);
+        if (keep) v128.store(at(y, i), e);
         a = f32x4.add(a, e);
         i += 4;
       }
@@ -93,14 +76,14 @@ export function expStore(x: usize, y: usize, n: i32, shift: f32): f64 {
       // (with y = x the repeated lanes already hold results).
       const mask = tailMask(n - whole);
       const e = v128.and(expv(f32x4.sub(v128.load(at(x, n - 4)), s)), mask);
-      v128.store(at(y, n - 4), v128.bitselect(e, v128.load(at(y, n - 4)), mask));
+      if (keep) v128.store(at(y, n - 4), v128.bitselect(e, v128.load(at(y, n - 4)), mask));
       total += hsum64(e);
       i = n;
     }
   }
   for (; i < n; i++) {
     const e = exps(load<f32>(at(x, i)) - shift);
-    store<f32>(at(y, i), e);
+    if (keep) store<f32>(at(y, i), e);
     total += e;
   }
   return total;

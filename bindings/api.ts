@@ -46,24 +46,28 @@ function isProbabilities(t: unknown): t is Float32Array | Float64Array {
 export function createApi(kernels: Kernels) {
   const k = kernels;
 
+  /** The batch of a row-wise op, its options and shape. */
+  function rowwiseInput(name: string, input: unknown, classes: unknown, last: unknown) {
+    const o = rowwiseOptions(last);
+    const x = v.floats(name, input);
+    const S = spatialOf(o);
+    return { o, x, S, rows: v.rowsOf(x, name, classes, S), C: classes as number };
+  }
+
   /** x → per-row (or per-element) result, for the one-input row-wise ops. */
   function rowwise<T extends F32 | I32>(
     name: string, input: unknown, classes: unknown, last: unknown, perRow: boolean,
     Kind: { new (n: number): T; name: string }, run: (x: F32, C: number, out: T) => void,
   ): T {
-    const o = rowwiseOptions(last);
-    const x0 = v.floats(name, input);
-    const S = spatialOf(o);
-    const rows = v.rowsOf(x0, name, classes, S);
-    const C = classes as number;
-    const out = v.outArray(o.out, Kind, perRow ? rows : x0.length);
-    if (perRow || S === 1) {
-      run(toRows(x0, C, S), C, out);
+    const { o, x, S, rows, C } = rowwiseInput(name, input, classes, last);
+    const out = v.outArray(o.out, Kind, perRow ? rows : x.length);
+    if (perRow) { // per-row results are already in (N, d1…dk) order
+      run(toRows(x, C, S), C, out);
       return out;
     }
-    const y = new Float32Array(out.length);
-    run(toRows(x0, C, S), C, y as T);
-    return fromRows(y, C, S, out as F32) as T;
+    const rowsOut = rowsBuffer(out as F32, S);
+    run(toRows(x, C, S), C, rowsOut as T);
+    return fromRows(rowsOut, C, S, out as F32) as T;
   }
 
   /** (y, dy) → dx for the row-wise backward ops; dy is per row for logSumExp. */
@@ -71,11 +75,7 @@ export function createApi(kernels: Kernels) {
     yName: string, y0: unknown, dy0: unknown, classes: unknown, last: unknown, dyPerRow: boolean,
     run: (y: F32, dy: F32, C: number, out: F32) => void,
   ): F32 {
-    const o = rowwiseOptions(last);
-    const y = v.floats(yName, y0);
-    const S = spatialOf(o);
-    const rows = v.rowsOf(y, yName, classes, S);
-    const C = classes as number;
+    const { o, x: y, S, rows, C } = rowwiseInput(yName, y0, classes, last);
     const dy = v.floatsOfLength('dy', dy0, dyPerRow ? rows : y.length);
     const out = v.outArray(o.out, Float32Array, y.length);
     const rowsOut = rowsBuffer(out, S);
