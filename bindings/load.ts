@@ -1,5 +1,11 @@
 // Finding and compiling the .wasm builds: beside this module by default
 // (new URL(..., import.meta.url)), or wherever init({ wasm }) says.
+//
+// This file is what browsers and bundlers load too, so it names no Node
+// module: file: URLs (Node only) are read by ./load-node.js, imported
+// on demand, and package.json's "browser" field maps that file to nothing for
+// bundlers. http(s) URLs are fetched and compiled while they download
+// (WebAssembly.compileStreaming) when the server sends application/wasm.
 
 export type WasmBackend = 'relaxed-simd' | 'simd' | 'scalar';
 export type WasmSource = BufferSource | URL | string | WebAssembly.Module;
@@ -12,25 +18,58 @@ export const FEATURE: Record<WasmBackend, string> = {
   scalar: 'WebAssembly threads (shared memory)',
 };
 
+/** Where each build lies by default: dist/wasm/ beside this module. One literal
+ *  `new URL('…', import.meta.url)` per build, the form every bundler (Vite,
+ *  webpack, Rollup, esbuild, Parcel) recognises and copies into its output. */
 export function defaultUrl(backend: WasmBackend): URL {
-  return new URL(`./wasm/simdloss-${backend}.wasm`, import.meta.url);
+  switch (backend) {
+    case 'relaxed-simd': return new URL('./wasm/simdloss-relaxed-simd.wasm', import.meta.url);
+    case 'simd': return new URL('./wasm/simdloss-simd.wasm', import.meta.url);
+    case 'scalar': return new URL('./wasm/simdloss-scalar.wasm', import.meta.url);
+  }
+  throw new RangeError(`simdloss: no build named ${String(backend)}`);
 }
 
-async function bytesOf(source: URL | string): Promise<BufferSource> {
-  const url = source instanceof URL ? source : new URL(source, import.meta.url);
-  if (url.protocol === 'file:') {
-    const fs = await import('node:fs/promises');
-    return new Uint8Array(await fs.readFile(url));
+/** A module's bytes, or null where this runtime cannot validate them (a missing feature). */
+async function compileBytes(bytes: BufferSource): Promise<WebAssembly.Module | null> {
+  if (!WebAssembly.validate(bytes)) return null;
+  return WebAssembly.compile(bytes);
+}
+
+async function readFileUrl(url: URL): Promise<BufferSource> {
+  const node: { readFileUrl?: (url: URL) => Promise<BufferSource> } = await import('./load-node.js');
+  if (typeof node.readFileUrl !== 'function') {
+    throw new Error(`simdloss: cannot read ${url} here (file: URLs need Node); pass init({ wasm }) an http(s) URL, bytes or a WebAssembly.Module`);
   }
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`simdloss: cannot load ${url} (${response.status})`);
-  return response.arrayBuffer();
+  return node.readFileUrl(url);
+}
+
+async function compileUrl(url: URL): Promise<WebAssembly.Module | null> {
+  if (url.protocol === 'file:') return compileBytes(await readFileUrl(url));
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (e) {
+    throw new Error(`simdloss: cannot load ${url} (${(e as Error).message})`);
+  }
+  if (!response.ok) throw new Error(`simdloss: cannot load ${url} (HTTP ${response.status})`);
+  // compileStreaming insists on the application/wasm MIME type; a server that
+  // sends another one still works, through the bytes.
+  const type = response.headers.get('content-type') ?? '';
+  if (typeof WebAssembly.compileStreaming === 'function' && /^\s*application\/wasm\s*(;|$)/i.test(type)) {
+    try {
+      return await WebAssembly.compileStreaming(response);
+    } catch (e) {
+      if (e instanceof WebAssembly.CompileError) return null; // as validate() === false
+      throw e;
+    }
+  }
+  return compileBytes(await response.arrayBuffer());
 }
 
 /** Compiles a source, or returns null when this runtime cannot validate it. */
 export async function compile(source: WasmSource): Promise<WebAssembly.Module | null> {
   if (source instanceof WebAssembly.Module) return source;
-  const bytes = ArrayBuffer.isView(source) || source instanceof ArrayBuffer ? source : await bytesOf(source);
-  if (!WebAssembly.validate(bytes)) return null;
-  return WebAssembly.compile(bytes);
+  if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer) return compileBytes(source);
+  return compileUrl(source instanceof URL ? source : new URL(source, import.meta.url));
 }

@@ -1,0 +1,15 @@
+import { seed } from './seed.js';
+
+const show = (id, r) => {
+  const el = document.getElementById(id);
+  el.textContent = `${r.loss.toFixed(4)} (${r.backend})`;
+  el.dataset.loss = String(r.loss);
+  el.dataset.backend = r.backend;
+};
+const fail = (id, e) => { document.getElementById(id).textContent = `error: ${e?.message ?? e}`; };
+
+seed().then((r) => show('main', r), (e) => fail('main', e));
+
+const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+worker.onmessage = ({ data }) => (data.error ? fail('worker', data.error) : show('worker', data));
+worker.onerror = (e) => fail('worker', e);

@@ -1,0 +1,51 @@
+// Fixture decoding and API.md's tolerance, with no Node API: tests/helpers.js
+// re-exports these for the Node tests, and tests/browser/ imports them as they are.
+
+const SPECIAL = { NaN, Infinity, '-Infinity': -Infinity };
+const decodeNumber = (v) => (typeof v === 'string' && v in SPECIAL ? SPECIAL[v] : v);
+
+/** A fixture value as the API takes it: { f32 } → Float32Array, { i32 } → Int32Array, "NaN"/"±Infinity" → numbers. */
+export function decode(v) {
+  if (v === null || typeof v !== 'object') return decodeNumber(v);
+  if ('f32' in v) return Float32Array.from(v.f32, decodeNumber);
+  if ('i32' in v) return Int32Array.from(v.i32);
+  if ('number' in v) return decodeNumber(v.number);
+  return Object.fromEntries(Object.entries(v).map(([key, x]) => [key, decode(x)]));
+}
+
+/** API.md's accuracy: |got − ref| ≤ 1e-5 + 1.3e-6·|ref|; NaN matches NaN, ±∞ match exactly. */
+export function close(got, ref) {
+  if (Number.isNaN(ref)) return Number.isNaN(got);
+  if (!Number.isFinite(ref)) return got === ref;
+  return Math.abs(got - ref) <= 1e-5 + 1.3e-6 * Math.abs(ref);
+}
+
+/** First mismatch between a result and the expected value, as text, or null. */
+export function mismatch(got, expected) {
+  if (typeof expected === 'number') {
+    return typeof got === 'number' && close(got, expected) ? null : `got ${got}, expected ${expected}`;
+  }
+  if (!ArrayBuffer.isView(got) || got.constructor !== expected.constructor) {
+    return `got ${got?.constructor?.name ?? typeof got}, expected ${expected.constructor.name}`;
+  }
+  if (got.length !== expected.length) return `length ${got.length}, expected ${expected.length}`;
+  for (let i = 0; i < got.length; i++) {
+    const ok = expected instanceof Int32Array ? got[i] === expected[i] : close(got[i], expected[i]);
+    if (!ok) return `[${i}] got ${got[i]}, expected ${expected[i]}`;
+  }
+  return null;
+}
+
+/** Runs one fixture case (as tests/fixtures.test.js does) on a kernel: its problem as text, or null. */
+export function checkCase(k, c) {
+  const args = c.args.map(decode);
+  const opts = c.opts ? decode(c.opts) : undefined;
+  let got;
+  try {
+    got = opts === undefined ? k[c.op](...args) : k[c.op](...args, opts);
+  } catch (e) {
+    return `${c.op} threw ${e?.name}: ${e?.message}`;
+  }
+  const problem = mismatch(got, decode(c.expected));
+  return problem && `${c.op}: ${problem}`;
+}
