@@ -1,7 +1,8 @@
 // Binary cross-entropy with logits, as F.binary_cross_entropy_with_logits,
 // with lw = 1 + (pw − 1)·y and softplus(−x) = max(−x, 0) + log1p(exp(−|x|)):
 //   loss = w·[lw·log1p(exp(−|x|)) + ((1 − y)·x if x ≥ 0, else −pw·y·x)]
-// (the two cases of (1 − y)x + lw·max(−x, 0), written so nothing cancels)
+// (the two cases of (1 − y)x + lw·max(−x, 0), written so nothing cancels;
+// for x = ±∞ that sum itself, whose ∞ − ∞ gives PyTorch's NaN)
 //   grad = w·(lw·σ(x) − pw·y)
 // weight and posWeight arrive expanded to the input's length (or absent: 1).
 import { forward, backward, BCE } from './elementwise';
@@ -12,12 +13,15 @@ import { log1pv, log1ps } from './log';
   const one = f32x4.splat(1);
   const lw = f32x4.add(one, f32x4.mul(f32x4.sub(pw, one), y));
   const sp = log1pv(expv(f32x4.neg(f32x4.abs(x))));
-  const lin = v128.bitselect(f32x4.mul(f32x4.sub(one, y), x), f32x4.neg(f32x4.mul(f32x4.mul(pw, y), x)), f32x4.ge(x, f32x4.splat(0)));
+  const pos = f32x4.mul(f32x4.sub(one, y), x);
+  let lin = v128.bitselect(pos, f32x4.neg(f32x4.mul(f32x4.mul(pw, y), x)), f32x4.ge(x, f32x4.splat(0)));
+  const infinite = f32x4.eq(f32x4.abs(x), f32x4.splat(Infinity));
+  lin = v128.bitselect(f32x4.add(pos, f32x4.mul(lw, f32x4.max(f32x4.neg(x), f32x4.splat(0)))), lin, infinite);
   return f32x4.mul(w, f32x4.add(f32x4.mul(lw, sp), lin));
 }
 @inline export function bceLosss(x: f32, y: f32, w: f32, pw: f32): f32 {
   const lw = (pw - 1) * y + 1;
-  const lin: f32 = x >= 0 ? (<f32>1 - y) * x : -(pw * y) * x;
+  const lin: f32 = abs(x) == Infinity ? (<f32>1 - y) * x + lw * max(-x, 0) : x >= 0 ? (<f32>1 - y) * x : -(pw * y) * x;
   return w * (lw * log1ps(exps(-abs(x))) + lin);
 }
 

@@ -2,7 +2,7 @@
 // logits): each exported kernel calls it with a constant `op`, and after
 // inlining the optimiser keeps only that op's arithmetic. Elements [i0, i1)
 // may be split freely; i0 must be a multiple of PARTIAL_ROWS.
-import { at, hsum64, PARTIAL_ROWS, SUM_BLOCK } from './simd';
+import { at, PARTIAL_ROWS, promoteHigh } from './simd';
 import { addPartial } from './partials';
 
 export const MSE = 0;
@@ -56,18 +56,17 @@ import { bceLossv, bceLosss, bceGradv, bceGrads } from './bce';
     let total: f64 = 0;
     let i = b0;
     if (ASC_FEATURE_SIMD) {
+      // Summed in f64: elementwise losses (KL) may cancel.
       const one = f32x4.splat(1);
-      const whole = b0 + ((b1 - b0) & ~3);
-      while (i < whole) {
-        const end = min(i + SUM_BLOCK, whole);
-        let acc = f32x4.splat(0);
-        for (; i < end; i += 4) {
-          const l = lossv(op, v128.load(at(a, i)), v128.load(at(b, i)), loadOr(w, i, one), loadOr(pw, i, one));
-          if (out) v128.store(at(out, i), l);
-          acc = f32x4.add(acc, l);
-        }
-        total += hsum64(acc);
+      let lo = f64x2.splat(0), hi = lo;
+      for (; i + 4 <= b1; i += 4) {
+        const l = lossv(op, v128.load(at(a, i)), v128.load(at(b, i)), loadOr(w, i, one), loadOr(pw, i, one));
+        if (out) v128.store(at(out, i), l);
+        lo = f64x2.add(lo, f64x2.promote_low_f32x4(l));
+        hi = f64x2.add(hi, promoteHigh(l));
       }
+      const s = f64x2.add(lo, hi);
+      total = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
     }
     for (; i < b1; i++) {
       const l = losss(op, load<f32>(at(a, i)), load<f32>(at(b, i)), loadOrOne(w, i), loadOrOne(pw, i));

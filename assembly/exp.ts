@@ -47,14 +47,16 @@ const FLUSH_BELOW: f32 = -87.3365402;
   return x < FLUSH_BELOW ? 0 : f;
 }
 
-/** exp for any argument: exp(min(x,0))·exp(max(x,0)/2)², so large positive
- *  arguments overflow to +∞ at the right place instead of wrapping. */
+/** exp for any argument: exp(min(x, 0))·exp(h)² with h = min(max(x, 0)/2, 88),
+ *  so large positive arguments overflow to +∞ (exp(88)² does) instead of
+ *  wrapping the exponent bits; NaN stays NaN (max and min propagate it). */
 @inline export function expAnyv(x: v128): v128 {
-  const half = expv(f32x4.mul(f32x4.max(x, f32x4.splat(0)), f32x4.splat(0.5)));
+  const h = f32x4.min(f32x4.mul(f32x4.max(x, f32x4.splat(0)), f32x4.splat(0.5)), f32x4.splat(88));
+  const half = expv(h);
   return f32x4.mul(expv(f32x4.min(x, f32x4.splat(0))), f32x4.mul(half, half));
 }
 
 @inline export function expAnys(x: f32): f32 {
-  const half = exps(max(x, 0) * 0.5);
+  const half = exps(min(max(x, 0) * 0.5, 88));
   return exps(min(x, 0)) * (half * half);
 }

@@ -2,7 +2,7 @@
 // loop over whole vectors, the last n % 4 through one overlapping vector when
 // n ≥ 4) and a scalar form (the scalar build, and rows shorter than 4). Sums of many terms are added in f32 blocks
 // of SUM_BLOCK and then into an f64 total, in one fixed order.
-import { at, hmax, hsum64, madd, SUM_BLOCK } from './simd';
+import { at, hmax, hsum64, madd, promoteHigh, SUM_BLOCK } from './simd';
 import { expv, exps } from './exp';
 
 /** Largest element; NaN is skipped (callers let NaN reach the result via exp). */
@@ -111,21 +111,28 @@ export function shiftStore(x: usize, y: usize, n: i32, a: f32, b: f32): void {
   for (; i < n; i++) store<f32>(at(y, i), (load<f32>(at(x, i)) - a) - b);
 }
 
-/** Σ x (w = 0) or Σ x·w. */
+/** Σ x (w = 0) or Σ x·w, in f64 throughout: these sums cancel (gradients of
+ *  either sign), so float32 blocks would lose the small result. */
 export function sumProduct(x: usize, w: usize, n: i32): f64 {
   let total: f64 = 0;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const whole = n & ~3;
-    while (i < whole) {
-      const end = min(i + SUM_BLOCK, whole);
-      let a = f32x4.splat(0);
-      if (w) for (; i < end; i += 4) a = madd(v128.load(at(x, i)), v128.load(at(w, i)), a);
-      else for (; i < end; i += 4) a = f32x4.add(a, v128.load(at(x, i)));
-      total += hsum64(a);
+    let lo = f64x2.splat(0), hi = lo;
+    for (; i + 4 <= n; i += 4) {
+      const v = v128.load(at(x, i));
+      if (w) {
+        const u = v128.load(at(w, i));
+        lo = f64x2.add(lo, f64x2.mul(f64x2.promote_low_f32x4(v), f64x2.promote_low_f32x4(u)));
+        hi = f64x2.add(hi, f64x2.mul(promoteHigh(v), promoteHigh(u)));
+      } else {
+        lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
+        hi = f64x2.add(hi, promoteHigh(v));
+      }
     }
+    const s = f64x2.add(lo, hi);
+    total = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
   }
-  if (w) for (; i < n; i++) total += load<f32>(at(x, i)) * load<f32>(at(w, i));
+  if (w) for (; i < n; i++) total += <f64>load<f32>(at(x, i)) * <f64>load<f32>(at(w, i));
   else for (; i < n; i++) total += load<f32>(at(x, i));
   return total;
 }

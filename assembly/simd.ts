@@ -9,8 +9,13 @@
 
 /** Sum of the four lanes, in f64 so that long rows keep their precision. */
 @inline export function hsum64(v: v128): f64 {
-  const s = f64x2.add(f64x2.promote_low_f32x4(v), f64x2.promote_low_f32x4(i64x2.shuffle(v, v, 1, 0)));
+  const s = f64x2.add(f64x2.promote_low_f32x4(v), promoteHigh(v));
   return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+}
+
+/** The upper two lanes of v widened to f64 (promote_low widens the lower two). */
+@inline export function promoteHigh(v: v128): v128 {
+  return f64x2.promote_low_f32x4(i64x2.shuffle(v, v, 1, 0));
 }
 
 /** Largest lane (NaN lanes are skipped, as pmax does). */

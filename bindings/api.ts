@@ -84,7 +84,8 @@ export function createApi(kernels: Kernels) {
   }
 
   /** Validated options shared by crossEntropy and its gradient forms. */
-  function crossEntropyCall(logits: unknown, target: unknown, classes: unknown, opts: unknown, extra: string[]) {
+  /** lossOut: `out` is the per-row loss (forward), not the gradient (backward). */
+  function crossEntropyCall(logits: unknown, target: unknown, classes: unknown, opts: unknown, extra: string[], lossOut: boolean) {
     const o = v.options(opts, ['reduction', 'weight', 'ignoreIndex', 'labelSmoothing', 'out', 'spatial', ...extra]);
     const x0 = v.floats('logits', logits);
     const S = spatialOf(o);
@@ -107,7 +108,7 @@ export function createApi(kernels: Kernels) {
         throw new RangeError(`target[${bad}] is ${t[bad]}: not a class index in [0, ${C}) nor ignoreIndex (${ignoreIndex})`);
       }
     }
-    const out = reduction === 'none' ? v.outArray(o.out, Float32Array, rows) : null;
+    const out = lossOut && reduction === 'none' ? v.outArray(o.out, Float32Array, rows) : null;
     return { o, x: toRows(x0, C, S), x0, S, rows, C, reduction, weight, smoothing, ignoreIndex, q, t, out };
   }
   type CeCall = ReturnType<typeof crossEntropyCall>;
@@ -230,24 +231,24 @@ export function createApi(kernels: Kernels) {
       rowwiseBackward('x', x, dy, classes, last, true, k.logSumExpBackward),
 
     crossEntropy(logits: F32, target: ArrayLike<number>, classes: number, opts?: object): number | F32 {
-      const c = crossEntropyCall(logits, target, classes, opts, []);
+      const c = crossEntropyCall(logits, target, classes, opts, [], true);
       const total = crossEntropyRun(c, c.out === null, null, { scale: 1, array: null });
       return lossResult(c.reduction, total, c.out);
     },
 
     crossEntropyBackward(logits: F32, target: ArrayLike<number>, classes: number, opts?: object): F32 {
-      const c = crossEntropyCall(logits, target, classes, opts, ['gradOutput']);
+      const c = crossEntropyCall(logits, target, classes, opts, ['gradOutput'], false);
       const g = v.gradOutput(c.o.gradOutput, c.reduction, c.rows);
       const grad = v.outArray(c.o.out, Float32Array, c.x0.length);
       const rowsGrad = rowsBuffer(grad, c.S);
-      crossEntropyRun({ ...c, out: null }, false, rowsGrad, g);
+      crossEntropyRun(c, false, rowsGrad, g);
       return fromRows(rowsGrad, c.C, c.S, grad);
     },
 
     crossEntropyWithGrad(logits: F32, target: ArrayLike<number>, classes: number, opts?: object) {
-      const c = crossEntropyCall(logits, target, classes, opts, ['grad', 'gradOutput']);
+      const c = crossEntropyCall(logits, target, classes, opts, ['grad', 'gradOutput'], true);
       const g = v.gradOutput(c.o.gradOutput, c.reduction, c.rows);
-      const grad = v.outArray(c.o.grad, Float32Array, c.x0.length); // may be logits: in place
+      const grad = v.outArray(c.o.grad, Float32Array, c.x0.length, 'grad'); // may be logits: in place
       const rowsGrad = c.S === 1 ? grad : new Float32Array(grad.length);
       const total = crossEntropyRun(c, c.out === null, rowsGrad, g);
       return { loss: lossResult(c.reduction, total, c.out), grad: fromRows(rowsGrad, c.C, c.S, grad) };

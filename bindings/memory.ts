@@ -6,6 +6,8 @@
 // The memory is shared (SharedArrayBuffer-backed): growing it never detaches
 // an existing view, so views from f32()/i32() stay valid after growth.
 
+import { markFreed } from './validate.js';
+
 const PAGE = 65536;
 /** Pages the kernels are built for (asconfig.json maximumMemory): 2 GiB. */
 export const MAX_PAGES = 32768;
@@ -22,7 +24,6 @@ export class KernelMemory {
   private buffers = new WeakSet<ArrayBufferLike>();
   /** Views handed out by view(): their block, to refuse them after free(). */
   private owners = new WeakMap<ArrayBufferView, number>();
-  private freed = new WeakSet<ArrayBufferView>();
   f32!: Float32Array;
   i32!: Int32Array;
   f64!: Float64Array;
@@ -110,7 +111,7 @@ export class KernelMemory {
     const ptr = this.owners.get(v);
     if (ptr === undefined) throw new TypeError('free: view was not made by this kernel (k.f32 / k.i32)');
     this.owners.delete(v);
-    this.freed.add(v);
+    markFreed(v);
     this.release(ptr);
   }
 
@@ -121,11 +122,11 @@ export class KernelMemory {
 
   /**
    * Where an array lives in kernel memory, or −1 if it lives elsewhere.
-   * Throws for a view into kernel memory whose block was freed.
+   * Throws for a view into kernel memory outside every live block (a
+   * subarray of a freed view; freed views themselves are refused earlier).
    */
   addressOf(v: ArrayBufferView, name: string): number {
     if (!this.buffers.has(v.buffer)) return -1;
-    if (this.freed.has(v)) throw new TypeError(`${name}: this kernel-memory view was freed (k.free) and cannot be used`);
     const start = v.byteOffset, end = start + v.byteLength;
     for (const [ptr, size] of this.live) {
       if (start >= ptr && end <= ptr + size) return start;

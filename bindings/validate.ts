@@ -13,9 +13,19 @@ function describe(v: unknown): string {
   return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
 }
 
+/** Kernel-memory views given back with k.free: using one again is an error. */
+const freedViews = new WeakSet<ArrayBufferView>();
+export function markFreed(view: ArrayBufferView): void {
+  freedViews.add(view);
+}
+function notFreed(name: string, v: ArrayBufferView): void {
+  if (freedViews.has(v)) throw new TypeError(`${name} is a kernel-memory view that was freed (k.free) and cannot be used`);
+}
+
 /** A non-empty Float32Array. */
 export function floats(name: string, v: unknown): F32 {
   if (!(v instanceof Float32Array)) throw new TypeError(`${name} must be a Float32Array, got ${describe(v)}`);
+  notFreed(name, v);
   if (v.length === 0) throw new RangeError(`${name} is empty (or its buffer was detached)`);
   return v;
 }
@@ -48,13 +58,14 @@ const INTEGER_ARRAYS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Ui
 /** Class indices as an Int32Array (any integer typed array or number[] accepted). */
 export function indexTargets(name: string, v: unknown, rows: number): I32 {
   let t: I32;
-  if (v instanceof Int32Array) t = v;
+  if (v instanceof Int32Array) { notFreed(name, v); t = v; }
   else if (INTEGER_ARRAYS.some((A) => v instanceof A) || Array.isArray(v)) {
     const a = v as ArrayLike<unknown>;
     t = new Int32Array(a.length);
     for (let i = 0; i < a.length; i++) {
       const x = a[i];
-      if (typeof x !== 'number' || !Number.isInteger(x) || x < -(2 ** 31) || x >= 2 ** 31) {
+      if (typeof x !== 'number') throw new TypeError(`${name}[${i}] must be a number (a class index), got ${describe(x)}`);
+      if (!Number.isInteger(x) || x < -(2 ** 31) || x >= 2 ** 31) {
         throw new RangeError(`${name}[${i}] must be an integer class index, got ${describe(x)}`);
       }
       t[i] = x;
@@ -111,12 +122,15 @@ export function optionalFloats(name: string, v: unknown, length: number): F32 | 
   return v === undefined || v === null ? null : floatsOfLength(name, v, length);
 }
 
-/** `out`, if given: the right typed array at the right length. */
-export function outArray<T extends F32 | I32>(v: unknown, Kind: { new (n: number): T; name: string }, length: number): T {
+/** An output array (`out`, or `grad`), if given: the right typed array at the right length. */
+export function outArray<T extends F32 | I32>(
+  v: unknown, Kind: { new (n: number): T; name: string }, length: number, name = 'out',
+): T {
   if (v === undefined || v === null) return new Kind(length);
-  if (!(v instanceof Kind)) throw new TypeError(`out must be a ${Kind.name}, got ${describe(v)}`);
-  if (v.length === 0 && length > 0) throw new RangeError('out is empty (or its buffer was detached)');
-  sameLength('out', v, length);
+  if (!(v instanceof Kind)) throw new TypeError(`${name} must be a ${Kind.name}, got ${describe(v)}`);
+  notFreed(name, v);
+  if (v.length === 0 && length > 0) throw new RangeError(`${name} is empty (or its buffer was detached)`);
+  sameLength(name, v, length);
   return v;
 }
 
