@@ -24,6 +24,8 @@ export class KernelMemory {
   private buffers = new WeakSet<ArrayBufferLike>();
   /** Views handed out by view(): their block, to refuse them after free(). */
   private owners = new WeakMap<ArrayBufferView, number>();
+  /** Blocks that back users' views (ptr → bytes): the only places an argument may live. */
+  private viewBlocks = new Map<number, number>();
   f32!: Float32Array;
   i32!: Int32Array;
   f64!: Float64Array;
@@ -103,6 +105,7 @@ export class KernelMemory {
     const ptr = this.alloc(length * 4);
     const v = new Kind(this.memory.buffer, ptr, length);
     this.owners.set(v, ptr);
+    this.viewBlocks.set(ptr, this.live.get(ptr)!);
     return v;
   }
 
@@ -111,6 +114,7 @@ export class KernelMemory {
     const ptr = this.owners.get(v);
     if (ptr === undefined) throw new TypeError('free: view was not made by this kernel (k.f32 / k.i32)');
     this.owners.delete(v);
+    this.viewBlocks.delete(ptr);
     markFreed(v);
     this.release(ptr);
   }
@@ -128,7 +132,8 @@ export class KernelMemory {
   addressOf(v: ArrayBufferView, name: string): number {
     if (!this.buffers.has(v.buffer)) return -1;
     const start = v.byteOffset, end = start + v.byteLength;
-    for (const [ptr, size] of this.live) {
+    // Views' blocks only: a call's scratch may already sit where a freed view was.
+    for (const [ptr, size] of this.viewBlocks) {
       if (start >= ptr && end <= ptr + size) return start;
     }
     throw new TypeError(`${name}: this kernel-memory view was freed (k.free) and cannot be used`);
