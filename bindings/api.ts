@@ -43,8 +43,15 @@ function isProbabilities(t: unknown): t is Float32Array | Float64Array {
   return t instanceof Float32Array || t instanceof Float64Array;
 }
 
+/** What the operations run on after dispose(): every kernel call throws. */
+const DISPOSED = new Proxy({} as Kernels, {
+  get: () => () => {
+    throw new Error('simdloss: this kernel object was disposed; call init() for a new one');
+  },
+});
+
 export function createApi(kernels: Kernels) {
-  const k = kernels;
+  let k = kernels;
 
   /** The batch of a row-wise op, its options and shape. */
   function rowwiseInput(name: string, input: unknown, classes: unknown, last: unknown) {
@@ -281,6 +288,10 @@ export function createApi(kernels: Kernels) {
 
     f32: (length: number) => k.f32(viewLength(length)),
     i32: (length: number) => k.i32(viewLength(length)),
+    /** Drops the kernels, and with them the wasm instance and its memory. */
+    dispose() {
+      k = DISPOSED;
+    },
     free(view: F32 | I32) {
       if (!(view instanceof Float32Array || view instanceof Int32Array)) throw new TypeError('free: view must be a Float32Array or Int32Array from k.f32 / k.i32');
       k.free(view);

@@ -21,8 +21,6 @@ export type SimdLoss = Api & {
   readonly backend: Backend;
   /** Threads actually in use. */
   readonly threads: number;
-  /** Releases the kernel memory; the object must not be used afterwards. */
-  dispose(): void;
 };
 
 const BACKENDS: readonly Backend[] = [...BUILDS, 'js'];
@@ -98,17 +96,7 @@ export async function init(options: InitOptions = {}): Promise<SimdLoss> {
     }
   }
 
-  const api = createApi(kernels);
-  let disposed = false;
-  return Object.assign(api, {
-    backend,
-    threads: 1,
-    dispose() {
-      if (disposed) return;
-      disposed = true;
-      kernels.dispose();
-    },
-  });
+  return Object.assign(createApi(kernels), { backend, threads: 1 });
 }
 
 export type { WasmBackend, WasmSource };

@@ -71,7 +71,6 @@ export interface Kernels {
   f32(length: number): F32;
   i32(length: number): I32;
   free(view: F32 | I32): void;
-  dispose(): void;
 }
 
 /** Adds per-block partial sums in block order, as the wasm kernels' callers do. */

@@ -238,7 +238,6 @@ export function createReference(): Kernels {
     f32: (length) => new Float32Array(length),
     i32: (length) => new Int32Array(length),
     free() {},
-    dispose() {},
   };
 }
 

@@ -193,7 +193,6 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory): Kernels 
     f32: (length) => mem.view(Float32Array, length),
     i32: (length) => mem.view(Int32Array, length),
     free: (view) => mem.freeView(view),
-    dispose() {},
   };
 }
 

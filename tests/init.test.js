@@ -56,4 +56,16 @@ test('bad init options are RangeErrors naming the option', async () => {
   }
 });
 
+test('after dispose() every operation throws, and dispose() may be called again', async () => {
+  for (const backend of ['js', 'simd']) {
+    const k = await init({ backend });
+    const view = k.f32(9);
+    k.dispose();
+    k.dispose();
+    assert.throws(() => k.crossEntropy(...seed()), /disposed/);
+    assert.throws(() => k.f32(4), /disposed/);
+    assert.throws(() => k.free(view), /disposed/);
+  }
+});
+
 test.run();
