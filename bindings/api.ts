@@ -106,8 +106,8 @@ export function createApi(kernels: Kernels) {
     let q: F32 | null = null, t: I32 | null = null;
     if (prob) {
       if (ignoreIndex >= 0) throw new RangeError(`ignoreIndex (${ignoreIndex}) cannot be used with probability targets`);
-      q = toRows(target instanceof Float32Array ? target : Float32Array.from(target), C, S);
-      v.sameLength('target', q, x0.length);
+      const probs = target instanceof Float32Array ? target : Float32Array.from(target);
+      q = toRows(v.floatsOfLength('target', probs, x0.length), C, S);
     } else {
       t = v.indexTargets('target', target, rows);
       const bad = k.badTarget(t, C, ignoreIndex);
@@ -144,7 +144,7 @@ export function createApi(kernels: Kernels) {
     return reduction === 'mean' ? total / wSum : total;
   }
 
-  /** Per-item count of a loss: rows for the class losses, elements otherwise. */
+  /** What a loss returns: the per-item array for 'none', the reduced number otherwise. */
   function lossResult(reduction: string, total: number, out: F32 | null): number | F32 {
     return reduction === 'none' ? out! : total;
   }
