@@ -4,6 +4,8 @@ export { logSumExp, softmax, logSoftmax, argmax, entropy, softmaxBackward, logSo
 export { crossEntropyIndex, crossEntropyProb } from './cross_entropy';
 export { nll, nllBackward } from './nll';
 export { badTarget, targetWeight } from './targets';
+// Σ exp(x − shift) over one array: the benchmark's exp-only reference pass.
+export { sumExp } from './reduce';
 export { klDiv, klDivBackward } from './kl';
 export { mseLoss, mseLossBackward } from './mse';
 export { bceWithLogits, bceWithLogitsBackward } from './bce';

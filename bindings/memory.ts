@@ -103,7 +103,11 @@ export class KernelMemory {
   /** A zero-copy view of a fresh block. */
   view<T extends Float32Array | Int32Array>(Kind: { new (b: ArrayBufferLike, o: number, n: number): T }, length: number): T {
     const ptr = this.alloc(length * 4);
-    const v = new Kind(this.memory.buffer, ptr, length);
+    // memory.buffer can be a new object without this memory growing (in Node,
+    // another shared memory's growth renews it): remember each one views use.
+    const buffer = this.memory.buffer;
+    this.buffers.add(buffer);
+    const v = new Kind(buffer, ptr, length);
     this.owners.set(v, ptr);
     this.viewBlocks.set(ptr, this.live.get(ptr)!);
     return v;
