@@ -9,7 +9,7 @@
 import { at } from './simd';
 import { addPartial } from './partials';
 import { exps } from './exp';
-import { rowMax, sumExp, expStore, gapSum, stats4, max0, max1, max2, max3, LANES_BELOW } from './reduce';
+import { rowMax, sumExp, sumExpProbed, probedMax, probedShift, expStore, gapSum, stats4, max0, max1, max2, max3, LANES_BELOW } from './reduce';
 
 /** Partial slots for index targets: Σ w_t·nll, Σ w_t (kept rows), Σ smoothing term. */
 export const CE_SLOTS = 3;
@@ -66,17 +66,22 @@ export function crossEntropyIndex(
       const x0 = targetLogit(r), x1 = targetLogit(r + 1), x2 = targetLogit(r + 2), x3 = targetLogit(r + 3);
       const g0 = gap(r), g1 = gap(r + 1), g2 = gap(r + 2), g3 = gap(r + 3);
       const s = stats4(at(x, r * classes), classes, grad ? at(grad, r * classes) : 0);
-      finishRow(r, x0, g0, max0, f32x4.extract_lane(s, 0));
-      finishRow(r + 1, x1, g1, max1, f32x4.extract_lane(s, 1));
-      finishRow(r + 2, x2, g2, max2, f32x4.extract_lane(s, 2));
-      finishRow(r + 3, x3, g3, max3, f32x4.extract_lane(s, 3));
+      finishRow(r, x0, g0, max0, f32x4.extract_lane(s, 0), 0);
+      finishRow(r + 1, x1, g1, max1, f32x4.extract_lane(s, 1), 0);
+      finishRow(r + 2, x2, g2, max2, f32x4.extract_lane(s, 2), 0);
+      finishRow(r + 3, x3, g3, max3, f32x4.extract_lane(s, 3), 0);
     }
   }
   for (; r < r1; r++) {
     const xt = targetLogit(r), g = gap(r);
     const xr = at(x, r * classes);
-    const m = rowMax(xr, classes);
-    finishRow(r, xt, g, m, grad ? expStore(xr, at(grad, r * classes), classes, m) : sumExp(xr, classes, m));
+    if (grad) {
+      const m = rowMax(xr, classes);
+      finishRow(r, xt, g, m, expStore(xr, at(grad, r * classes), classes, m), 0);
+    } else {
+      const s = sumExpProbed(xr, classes); // one pass; no gradient to store
+      finishRow(r, xt, g, probedMax, s, probedShift - probedMax);
+    }
   }
 }
 
@@ -97,8 +102,9 @@ export function crossEntropyIndex(
   return gapSum(xr, WEIGHT, CLASSES, rowMax(xr, CLASSES));
 }
 
-/** Loss, partial sums and gradient of row r from its statistics (m, s = Σ exp(x − m)). */
-@inline function finishRow(r: i32, xt: f32, gap: f64, m: f32, s: f64): void {
+/** Loss, partial sums and gradient of row r from its statistics: max m and
+ *  s = Σ exp(x − (m + shift)), i.e. log Σ exp(x − m) = log s + shift. */
+@inline function finishRow(r: i32, xt: f32, gap: f64, m: f32, s: f64, shift: f64): void {
   const t = targetOf(r);
   if (t == IGNORE) {
     if (OUT) store<f32>(at(OUT, r), 0);
@@ -106,7 +112,7 @@ export function crossEntropyIndex(
     return;
   }
   const wt: f32 = WEIGHT ? load<f32>(at(WEIGHT, t)) : 1;
-  const ls = Math.log(s);
+  const ls = Math.log(s) + shift;
   const nll = <f64>wt * ((<f64>m - <f64>xt) + ls);
   const smooth = SMOOTHING > 0 ? gap + <f64>WEIGHT_TOTAL * ls : 0;
   if (OUT) store<f32>(at(OUT, r), <f32>((1 - <f64>SMOOTHING) * nll + <f64>SMOOTHING / CLASSES * smooth));

@@ -37,34 +37,71 @@ import { expv, exps } from './exp';
 
 /** Σ exp(x − shift). */
 export function sumExp(x: usize, n: i32, shift: f32): f64 {
-  return expSum(x, 0, n, shift, false);
+  return expSum(x, 0, n, shift, false, false);
 }
 
 /** y = exp(x − shift), returning Σ y. y may be x. */
 export function expStore(x: usize, y: usize, n: i32, shift: f32): f64 {
-  return expSum(x, y, n, shift, true);
+  return expSum(x, y, n, shift, true, false);
 }
 
-/** Both of the above; `keep` is a constant at each call, so each copy keeps
- *  only its own stores after inlining. */
-@inline function expSum(x: usize, y: usize, n: i32, shift: f32, keep: bool): f64 {
+/** Elements whose max becomes a row's provisional shift in sumExpProbed. */
+const PROBE = 16;
+/** How far the true max may exceed that shift: e^64·n stays far inside f32. */
+const REDO_ABOVE: f32 = 64;
+
+/** Set by sumExpProbed: the row's max (NaN skipped) and the shift its sum used. */
+export let probedMax: f32 = 0, probedShift: f32 = 0;
+
+/**
+ * Σ exp(x − shift) in one pass instead of a max pass and a sum pass: the shift
+ * is the max of the first PROBE elements while the pass tracks the true max;
+ * only if that exceeds the shift by more than REDO_ABOVE (or the probe is not
+ * finite) is the sum taken again about the true max. Any shift gives the same
+ * log-sum-exp (shift + log Σ); this one just must not overflow. Leaves the true
+ * max in probedMax and the shift used in probedShift.
+ */
+export function sumExpProbed(x: usize, n: i32): f64 {
+  const m0 = rowMax(x, min(n, PROBE));
+  if (m0 - m0 == 0) {
+    const s = expSum(x, 0, n, m0, false, true);
+    if (!(probedMax - m0 > REDO_ABOVE)) {
+      probedShift = m0;
+      return s;
+    }
+  } else {
+    probedMax = rowMax(x, n);
+  }
+  probedShift = probedMax;
+  return sumExp(x, n, probedMax);
+}
+
+/** The loops above; `keep` (store the exps) and `track` (the row max into
+ *  probedMax) are constants at each call, so each copy keeps only its own work. */
+@inline function expSum(x: usize, y: usize, n: i32, shift: f32, keep: bool, track: bool): f64 {
   let total: f64 = 0;
   let i = 0;
+  let m: f32 = -Infinity;
   if (ASC_FEATURE_SIMD) {
     const s = f32x4.splat(shift);
     const whole = n & ~3;
+    let ma = f32x4.splat(-Infinity), mb = ma;
     while (i < whole) {
       const end = min(i + SUM_BLOCK, whole);
       let a = f32x4.splat(0), b = a;
       for (; i + 8 <= end; i += 8) {
-        const e0 = expv(f32x4.sub(v128.load(at(x, i)), s));
-        const e1 = expv(f32x4.sub(v128.load(at(x, i + 4)), s));
+        const v0 = v128.load(at(x, i)), v1 = v128.load(at(x, i + 4));
+        if (track) { ma = f32x4.pmax(ma, v0); mb = f32x4.pmax(mb, v1); }
+        const e0 = expv(f32x4.sub(v0, s));
+        const e1 = expv(f32x4.sub(v1, s));
         if (keep) { v128.store(at(y, i), e0); v128.store(at(y, i + 4), e1); }
         a = f32x4.add(a, e0);
         b = f32x4.add(b, e1);
       }
       if (i < end) {
-        const e = expv(f32x4.sub(v128.load(at(x, i)), s));
+        const v = v128.load(at(x, i));
+        if (track) ma = f32x4.pmax(ma, v);
+        const e = expv(f32x4.sub(v, s));
         if (keep) v128.store(at(y, i), e);
         a = f32x4.add(a, e);
         i += 4;
@@ -74,18 +111,24 @@ export function expStore(x: usize, y: usize, n: i32, shift: f32): f64 {
     if (whole != n && n >= 4) {
       // Overlapping last vector: only the new lanes are stored and counted
       // (with y = x the repeated lanes already hold results).
+      const v = v128.load(at(x, n - 4));
+      if (track) mb = f32x4.pmax(mb, v);
       const mask = tailMask(n - whole);
-      const e = v128.and(expv(f32x4.sub(v128.load(at(x, n - 4)), s)), mask);
+      const e = v128.and(expv(f32x4.sub(v, s)), mask);
       if (keep) v128.store(at(y, n - 4), v128.bitselect(e, v128.load(at(y, n - 4)), mask));
       total += hsum64(e);
       i = n;
     }
+    if (track) m = hmax(f32x4.pmax(ma, mb));
   }
   for (; i < n; i++) {
-    const e = exps(load<f32>(at(x, i)) - shift);
+    const v = load<f32>(at(x, i));
+    if (track && v > m) m = v;
+    const e = exps(v - shift);
     if (keep) store<f32>(at(y, i), e);
     total += e;
   }
+  if (track) probedMax = m;
   return total;
 }
 

@@ -4,15 +4,16 @@ import { at, hsum64, madd, SUM_BLOCK } from './simd';
 import { expv, exps, expAnyv, expAnys } from './exp';
 import { logv, logs } from './log';
 import {
-  rowMax, sumExp, expStore, scaleStore, shiftStore, sumProduct, stats4, gather, scatter, max0, max1, max2, max3, LANES_BELOW,
+  rowMax, sumExpProbed, probedMax, probedShift, expStore, scaleStore, shiftStore, sumProduct, stats4, gather, scatter, max0, max1, max2, max3, LANES_BELOW,
 } from './reduce';
 
 /** log Σ exp(x) as PyTorch computes it: an all −∞ row gives −∞, a +∞ entry
  *  gives +∞, a NaN gives NaN. */
 export function rowLogSumExp(x: usize, n: i32): f64 {
-  const m = rowMax(x, n);
-  if (m == Infinity) return hasNaN(x, n) ? NaN : Infinity;
-  return <f64>m + Math.log(sumExp(x, n, m == -Infinity ? 0 : m));
+  const s = sumExpProbed(x, n);
+  const m = probedMax;
+  if (m == Infinity || m == -Infinity) return hasNaN(x, n) ? NaN : m;
+  return <f64>probedShift + Math.log(s);
 }
 
 function hasNaN(x: usize, n: i32): bool {
@@ -71,8 +72,8 @@ export function logSoftmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): 
   }
   for (; r < r1; r++) {
     const xr = at(x, r * classes);
-    const m = rowMax(xr, classes);
-    shiftStore(xr, at(y, r * classes), classes, m, <f32>Math.log(sumExp(xr, classes, m)));
+    const ls = <f32>Math.log(sumExpProbed(xr, classes));
+    shiftStore(xr, at(y, r * classes), classes, probedShift, ls);
   }
 }
 
