@@ -9,7 +9,7 @@
 import { at } from './simd';
 import { addPartial } from './partials';
 import { exps } from './exp';
-import { rowMax, sumExp, sumExpProbed, probedMax, probedShift, expStore, gapSum, stats4, max0, max1, max2, max3, LANES_BELOW } from './reduce';
+import { rowMax, sumExp, sumExpProbed, expStoreProbed, probedMax, probedShift, expStore, gapSum, stats4, max0, max1, max2, max3, LANES_BELOW } from './reduce';
 
 /** Partial slots for index targets: Σ w_t·nll, Σ w_t (kept rows), Σ smoothing term. */
 export const CE_SLOTS = 3;
@@ -75,9 +75,12 @@ export function crossEntropyIndex(
   for (; r < r1; r++) {
     const xt = targetLogit(r), g = gap(r);
     const xr = at(x, r * classes);
-    if (grad) {
+    if (grad == x) { // in place: the exps overwrite x, so the shift must be final
       const m = rowMax(xr, classes);
-      finishRow(r, xt, g, m, expStore(xr, at(grad, r * classes), classes, m), 0);
+      finishRow(r, xt, g, m, expStore(xr, xr, classes, m), 0);
+    } else if (grad) {
+      const s = expStoreProbed(xr, at(grad, r * classes), classes);
+      finishRow(r, xt, g, probedMax, s, probedShift - probedMax);
     } else {
       const s = sumExpProbed(xr, classes); // one pass; no gradient to store
       finishRow(r, xt, g, probedMax, s, probedShift - probedMax);

@@ -62,9 +62,18 @@ export let probedMax: f32 = 0, probedShift: f32 = 0;
  * max in probedMax and the shift used in probedShift.
  */
 export function sumExpProbed(x: usize, n: i32): f64 {
+  return probed(x, 0, n, false);
+}
+
+/** sumExpProbed that also stores the exps (shifted by probedShift) into y ≠ x. */
+export function expStoreProbed(x: usize, y: usize, n: i32): f64 {
+  return probed(x, y, n, true);
+}
+
+@inline function probed(x: usize, y: usize, n: i32, keep: bool): f64 {
   const m0 = rowMax(x, min(n, PROBE));
   if (m0 - m0 == 0) {
-    const s = expSum(x, 0, n, m0, false, true);
+    const s = expSum(x, y, n, m0, keep, true);
     if (!(probedMax - m0 > REDO_ABOVE)) {
       probedShift = m0;
       return s;
@@ -73,7 +82,7 @@ export function sumExpProbed(x: usize, n: i32): f64 {
     probedMax = rowMax(x, n);
   }
   probedShift = probedMax;
-  return sumExp(x, n, probedMax);
+  return expSum(x, y, n, probedMax, keep, false);
 }
 
 /** The loops above; `keep` (store the exps) and `track` (the row max into
