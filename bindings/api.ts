@@ -91,32 +91,44 @@ export function createApi(kernels: Kernels) {
   }
 
   /** Validated options shared by crossEntropy and its gradient forms. */
+  /** What the class losses share: batch, shape, reduction, weight and ignoreIndex. */
+  function classLossInput(name: string, input: unknown, classes: unknown, opts: unknown, keys: string[]) {
+    const o = v.options(opts, ['reduction', 'weight', 'ignoreIndex', 'out', 'spatial', ...keys]);
+    const x0 = v.floats(name, input);
+    const S = spatialOf(o);
+    const rows = v.rowsOf(x0, name, classes, S);
+    const C = classes as number;
+    return {
+      o, x0, S, rows, C,
+      reduction: v.oneOf<Reduction>('reduction', o.reduction, REDUCTIONS, 'mean'),
+      weight: v.optionalFloats('weight', o.weight, C),
+      ignoreIndex: v.integer('ignoreIndex', o.ignoreIndex, -100),
+    };
+  }
+
+  /** Class-index targets, every one in [0, C) or ignoreIndex. */
+  function checkedTargets(target: unknown, rows: number, C: number, ignoreIndex: number): I32 {
+    const t = v.indexTargets('target', target, rows);
+    const bad = k.badTarget(t, C, ignoreIndex);
+    if (bad >= 0) throw new RangeError(`target[${bad}] is ${t[bad]}: not a class index in [0, ${C}) nor ignoreIndex (${ignoreIndex})`);
+    return t;
+  }
+
   /** lossOut: `out` is the per-row loss (forward), not the gradient (backward). */
   function crossEntropyCall(logits: unknown, target: unknown, classes: unknown, opts: unknown, extra: string[], lossOut: boolean) {
-    const o = v.options(opts, ['reduction', 'weight', 'ignoreIndex', 'labelSmoothing', 'out', 'spatial', ...extra]);
-    const x0 = v.floats('logits', logits);
-    const S = spatialOf(o);
-    const rows = v.rowsOf(x0, 'logits', classes, S);
-    const C = classes as number;
-    const reduction = v.oneOf<Reduction>('reduction', o.reduction, REDUCTIONS, 'mean');
-    const weight = v.optionalFloats('weight', o.weight, C);
+    const c = classLossInput('logits', logits, classes, opts, ['labelSmoothing', ...extra]);
+    const { o, x0, S, rows, C, ignoreIndex } = c;
     const smoothing = v.inRange('labelSmoothing', o.labelSmoothing, 0, 1, 0);
-    const ignoreIndex = v.integer('ignoreIndex', o.ignoreIndex, -100);
-    const prob = isProbabilities(target);
     let q: F32 | null = null, t: I32 | null = null;
-    if (prob) {
+    if (isProbabilities(target)) {
       if (ignoreIndex >= 0) throw new RangeError(`ignoreIndex (${ignoreIndex}) cannot be used with probability targets`);
       const probs = target instanceof Float32Array ? target : Float32Array.from(target);
       q = toRows(v.floatsOfLength('target', probs, x0.length), C, S);
     } else {
-      t = v.indexTargets('target', target, rows);
-      const bad = k.badTarget(t, C, ignoreIndex);
-      if (bad >= 0) {
-        throw new RangeError(`target[${bad}] is ${t[bad]}: not a class index in [0, ${C}) nor ignoreIndex (${ignoreIndex})`);
-      }
+      t = checkedTargets(target, rows, C, ignoreIndex);
     }
-    const out = lossOut && reduction === 'none' ? v.outArray(o.out, Float32Array, rows) : null;
-    return { o, x: toRows(x0, C, S), x0, S, rows, C, reduction, weight, smoothing, ignoreIndex, q, t, out };
+    const out = lossOut && c.reduction === 'none' ? v.outArray(o.out, Float32Array, rows) : null;
+    return { ...c, x: toRows(x0, C, S), smoothing, q, t, out };
   }
   type CeCall = ReturnType<typeof crossEntropyCall>;
 
@@ -205,19 +217,10 @@ export function createApi(kernels: Kernels) {
   }
 
   function nllCall(logProbs: unknown, target: unknown, classes: unknown, opts: unknown, extra: string[]) {
-    const o = v.options(opts, ['reduction', 'weight', 'ignoreIndex', 'out', 'spatial', ...extra]);
-    const lp0 = v.floats('logProbs', logProbs);
-    const S = spatialOf(o);
-    const rows = v.rowsOf(lp0, 'logProbs', classes, S);
-    const C = classes as number;
-    const reduction = v.oneOf<Reduction>('reduction', o.reduction, REDUCTIONS, 'mean');
-    const weight = v.optionalFloats('weight', o.weight, C);
-    const ignoreIndex = v.integer('ignoreIndex', o.ignoreIndex, -100);
-    const t = v.indexTargets('target', target, rows);
-    const bad = k.badTarget(t, C, ignoreIndex);
-    if (bad >= 0) throw new RangeError(`target[${bad}] is ${t[bad]}: not a class index in [0, ${C}) nor ignoreIndex (${ignoreIndex})`);
-    return { o, lp: toRows(lp0, C, S), S, rows, C, reduction, weight, ignoreIndex, t };
+    const c = classLossInput('logProbs', logProbs, classes, opts, extra);
+    return { ...c, lp: toRows(c.x0, c.C, c.S), t: checkedTargets(target, c.rows, c.C, c.ignoreIndex) };
   }
+
 
   return {
     logSumExp: (x: F32, classes: number, last?: unknown) =>
