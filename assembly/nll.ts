@@ -4,8 +4,10 @@ import { at } from './simd';
 import { addPartial } from './partials';
 import { CE_SLOTS } from './cross_entropy';
 
+/** lp[r, t] is at lp + (r·rowStride + t·classStride)·4: (classes, 1) for a
+ *  row-major batch, (1, 0) for one already-picked value per row. */
 export function nll(
-  lp: usize, target: usize, weight: usize, r0: i32, r1: i32, classes: i32, ignoreIndex: i32,
+  lp: usize, target: usize, weight: usize, r0: i32, r1: i32, rowStride: i32, classStride: i32, ignoreIndex: i32,
   out: usize, partials: usize,
 ): void {
   for (let r = r0; r < r1; r++) {
@@ -13,7 +15,7 @@ export function nll(
     let loss: f64 = 0;
     if (t != ignoreIndex) {
       const wt: f32 = weight ? load<f32>(at(weight, t)) : 1;
-      loss = -<f64>wt * <f64>load<f32>(at(lp, r * classes + t));
+      loss = -<f64>wt * <f64>load<f32>(at(lp, r * rowStride + t * classStride));
       addPartial(partials, r, CE_SLOTS, 1, wt);
     }
     if (out) store<f32>(at(out, r), <f32>loss);

@@ -33,7 +33,10 @@ interface Exports {
     x: Ptr, q: Ptr, w: Ptr, r0: number, r1: number, classes: number, smoothing: number,
     out: Ptr, partials: Ptr, grad: Ptr, gradScale: number, gradOut: Ptr,
   ): void;
-  nll(lp: Ptr, t: Ptr, w: Ptr, r0: number, r1: number, classes: number, ignoreIndex: number, out: Ptr, partials: Ptr): void;
+  nll(
+    lp: Ptr, t: Ptr, w: Ptr, r0: number, r1: number, rowStride: number, classStride: number, ignoreIndex: number,
+    out: Ptr, partials: Ptr,
+  ): void;
   nllBackward(t: Ptr, w: Ptr, r0: number, r1: number, classes: number, ignoreIndex: number, grad: Ptr, scale: number, gradOut: Ptr): void;
   mseLoss(a: Ptr, b: Ptr, out: Ptr, partials: Ptr, i0: number, i1: number): void;
   mseLossBackward(a: Ptr, b: Ptr, grad: Ptr, i0: number, i1: number, scale: number, gradOut: Ptr): void;
@@ -108,6 +111,16 @@ function run(
 
 const KL_LOG = { kl: 0, klLog: 1 } as const;
 
+/** lp[r, target[r]] for every row (0 where ignored): all nllLoss reads. */
+function pickTargets(c: NllCall): F32 {
+  const picked = new Float32Array(c.target.length);
+  for (let r = 0; r < picked.length; r++) {
+    const t = c.target[r];
+    if (t !== c.ignoreIndex) picked[r] = c.lp[r * c.classes + t];
+  }
+  return picked;
+}
+
 export function createWasmKernels(exports: Exports, mem: KernelMemory): Kernels {
   const k = exports;
   /** Row kernels: chunks of whole rows, a multiple of 4 (the four-row kernels). */
@@ -161,8 +174,13 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory): Kernels 
     },
 
     nll: (c: NllCall) => {
-      const totals = rowwise(c.target.length, [input(c.lp, c.classes), input(c.target), whole(c.weight), output(c.out)],
-        ([lp, t, w, out], r0, r1, partials) => k.nll(lp, t, w, r0, r1, c.classes, c.ignoreIndex, out, partials),
+      // The kernel reads one value per row: from a plain array, those are
+      // picked here instead of copying the whole batch in.
+      const inKernel = mem.addressOf(c.lp, 'logProbs') >= 0;
+      const lp = inKernel ? c.lp : pickTargets(c);
+      const [rowStride, classStride] = inKernel ? [c.classes, 1] : [1, 0];
+      const totals = rowwise(c.target.length, [input(lp, rowStride), input(c.target), whole(c.weight), output(c.out)],
+        ([lp, t, w, out], r0, r1, partials) => k.nll(lp, t, w, r0, r1, rowStride, classStride, c.ignoreIndex, out, partials),
         c.sums ? 3 : 0);
       return c.sums ? totals : none;
     },
