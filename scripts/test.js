@@ -16,8 +16,8 @@ const runs = [
 let passed = 0, failed = 0;
 for (const run of runs) {
   console.log(`\n# ${run.name}`);
-  const env = { ...process.env, ...run.env, NO_COLOR: '1' };
-  const r = spawnSync(process.execPath, run.args, { env, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const env = { ...process.env, ...run.env };
+  const r = spawnSync(process.execPath, [...run.args, '--no-color'], { env, encoding: 'utf8', maxBuffer: 1 << 28 });
   // uvu prints a dot per test: keep file names, failures and totals.
   const text = r.stdout.replace(/\x1b\[[0-9;]*m/g, '');
   process.stdout.write(text.split('\n').filter((l) => !/^[•✘ ]+(\(\d+ \/ \d+\))?$/.test(l.trim())).join('\n') + '\n');
