@@ -1,16 +1,15 @@
 // Results: ratios, then bench/results/latest.json (machine line, then one line per row),
 // bench/results/latest.md (the machine line + one Markdown table per op) and
 // bench/results/summary.md (the README's performance table, pasted from there).
+// Ordering, ratios and the JSON text are in rows.js, which the web page shares.
 import { writeFileSync, renameSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import { finish, resultsJson, sig } from './rows.js';
+
+export { finish, sig };
 
 const RESULTS = new URL('./results/', import.meta.url);
-const ENGINE_ORDER = [
-  'relaxed-simd/copy', 'relaxed-simd/zero-copy', 'relaxed-simd/exp pass', 'simd/copy', 'simd/zero-copy', 'simd/exp pass',
-  'scalar/copy', 'scalar/zero-copy', 'scalar/exp pass',
-  'js/copy', 'baseline/loops', 'tfjs-wasm/arrays', 'tfjs-wasm/tensors', 'tfjs-cpu/arrays', 'tfjs-cpu/tensors',
-];
 
 export function machine() {
   const cpus = os.cpus();
@@ -22,29 +21,6 @@ export function machine() {
   };
 }
 
-/** Sorts rows into table order and adds vsBaseline and vsTfjsWasm (like with like, see legend). */
-export function finish(rows, ops, shapes) {
-  const at = new Map(rows.map((r) => [`${r.op}|${r.shape}|${r.backend}/${r.mode}`, r]));
-  const ratio = (r, backend, mode) => {
-    const other = at.get(`${r.op}|${r.shape}|${backend}/${mode}`);
-    return r.mlogits && other?.mlogits ? r.mlogits / other.mlogits : null;
-  };
-  for (const r of rows) {
-    r.vsBaseline = ratio(r, 'baseline', 'loops');
-    r.vsTfjsWasm = ratio(r, 'tfjs-wasm', r.mode === 'zero-copy' || r.mode === 'tensors' ? 'tensors' : 'arrays');
-  }
-  const rank = (r) => [
-    ops.findIndex((o) => o.name === r.op), shapes.findIndex((s) => s.name === r.shape),
-    ENGINE_ORDER.indexOf(`${r.backend}/${r.mode}`),
-  ];
-  return rows.sort((a, b) => {
-    const ra = rank(a), rb = rank(b);
-    return ra[0] - rb[0] || ra[1] - rb[1] || ra[2] - rb[2];
-  });
-}
-
-/** Three significant digits, or a whole number from 100 up. */
-export const sig = (x) => (x >= 100 ? x.toFixed(0) : x.toPrecision(3));
 const times = (x) => (x === null ? '' : `${sig(x)}×`);
 const shape = (r) => r.shape.replace('x', '×');
 
@@ -123,8 +99,5 @@ export function write(results) {
     renameSync(new URL(`${name}.tmp`, RESULTS), path);
     return path.pathname;
   };
-  const line = (v) => JSON.stringify(v, (_, x) => (typeof x === 'number' && !Number.isInteger(x) ? +x.toPrecision(4) : x));
-  const { rows, ...head } = results;
-  const json = `{\n${Object.entries(head).map(([k, v]) => `"${k}": ${line(v)},\n`).join('')}"rows": [\n${rows.map(line).join(',\n')}\n]}\n`;
-  return [save('latest.json', json), save('latest.md', markdown(results)), save('summary.md', summary(results))];
+  return [save('latest.json', resultsJson(results)), save('latest.md', markdown(results)), save('summary.md', summary(results))];
 }
