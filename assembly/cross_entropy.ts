@@ -8,7 +8,6 @@
 // so huge logits never cancel.
 import { at } from './simd';
 import { addPartial } from './partials';
-import { exps } from './exp';
 import { rowMax, sumExp, sumExpProbed, expStoreProbed, probedMax, probedShift, expStore, gapSum, stats4, max0, max1, max2, max3, LANES_BELOW } from './reduce';
 
 /** Partial slots for index targets: Σ w_t·nll, Σ w_t (kept rows), Σ smoothing term. */

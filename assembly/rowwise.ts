@@ -1,7 +1,7 @@
 // Row-wise operations on a row-major [rows, classes] batch. Every kernel
 // works on rows [r0, r1) so that the rows of one batch can be split freely.
 import { at, hsum64, madd, SUM_BLOCK } from './simd';
-import { expv, exps, expAnyv, expAnys } from './exp';
+import { expAnyv, expAnys } from './exp';
 import { logv, logs } from './log';
 import {
   rowMax, sumExpProbed, probedMax, probedShift, expStore, scaleStore, shiftStore, sumProduct, stats4, gather, scatter, max0, max1, max2, max3, LANES_BELOW,
