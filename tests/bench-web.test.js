@@ -6,10 +6,11 @@
 // and a screenshot is taken. The Chromium test is skipped, with a message, only
 // where Chromium is missing outside CI; in CI (CI set) it always runs.
 import { test } from 'uvu';
+import { chromiumRuns, launchChromium, specifiers } from './chromium.js';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,9 +18,6 @@ import { fileURLToPath } from 'node:url';
 import { chartSvg, SERIES } from '../bench/web/chart.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run'];
 const BACKENDS = ['relaxed-simd', 'simd', 'scalar', 'js', 'baseline'];
 const QUICK = { ops: ['logSumExp', 'softmax', 'crossEntropy'], shapes: ['65536x10', '8192x100', '1024x1000'] };
 
@@ -123,16 +121,6 @@ test('chart: one series per backend across every panel, gaps for failed rows, a 
   assert.not.match(svg, /5000/, 'zero-copy rows stay out of the chart');
 });
 
-/** Relative specifiers of static imports, re-exports and dynamic imports in a module's text. */
-function specifiers(code) {
-  const found = [];
-  for (const re of [/\b(?:import|export)\b[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]/g, /\bimport\s*['"]([^'"]+)['"]/g,
-    /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g]) {
-    for (const m of code.matchAll(re)) found.push(m[1]);
-  }
-  return found;
-}
-
 test('what the page and its worker load: relative imports only (no node: module, no bare specifier, no benchmark.js)', () => {
   const seen = new Set();
   const visit = (file) => {
@@ -166,8 +154,7 @@ function pngSize(bytes) {
 function defineBrowserTest() {
   test('Chromium: ?quick runs to the end in a worker; chart with one series per backend, table rows, none failed, JSON, screenshot', async () => {
     const { page: address } = await startServer();
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS, timeout: 20_000 });
+    const browser = await launchChromium();
     const dir = await mkdtemp(path.join(tmpdir(), 'simdloss-bench-web-'));
     try {
       const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
@@ -262,10 +249,6 @@ function defineBrowserTest() {
   });
 }
 
-if (!existsSync(CHROMIUM) && !process.env.CI) {
-  console.log(`\nbench-web.test.js: the Chromium test is skipped: ${CHROMIUM} is missing (apt-get install -y chromium; in CI it always runs)`);
-} else {
-  defineBrowserTest();
-}
+if (chromiumRuns('bench-web.test.js')) defineBrowserTest();
 
 test.run();

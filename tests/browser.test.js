@@ -5,22 +5,18 @@
 // Vite example built by Vite and run. Skipped, with a message, only where Chromium
 // is missing outside CI; in CI (CI set) it always runs.
 import { test } from 'uvu';
+import { chromiumRuns, launchChromium, specifiers } from './chromium.js';
 import * as assert from 'uvu/assert';
 import http from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FILES = ['rowwise.json', 'cross_entropy.json', 'nll.json', 'kl.json', 'mse.json', 'bce.json'];
 const SEED_LOSS = 1.1447;
-/** Chromium's flags on this machine (its network is closed: no background traffic).
- *  playwright-core's launch() gives every run a fresh temporary user-data-dir. */
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run'];
 const COI = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
@@ -73,8 +69,7 @@ function withTimeout(promise, ms, what) {
 let env = null;
 function setup() {
   env ??= (async () => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS, timeout: 20_000 });
+    const browser = await launchChromium();
     const plain = await serve(ROOT);
     const isolated = await serve(ROOT, { isolated: true });
     return { browser, plain, isolated, pages: new Map() };
@@ -123,16 +118,6 @@ function assertFixtures(report, backend, where) {
     assert.is(r.cases, expectedCases[file], `${where} ${backend} ${file}: cases run`);
     assert.is(r.failed, 0, `${where} ${backend} ${file}: ${r.failed} failed, e.g.\n  ${r.failures.join('\n  ')}`);
   }
-}
-
-/** Relative specifiers of static imports, re-exports and dynamic imports in a module's text. */
-function specifiers(code) {
-  const found = [];
-  for (const re of [/\b(?:import|export)\b[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]/g, /\bimport\s*['"]([^'"]+)['"]/g,
-    /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g]) {
-    for (const m of code.matchAll(re)) found.push(m[1]);
-  }
-  return found;
 }
 
 function define() {
@@ -260,10 +245,6 @@ function define() {
   });
 }
 
-if (!existsSync(CHROMIUM) && !process.env.CI) {
-  console.log(`\nbrowser.test.js skipped: ${CHROMIUM} is missing (apt-get install -y chromium; in CI these tests always run)`);
-} else {
-  define();
-}
+if (chromiumRuns('browser.test.js')) define();
 
 test.run();

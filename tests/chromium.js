@@ -1,0 +1,30 @@
+// What the browser tests share: Debian's Chromium driven by playwright-core,
+// launched headless with the flags this machine needs (its network is closed:
+// no background traffic); launch() gives every run a fresh user-data-dir.
+import { existsSync } from 'node:fs';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run'];
+
+/** False only where Chromium is missing outside CI (in CI the browser tests always run). */
+export function chromiumRuns(file) {
+  if (existsSync(CHROMIUM) || process.env.CI) return true;
+  console.log(`\n${file}: the Chromium tests are skipped: ${CHROMIUM} is missing (apt-get install -y chromium; in CI they always run)`);
+  return false;
+}
+
+export async function launchChromium() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS, timeout: 20_000 });
+}
+
+/** Relative specifiers of static imports, re-exports and dynamic imports in a module's text. */
+export function specifiers(code) {
+  const found = [];
+  for (const re of [/\b(?:import|export)\b[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]/g, /\bimport\s*['"]([^'"]+)['"]/g,
+    /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g]) {
+    for (const m of code.matchAll(re)) found.push(m[1]);
+  }
+  return found;
+}
