@@ -1,7 +1,7 @@
 // Deterministic benchmark inputs: the same numbers on every run and backend.
 
-/** mulberry32: a small seeded generator of uniform numbers in [0, 1). */
-function generator(seed) {
+/** mulberry32: a small seeded generator of uniform numbers in [0, 1) (the tests use it too). */
+export function generator(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -6,7 +6,7 @@
 // and a screenshot is taken. The Chromium test is skipped, with a message, only
 // where Chromium is missing outside CI; in CI (CI set) it always runs.
 import { test } from 'uvu';
-import { chromiumRuns, launchChromium, specifiers } from './chromium.js';
+import { chromiumRuns, launchChromium, relativeImports } from './chromium.js';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
@@ -122,18 +122,10 @@ test('chart: one series per backend across every panel, gaps for failed rows, a 
 });
 
 test('what the page and its worker load: relative imports only (no node: module, no bare specifier, no benchmark.js)', () => {
-  const seen = new Set();
-  const visit = (file) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    for (const s of specifiers(readFileSync(file, 'utf8'))) {
-      assert.ok(s.startsWith('./') || s.startsWith('../'), `${path.relative(ROOT, file)} imports '${s}'`);
-      const next = path.resolve(path.dirname(file), s);
-      if (path.relative(ROOT, next) !== 'dist/load-node.js') visit(next); // never fetched by browsers (browser.test.js)
-    }
-  };
-  visit(path.join(ROOT, 'bench/web/page.js'));
-  visit(path.join(ROOT, 'bench/web/worker.js'));
+  const seen = new Set([
+    ...relativeImports(path.join(ROOT, 'bench/web/page.js'), ROOT, assert.ok),
+    ...relativeImports(path.join(ROOT, 'bench/web/worker.js'), ROOT, assert.ok),
+  ]);
   const files = [...seen].map((f) => path.relative(ROOT, f));
   for (const shared of ['bench/ops.js', 'bench/baseline.js', 'bench/data.js', 'bench/check.js', 'bench/rows.js',
     'bench/loop.js', 'bench/lib-engines.js', 'bench/exp-pass.js', 'dist/index.js']) {

@@ -5,7 +5,7 @@
 // Vite example built by Vite and run. Skipped, with a message, only where Chromium
 // is missing outside CI; in CI (CI set) it always runs.
 import { test } from 'uvu';
-import { chromiumRuns, launchChromium, specifiers } from './chromium.js';
+import { chromiumRuns, launchChromium, relativeImports } from './chromium.js';
 import * as assert from 'uvu/assert';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -133,18 +133,7 @@ function define() {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
     const entry = pkg.exports['.'].browser ?? pkg.exports['.'].default;
     assert.is(entry, './dist/index.js');
-    const seen = new Set();
-    const visit = (file) => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      for (const s of specifiers(readFileSync(file, 'utf8'))) {
-        assert.ok(s.startsWith('./') || s.startsWith('../'), `${path.relative(ROOT, file)} imports '${s}'`);
-        const next = path.resolve(path.dirname(file), s);
-        // The Node-only file reader is mapped away for bundlers and never fetched by browsers (checked below).
-        if (path.relative(ROOT, next) !== 'dist/load-node.js') visit(next);
-      }
-    };
-    visit(path.join(ROOT, entry));
+    const seen = relativeImports(path.join(ROOT, entry), ROOT, assert.ok);
     assert.ok(seen.size > 3, 'walked the entry\'s imports');
     assert.is(pkg.browser['./dist/load-node.js'], false, 'bundlers map the Node-only file reader away');
   });

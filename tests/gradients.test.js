@@ -3,17 +3,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BACKENDS, kernel } from './helpers.js';
+import { generator } from '../bench/data.js';
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = random(42);
+const rand = generator(42);
 const normals = (n, scale = 1) => Float32Array.from({ length: n }, () => (rand() + rand() + rand() - 1.5) * 2 * scale);
 const uniform = (n) => Float32Array.from({ length: n }, () => rand());
 const indices = (n, classes) => Int32Array.from({ length: n }, () => Math.floor(rand() * classes));

@@ -10,6 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { BACKENDS, kernel, mismatch } from './helpers.js';
+import { generator } from '../bench/data.js';
 
 const WASM = BACKENDS.filter((b) => b !== 'js');
 const SEED = Number(process.env.SIMDLOSS_FC_SEED ?? 20250501);
@@ -44,20 +45,10 @@ const valuesArb = fc.record({
   negInfRows: fc.constantFrom(0, 0, 0, 0.15),
 });
 
-function prng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Row-major values of a batch; rows of all −∞ as asked. */
 function values(v, length, classes, salt = 0) {
-  const r = prng(v.seed ^ Math.imul(salt + 1, 0x9e3779b1));
+  const r = generator(v.seed ^ Math.imul(salt + 1, 0x9e3779b1));
   const x = new Float32Array(length);
   for (let i = 0; i < length; i++) {
     x[i] = r() < v.specialRate ? v.specials[Math.floor(r() * v.specials.length)] : (2 * r() - 1) * v.scale;
@@ -70,7 +61,7 @@ function values(v, length, classes, salt = 0) {
 
 /** Plain values in [lo, hi), with exact endpoints sometimes (targets, weights, dy). */
 function uniform(seed, length, lo, hi, endpoints = 0) {
-  const r = prng(seed);
+  const r = generator(seed);
   const x = new Float32Array(length);
   for (let i = 0; i < length; i++) {
     const u = r();
@@ -238,7 +229,7 @@ const reductionArb = fc.constantFrom('mean', 'sum', 'none');
 
 /** Class-index targets in (N, d…) order: some ignored, in a random integer container. */
 function indexTargets(seed, s, ignoreIndex, ignoreRate, container) {
-  const r = prng(seed);
+  const r = generator(seed);
   const t = new Int32Array(s.rows);
   for (let i = 0; i < t.length; i++) t[i] = r() < ignoreRate ? ignoreIndex : Math.floor(r() * s.classes);
   if (container === 'array') return Array.from(t);
