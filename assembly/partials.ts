@@ -6,7 +6,7 @@ import { PARTIAL_ROWS } from './simd';
 /** partials[(r / PARTIAL_ROWS)·slots + k] += v; partials = 0 means "not wanted". */
 @inline export function addPartial(partials: usize, r: i32, slots: i32, k: i32, v: f64): void {
   if (partials) {
-    const p = partials + ((<usize>(r / PARTIAL_ROWS) * slots + k) << 3);
+    const p = partials + ((<usize>r / <usize>PARTIAL_ROWS * <usize>slots + <usize>k) << 3); // rows are never negative
     store<f64>(p, load<f64>(p) + v);
   }
 }

@@ -13,8 +13,10 @@ export interface InitOptions {
   /** Worker threads; the pool is not built yet, so every call runs on the caller's thread. */
   threads?: number | 'auto';
   /** Where the .wasm comes from: one source, or one per build. */
-  wasm?: WasmSource | Partial<Record<WasmBackend, WasmSource>>;
+  wasm?: WasmSource | PerBuild;
 }
+
+type PerBuild = Partial<Record<WasmBackend, WasmSource>>;
 
 export type SimdLoss = Api & {
   /** The build that actually runs. */
@@ -25,8 +27,6 @@ export type SimdLoss = Api & {
 
 const BACKENDS: readonly Backend[] = [...BUILDS, 'js'];
 const BUILD_NAMES: WasmBackend[] = ['scalar', 'simd', 'relaxed-simd']; // index = exported build()
-
-type PerBuild = Partial<Record<WasmBackend, WasmSource>>;
 
 /** One source (bytes, URL, Module) rather than one per build. */
 function isSingle(wasm: InitOptions['wasm']): wasm is WasmSource {
