@@ -31,7 +31,7 @@ import { expv, exps } from './exp';
 }
 
 /** Lanes holding the last `rem` (1..3) elements of an overlapping final load. */
-@inline export function tailMask(rem: i32): v128 {
+@inline function tailMask(rem: i32): v128 {
   return i32x4.ge_s(i32x4(0, 1, 2, 3), i32x4.splat(4 - rem));
 }
 

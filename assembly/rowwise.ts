@@ -9,7 +9,7 @@ import {
 
 /** log Σ exp(x) as PyTorch computes it: an all −∞ row gives −∞, a +∞ entry
  *  gives +∞, a NaN gives NaN. */
-export function rowLogSumExp(x: usize, n: i32): f64 {
+function rowLogSumExp(x: usize, n: i32): f64 {
   const s = sumExpProbed(x, n);
   const m = probedMax;
   if (m == Infinity || m == -Infinity) return hasNaN(x, n) ? NaN : m;

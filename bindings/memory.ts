@@ -123,11 +123,6 @@ export class KernelMemory {
     this.release(ptr);
   }
 
-  /** Whether an array is a view into kernel memory (results need no copy). */
-  owns(v: ArrayBufferView): boolean {
-    return this.buffers.has(v.buffer);
-  }
-
   /**
    * Where an array lives in kernel memory, or −1 if it lives elsewhere.
    * Throws for a view into kernel memory outside every live block (a

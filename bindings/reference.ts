@@ -3,7 +3,7 @@
 // fallback where WebAssembly is unavailable.
 import {
   Partials, type CrossEntropyIndexCall, type CrossEntropyProbCall, type ElementwiseBackwardCall,
-  type ElementwiseCall, type F32, type I32, type Kernels, type NllBackwardCall, type NllCall,
+  type ElementwiseCall, type F32, type Kernels, type NllBackwardCall, type NllCall,
 } from './kernels.js';
 
 /** Row maximum, skipping NaN (NaN still reaches every result through exp). */
@@ -241,4 +241,3 @@ export function createReference(): Kernels {
   };
 }
 
-export type { F32, I32 };

@@ -42,7 +42,7 @@ export function rowsOf(x: F32, xName: string, classes: unknown, spatial = 1): nu
   return (x.length / block) * spatial;
 }
 
-export function sameLength(name: string, v: { length: number }, length: number): void {
+function sameLength(name: string, v: { length: number }, length: number): void {
   if (v.length !== length) throw new RangeError(`${name}.length must be ${length}, got ${v.length}`);
 }
 
