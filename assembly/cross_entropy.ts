@@ -6,9 +6,11 @@
 // Probability targets q, with q' = (1−ε)q + ε/C:   Σ_c w_c·q'_c·(lse − x_c)
 // lse − x_c is evaluated as (m − x_c) + log s (m the row max, s = Σ exp(x − m)),
 // so huge logits never cancel.
-import { at } from './simd';
+import { at, demote4, hsum64, promoteHigh } from './simd';
+import { logv } from './log';
 import { addPartial } from './partials';
-import { rowMax, sumExp, sumExpProbed, expStoreProbed, probedMax, probedShift, expStore, gapSum, stats4, max0, max1, max2, max3, LANES_BELOW } from './reduce';
+import { rowMax, sumExp, sumExpProbed, expStoreProbed, probedMax, probedShift, expStore, gapSum } from './reduce';
+import { gather, lanesGap, lanesMax, lanesProbe, lanesRedo, lanesSumExp, lanesSumExpFrom, scatter, LANES_BELOW } from './lanes';
 
 /** Partial slots for index targets: Σ w_t·nll, Σ w_t (kept rows), Σ smoothing term. */
 export const CE_SLOTS = 3;
@@ -60,17 +62,7 @@ export function crossEntropyIndex(
   IGNORE = ignoreIndex; SMOOTHING = smoothing; OUT = out; PARTIALS = partials;
   GRAD = grad; GRAD_NLL = gradNll; GRAD_SMOOTH = gradSmooth; GRAD_OUT = gradOut;
   let r = r0;
-  if (ASC_FEATURE_SIMD && classes < LANES_BELOW) {
-    for (; r + 4 <= r1; r += 4) {
-      const x0 = targetLogit(r), x1 = targetLogit(r + 1), x2 = targetLogit(r + 2), x3 = targetLogit(r + 3);
-      const g0 = gap(r), g1 = gap(r + 1), g2 = gap(r + 2), g3 = gap(r + 3);
-      const s = stats4(at(x, r * classes), classes, grad ? at(grad, r * classes) : 0);
-      finishRow(r, x0, g0, max0, f32x4.extract_lane(s, 0), 0);
-      finishRow(r + 1, x1, g1, max1, f32x4.extract_lane(s, 1), 0);
-      finishRow(r + 2, x2, g2, max2, f32x4.extract_lane(s, 2), 0);
-      finishRow(r + 3, x3, g3, max3, f32x4.extract_lane(s, 3), 0);
-    }
-  }
+  if (ASC_FEATURE_SIMD && classes < LANES_BELOW) for (; r + 4 <= r1; r += 4) fourRows(r);
   for (; r < r1; r++) {
     const xt = targetLogit(r), g = gap(r);
     const xr = at(x, r * classes);
@@ -95,6 +87,85 @@ export function crossEntropyIndex(
 @inline function targetLogit(r: i32): f32 {
   const t = targetOf(r);
   return t == IGNORE ? 0 : load<f32>(at(X, r * CLASSES + t));
+}
+
+/** The weight of row r's target (0 for an ignored row). */
+@inline function targetWeightOf(r: i32): f32 {
+  const t = targetOf(r);
+  return t == IGNORE ? 0 : WEIGHT ? load<f32>(at(WEIGHT, t)) : 1;
+}
+
+/**
+ * finishRow for rows r..r+3 of short rows, one row per lane (see lanes.ts):
+ * the same formulas, the losses in f64 lane pairs. An ignored row has weight 0,
+ * its loss is masked to 0 and its gradient is 0·softmax, as in finishRow.
+ */
+@inline function fourRows(r: i32): void {
+  const C = CLASSES;
+  const xr = at(X, r * C);
+  const xt = f32x4(targetLogit(r), targetLogit(r + 1), targetLogit(r + 2), targetLogit(r + 3));
+  const wt = f32x4(targetWeightOf(r), targetWeightOf(r + 1), targetWeightOf(r + 2), targetWeightOf(r + 3));
+  const t = v128.load(at(TARGET, r));
+  const ignored = i32x4.eq(t, i32x4.splat(IGNORE));
+  const e = GRAD ? at(GRAD, r * C) : 0;
+  // s = Σ exp(x − h): h the row max, or a probe when that is safe (lanes.ts)
+  let h = f32x4.splat(0), s = h, gap = h;
+  if (SMOOTHING > 0 || GRAD == X) {
+    h = lanesMax(xr, C);
+    if (SMOOTHING > 0) gap = lanesGap(xr, C, h, WEIGHT); // before the exps may overwrite x
+    s = lanesSumExp(xr, C, h, e);
+  } else {
+    h = lanesProbe(xr, C);
+    s = lanesSumExpFrom(xr, C, h, e);
+    if (lanesRedo) s = lanesSumExp(xr, C, (h = lanesMax(xr, C)), e);
+  }
+  const ls = logv(s);
+  // lanes 0–1, then 2–3: nll = w_t·((h − x_t) + log s), smooth = gap + W·log s
+  const keepLo = v128.not(i64x2.extend_low_i32x4_s(ignored)), keepHi = v128.not(i64x2.extend_high_i32x4_s(ignored));
+  const lsLo = f64x2.promote_low_f32x4(ls), lsHi = promoteHigh(ls);
+  const nllLo = v128.and(keepLo, f64x2.mul(f64x2.promote_low_f32x4(wt),
+    f64x2.add(f64x2.sub(f64x2.promote_low_f32x4(h), f64x2.promote_low_f32x4(xt)), lsLo)));
+  const nllHi = v128.and(keepHi, f64x2.mul(promoteHigh(wt), f64x2.add(f64x2.sub(promoteHigh(h), promoteHigh(xt)), lsHi)));
+  let smoothLo = f64x2.splat(0), smoothHi = smoothLo;
+  if (SMOOTHING > 0) {
+    const W = f64x2.splat(WEIGHT_TOTAL);
+    smoothLo = v128.and(keepLo, f64x2.add(f64x2.promote_low_f32x4(gap), f64x2.mul(W, lsLo)));
+    smoothHi = v128.and(keepHi, f64x2.add(promoteHigh(gap), f64x2.mul(W, lsHi)));
+  }
+  if (OUT) {
+    const a = f64x2.splat(1 - <f64>SMOOTHING), b = f64x2.splat(<f64>SMOOTHING / C);
+    v128.store(at(OUT, r), demote4(
+      f64x2.add(f64x2.mul(a, nllLo), f64x2.mul(b, smoothLo)), f64x2.add(f64x2.mul(a, nllHi), f64x2.mul(b, smoothHi))));
+  }
+  if (PARTIALS) {
+    addPartial(PARTIALS, r, CE_SLOTS, 0, sum2(f64x2.add(nllLo, nllHi)));
+    addPartial(PARTIALS, r, CE_SLOTS, 1, hsum64(wt));
+    addPartial(PARTIALS, r, CE_SLOTS, 2, sum2(f64x2.add(smoothLo, smoothHi)));
+  }
+  if (GRAD) {
+    // grad = e·A − B·w_c − D·[c = t], e = exp(x − m) already in grad; an
+    // ignored row gets A = B = D = 0, or A = NaN when its softmax is NaN.
+    const g = GRAD_OUT ? v128.load(at(GRAD_OUT, r)) : f32x4.splat(1);
+    const k = f32x4.add(f32x4.mul(f32x4.splat(GRAD_NLL), wt), f32x4.splat(GRAD_SMOOTH * WEIGHT_TOTAL));
+    let A = demote4(
+      f64x2.div(f64x2.mul(f64x2.promote_low_f32x4(g), f64x2.promote_low_f32x4(k)), f64x2.promote_low_f32x4(s)),
+      f64x2.div(f64x2.mul(promoteHigh(g), promoteHigh(k)), promoteHigh(s)));
+    const nanRow = v128.or(f32x4.ne(s, s), f32x4.eq(f32x4.abs(h), f32x4.splat(Infinity)));
+    A = v128.bitselect(v128.and(nanRow, f32x4.splat(NaN)), A, ignored);
+    const B = v128.andnot(f32x4.mul(g, f32x4.splat(GRAD_SMOOTH)), ignored);
+    const D = v128.andnot(f32x4.mul(f32x4.mul(g, f32x4.splat(GRAD_NLL)), wt), ignored);
+    const gr = at(GRAD, r * C);
+    for (let c = 0; c < C; c++) {
+      const bw = WEIGHT ? f32x4.mul(B, v128.load32_splat(at(WEIGHT, c))) : B;
+      const v = f32x4.sub(f32x4.mul(gather(at(gr, c), C), A), bw);
+      scatter(at(gr, c), C, f32x4.sub(v, v128.and(D, i32x4.eq(t, i32x4.splat(c)))));
+    }
+  }
+}
+
+/** Sum of an f64x2's lanes. */
+@inline function sum2(v: v128): f64 {
+  return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
 }
 
 /** The smoothing term's Σ w·(m − x) of row r (0 without smoothing). */

@@ -1,11 +1,10 @@
 // Row-wise operations on a row-major [rows, classes] batch. Every kernel
 // works on rows [r0, r1) so that the rows of one batch can be split freely.
-import { at, hsum64, madd, SUM_BLOCK } from './simd';
+import { at, demote4, hsum64, madd, promoteHigh, SUM_BLOCK } from './simd';
 import { expAnyv, expAnys } from './exp';
 import { logv, logs } from './log';
-import {
-  rowMax, sumExpProbed, probedMax, probedShift, expStore, scaleStore, shiftStore, sumProduct, stats4, gather, scatter, max0, max1, max2, max3, LANES_BELOW,
-} from './reduce';
+import { rowMax, sumExpProbed, probedMax, probedShift, expStore, scaleStore, shiftStore, sumProduct } from './reduce';
+import { allFinite, gather, lanesMax, lanesProbe, lanesRedo, lanesSumExp, lanesSumExpFrom, scatter, LANES_BELOW } from './lanes';
 
 /** log Σ exp(x) as PyTorch computes it: an all −∞ row gives −∞, a +∞ entry
  *  gives +∞, a NaN gives NaN. */
@@ -26,20 +25,21 @@ export function logSumExp(x: usize, out: usize, r0: i32, r1: i32, classes: i32):
   if (ASC_FEATURE_SIMD && classes < LANES_BELOW) {
     for (; r + 4 <= r1; r += 4) {
       const xr = at(x, r * classes);
-      const ls = logv(stats4(xr, classes, 0));
-      lse4(xr, out, r, 0, classes, max0, f32x4.extract_lane(ls, 0));
-      lse4(xr, out, r, 1, classes, max1, f32x4.extract_lane(ls, 1));
-      lse4(xr, out, r, 2, classes, max2, f32x4.extract_lane(ls, 2));
-      lse4(xr, out, r, 3, classes, max3, f32x4.extract_lane(ls, 3));
+      let h = lanesProbe(xr, classes);
+      let s = lanesSumExpFrom(xr, classes, h, 0);
+      if (lanesRedo) s = lanesSumExp(xr, classes, (h = lanesMax(xr, classes)), 0);
+      // h + log s, rounded once
+      const ls = logv(s);
+      const lo = f64x2.add(f64x2.promote_low_f32x4(h), f64x2.promote_low_f32x4(ls));
+      v128.store(at(out, r), demote4(lo, f64x2.add(promoteHigh(h), promoteHigh(ls))));
+      if (!allFinite(h)) logSumExpRows(x, out, r, r + 4, classes); // PyTorch's ±∞ cases
     }
   }
-  for (; r < r1; r++) store<f32>(at(out, r), <f32>rowLogSumExp(at(x, r * classes), classes));
+  logSumExpRows(x, out, r, r1, classes);
 }
 
-/** Row j of a stats4 group: m + log s, unless m is ±∞ (PyTorch's special cases). */
-@inline function lse4(x: usize, out: usize, r: i32, j: i32, classes: i32, m: f32, ls: f32): void {
-  const finite = m - m == 0;
-  store<f32>(at(out, r + j), finite ? <f32>(<f64>m + <f64>ls) : <f32>rowLogSumExp(at(x, j * classes), classes));
+function logSumExpRows(x: usize, out: usize, r0: i32, r1: i32, classes: i32): void {
+  for (let r = r0; r < r1; r++) store<f32>(at(out, r), <f32>rowLogSumExp(at(x, r * classes), classes));
 }
 
 export function softmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): void {
@@ -47,7 +47,8 @@ export function softmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): voi
   if (ASC_FEATURE_SIMD && classes < LANES_BELOW) {
     for (; r + 4 <= r1; r += 4) {
       const yr = at(y, r * classes);
-      const inv = f32x4.div(f32x4.splat(1), stats4(at(x, r * classes), classes, yr));
+      const xr = at(x, r * classes);
+      const inv = f32x4.div(f32x4.splat(1), lanesSumExp(xr, classes, lanesMax(xr, classes), yr));
       for (let c = 0; c < classes; c++) scatter(at(yr, c), classes, f32x4.mul(gather(at(yr, c), classes), inv));
     }
   }
@@ -63,8 +64,8 @@ export function logSoftmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): 
   if (ASC_FEATURE_SIMD && classes < LANES_BELOW) {
     for (; r + 4 <= r1; r += 4) {
       const xr = at(x, r * classes), yr = at(y, r * classes);
-      const ls = logv(stats4(xr, classes, 0));
-      const m = f32x4(max0, max1, max2, max3);
+      const m = lanesMax(xr, classes);
+      const ls = logv(lanesSumExp(xr, classes, m, 0));
       for (let c = 0; c < classes; c++) {
         scatter(at(yr, c), classes, f32x4.sub(f32x4.sub(gather(at(xr, c), classes), m), ls));
       }

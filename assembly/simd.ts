@@ -18,6 +18,11 @@
   return f64x2.promote_low_f32x4(i64x2.shuffle(v, v, 1, 0));
 }
 
+/** f32x4 of lo's two f64 lanes then hi's, each rounded once. */
+@inline export function demote4(lo: v128, hi: v128): v128 {
+  return i64x2.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 2);
+}
+
 /** Largest lane (NaN lanes are skipped, as pmax does). */
 @inline export function hmax(v: v128): f32 {
   const m = f32x4.pmax(v, i64x2.shuffle(v, v, 1, 0));
