@@ -10,7 +10,7 @@ import { at, demote4, hsum64, promoteHigh } from './simd';
 import { logv } from './log';
 import { addPartial } from './partials';
 import { rowMax, sumExp, sumExpProbed, expStoreProbed, probedMax, probedShift, expStore, gapSum } from './reduce';
-import { gather, lanesGap, lanesMax, lanesProbe, lanesRedo, lanesSumExp, lanesSumExpFrom, scatter, LANES_BELOW } from './lanes';
+import { lanesExp, lanesGap, lanesShift, lanesSumExp, scatter, storeColumns, LANES_BELOW } from './lanes';
 
 /** Partial slots for index targets: Σ w_t·nll, Σ w_t (kept rows), Σ smoothing term. */
 export const CE_SLOTS = 3;
@@ -107,18 +107,9 @@ export function crossEntropyIndex(
   const wt = f32x4(targetWeightOf(r), targetWeightOf(r + 1), targetWeightOf(r + 2), targetWeightOf(r + 3));
   const t = v128.load(at(TARGET, r));
   const ignored = i32x4.eq(t, i32x4.splat(IGNORE));
-  const e = GRAD ? at(GRAD, r * C) : 0;
-  // s = Σ exp(x − h): h the row max, or a probe when that is safe (lanes.ts)
-  let h = f32x4.splat(0), s = h, gap = h;
-  if (SMOOTHING > 0 || GRAD == X) {
-    h = lanesMax(xr, C);
-    if (SMOOTHING > 0) gap = lanesGap(xr, C, h, WEIGHT); // before the exps may overwrite x
-    s = lanesSumExp(xr, C, h, e);
-  } else {
-    h = lanesProbe(xr, C);
-    s = lanesSumExpFrom(xr, C, h, e);
-    if (lanesRedo) s = lanesSumExp(xr, C, (h = lanesMax(xr, C)), e);
-  }
+  const s = lanesSumExp(xr, C, GRAD != 0); // Σ exp(x − h); the exps kept for the gradient
+  const h = lanesShift();
+  const gap = SMOOTHING > 0 ? lanesGap(xr, C, h, WEIGHT) : f32x4.splat(0);
   const ls = logv(s);
   // lanes 0–1, then 2–3: nll = w_t·((h − x_t) + log s), smooth = gap + W·log s
   const keepLo = v128.not(i64x2.extend_low_i32x4_s(ignored)), keepHi = v128.not(i64x2.extend_high_i32x4_s(ignored));
@@ -143,7 +134,7 @@ export function crossEntropyIndex(
     addPartial(PARTIALS, r, CE_SLOTS, 2, sum2(f64x2.add(smoothLo, smoothHi)));
   }
   if (GRAD) {
-    // grad = e·A − B·w_c − D·[c = t], e = exp(x − m) already in grad; an
+    // grad = e·A − B·w_c − D·[c = t], e = exp(x − h); written only now, as grad may be x; an
     // ignored row gets A = B = D = 0, or A = NaN when its softmax is NaN.
     const g = GRAD_OUT ? v128.load(at(GRAD_OUT, r)) : f32x4.splat(1);
     const k = f32x4.add(f32x4.mul(f32x4.splat(GRAD_NLL), wt), f32x4.splat(GRAD_SMOOTH * WEIGHT_TOTAL));
@@ -154,13 +145,23 @@ export function crossEntropyIndex(
     A = v128.bitselect(v128.and(nanRow, f32x4.splat(NaN)), A, ignored);
     const B = v128.andnot(f32x4.mul(g, f32x4.splat(GRAD_SMOOTH)), ignored);
     const D = v128.andnot(f32x4.mul(f32x4.mul(g, f32x4.splat(GRAD_NLL)), wt), ignored);
-    const gr = at(GRAD, r * C);
-    for (let c = 0; c < C; c++) {
-      const bw = WEIGHT ? f32x4.mul(B, v128.load32_splat(at(WEIGHT, c))) : B;
-      const v = f32x4.sub(f32x4.mul(gather(at(gr, c), C), A), bw);
-      scatter(at(gr, c), C, f32x4.sub(v, v128.and(D, i32x4.eq(t, i32x4.splat(c)))));
+    const gr = at(GRAD, r * C), w = WEIGHT;
+    if (C < 4) {
+      for (let c = 0; c < C; c++) scatter(at(gr, c), C, gradColumn(c, A, B, D, t, w));
+    } else {
+      for (let c = 0; c < C; c += 4) {
+        const f = min(c, C - 4); // the last block may overlap the one before: same values again
+        storeColumns(at(gr, f), C, gradColumn(f, A, B, D, t, w), gradColumn(f + 1, A, B, D, t, w),
+          gradColumn(f + 2, A, B, D, t, w), gradColumn(f + 3, A, B, D, t, w));
+      }
     }
   }
+}
+
+/** Column c of fourRows' gradient: e·A − B·w_c − D·[c = t]. */
+@inline function gradColumn(c: i32, A: v128, B: v128, D: v128, t: v128, w: usize): v128 {
+  const v = f32x4.sub(f32x4.mul(lanesExp(c), A), w ? f32x4.mul(B, v128.load32_splat(at(w, c))) : B);
+  return f32x4.sub(v, v128.and(D, i32x4.eq(t, i32x4.splat(c))));
 }
 
 /** Sum of an f64x2's lanes. */

@@ -9,6 +9,8 @@ export { sumExp } from './reduce';
 export { klDiv, klDivBackward } from './kl';
 export { mseLoss, mseLossBackward } from './mse';
 export { bceWithLogits, bceWithLogitsBackward } from './bce';
+// Each instance's own scratch block, given once by the bindings.
+export { scratchBytes, setScratch } from './lanes';
 
 /** First byte the bindings may use. */
 export function heapBase(): usize { return __heap_base; }

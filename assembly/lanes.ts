@@ -1,14 +1,29 @@
 // Short rows (classes < LANES_BELOW), four at a time with one row per lane:
 // a "column" vector holds element c of four consecutive rows. For such rows a
 // row's horizontal sums, tail and log would cost more than its exps; here they
-// are done once per four rows, in vector form, and the caller finishes the
-// four rows in vector form too (no per-row calls, which make V8 spill every
-// vector register). Callers split batches at multiples of four rows, so a row
-// always lands in the same group whatever the split.
+// are done once per four rows, and the callers finish the four rows in vector
+// form too (no per-row calls, which make V8 spill every vector register).
+// Callers split batches at multiples of four rows, so a row always lands in
+// the same group whatever the split.
 import { at } from './simd';
 import { expv } from './exp';
 
 export const LANES_BELOW = 16;
+
+/** This instance's scratch: the exps of a group, one vector per column, then
+ *  the group's shift and the row maxima a pass saw. Set once by the bindings, one block per instance, so
+ *  instances (threads) that share a memory never share it. */
+let SCRATCH: usize = 0;
+const SHIFT_AT: usize = <usize>LANES_BELOW << 4;
+const SEEN_AT: usize = SHIFT_AT + 16;
+
+export function scratchBytes(): i32 {
+  return <i32>SEEN_AT + 16;
+}
+
+export function setScratch(p: usize): void {
+  SCRATCH = p;
+}
 
 /** Lane j = the element at p + j·n·4: element c of four consecutive rows of n. */
 @inline export function gather(p: usize, n: i32): v128 {
@@ -27,62 +42,72 @@ export const LANES_BELOW = 16;
   v128.store32_lane(p + 3 * stride, v, 3);
 }
 
-/** The row maxima of the four rows of n at x (NaN skipped, as rowMax). */
-@inline export function lanesMax(x: usize, n: i32): v128 {
-  let m = f32x4.splat(-Infinity);
-  for (let c = 0; c < n; c++) m = f32x4.pmax(m, gather(at(x, c), n));
-  return m;
+/** Columns c..c+3 of the four rows of n (p: column c of the first row),
+ *  transposed back and stored as four row pieces. */
+@inline export function storeColumns(p: usize, n: i32, c0: v128, c1: v128, c2: v128, c3: v128): void {
+  const stride = <usize>n << 2;
+  const u0 = i32x4.shuffle(c0, c1, 0, 4, 1, 5), u1 = i32x4.shuffle(c2, c3, 0, 4, 1, 5);
+  const u2 = i32x4.shuffle(c0, c1, 2, 6, 3, 7), u3 = i32x4.shuffle(c2, c3, 2, 6, 3, 7);
+  v128.store(p, i64x2.shuffle(u0, u1, 0, 2));
+  v128.store(p + stride, i64x2.shuffle(u0, u1, 1, 3));
+  v128.store(p + 2 * stride, i64x2.shuffle(u2, u3, 0, 2));
+  v128.store(p + 3 * stride, i64x2.shuffle(u2, u3, 1, 3));
 }
 
-/** Max of each row's first four elements (all of a shorter row): the shift of lanesSumExpFrom. */
-@inline export function lanesProbe(x: usize, n: i32): v128 {
-  const a = f32x4.pmax(gather(x, n), gather(at(x, min(1, n - 1)), n));
-  return f32x4.pmax(a, f32x4.pmax(gather(at(x, min(2, n - 1)), n), gather(at(x, min(3, n - 1)), n)));
-}
-
-/** How far above the shift a row's max may be for lanesSumExpFrom's sum: log s
- *  stays below 8 + log 16, so its float32 log keeps ~1e-6 absolute accuracy. */
-const LANES_REDO_ABOVE: f32 = 8;
-
-/** Set by lanesSumExpFrom: some row's shift was not finite, or its max was
- *  more than LANES_REDO_ABOVE above it (take the exact lanesMax path). */
-export let lanesRedo = false;
+/** How far a row's max may exceed the probe (the max of its first four
+ *  elements) for the probe to be the shift: log Σ exp(x − shift) then stays
+ *  below 8 + log 16, where its float32 log is good to about 1e-6. */
+const PROBE_SLACK: f32 = 8;
 
 /**
- * Σ exp(x − h) of each row in one pass, h = lanesProbe(x, n) (any
- * shift gives the same log-sum-exp, h + log Σ); with e ≠ 0 (never x) the exps
- * are stored at e. Sets lanesRedo when the sum cannot be used.
+ * Σ exp(x − h) of each of the four rows of n at x, in one pass with h = the
+ * max of the row's first four elements; only if some row's max is more than
+ * PROBE_SLACK above that (or h is not finite) is it taken again with h = the
+ * row max (NaN skipped). Any h gives the same log-sum-exp, h + log Σ.
+ * lanesShift() then returns h, and with keep, lanesExp(c) the exps of column c.
  */
-@inline export function lanesSumExpFrom(x: usize, n: i32, h: v128, e: usize): v128 {
+@inline export function lanesSumExp(x: usize, n: i32, keep: bool): v128 {
+  const last = n - 1;
+  let h = f32x4.pmax(f32x4.pmax(gather(x, n), gather(at(x, min(1, last)), n)),
+    f32x4.pmax(gather(at(x, min(2, last)), n), gather(at(x, min(3, last)), n)));
+  let s = sumAbout(x, n, h, keep);
+  const seen = v128.load(SCRATCH + SEEN_AT);
+  if (!allFinite(h) || v128.any_true(f32x4.gt(f32x4.sub(seen, h), f32x4.splat(PROBE_SLACK)))) {
+    h = seen;
+    s = sumAbout(x, n, h, keep);
+  }
+  v128.store(SCRATCH + SHIFT_AT, h);
+  return s;
+}
+
+/** The shift of the last lanesSumExp. */
+@inline export function lanesShift(): v128 {
+  return v128.load(SCRATCH + SHIFT_AT);
+}
+
+/** exp(x − shift) of column c of the last lanesSumExp(…, keep = true). */
+@inline export function lanesExp(c: i32): v128 {
+  return v128.load(SCRATCH + (<usize>c << 4));
+}
+
+@inline function sumAbout(x: usize, n: i32, h: v128, keep: bool): v128 {
   let s = f32x4.splat(0), m = h;
   for (let c = 0; c < n; c++) {
     const v = gather(at(x, c), n);
     m = f32x4.pmax(m, v);
     const y = expv(f32x4.sub(v, h));
-    if (e) scatter(at(e, c), n, y);
+    if (keep) v128.store(SCRATCH + (<usize>c << 4), y);
     s = f32x4.add(s, y);
   }
-  lanesRedo = !allFinite(h) || v128.any_true(f32x4.gt(f32x4.sub(m, h), f32x4.splat(LANES_REDO_ABOVE)));
+  v128.store(SCRATCH + SEEN_AT, m); // the row maxima, NaN skipped
   return s;
 }
 
-/** Σ exp(x − m) of each row; with e ≠ 0 the exps are also stored at e (same
- *  layout; e may be x, each element is read before it is overwritten). */
-@inline export function lanesSumExp(x: usize, n: i32, m: v128, e: usize): v128 {
-  let s = f32x4.splat(0);
-  for (let c = 0; c < n; c++) {
-    const v = expv(f32x4.sub(gather(at(x, c), n), m));
-    if (e) scatter(at(e, c), n, v);
-    s = f32x4.add(s, v);
-  }
-  return s;
-}
-
-/** Σ_c w_c·(m − x_c) of each row (w = 0: Σ (m − x_c)): every term ≥ 0. */
-@inline export function lanesGap(x: usize, n: i32, m: v128, w: usize): v128 {
+/** Σ_c w_c·(h − x_c) of each row (w = 0: Σ (h − x_c)). */
+@inline export function lanesGap(x: usize, n: i32, h: v128, w: usize): v128 {
   let g = f32x4.splat(0);
   for (let c = 0; c < n; c++) {
-    const d = f32x4.sub(m, gather(at(x, c), n));
+    const d = f32x4.sub(h, gather(at(x, c), n));
     g = f32x4.add(g, w ? f32x4.mul(d, v128.load32_splat(at(w, c))) : d);
   }
   return g;

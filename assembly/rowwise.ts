@@ -4,7 +4,7 @@ import { at, demote4, hsum64, madd, promoteHigh, SUM_BLOCK } from './simd';
 import { expAnyv, expAnys } from './exp';
 import { logv, logs } from './log';
 import { rowMax, sumExpProbed, probedMax, probedShift, expStore, scaleStore, shiftStore, sumProduct } from './reduce';
-import { allFinite, gather, lanesMax, lanesProbe, lanesRedo, lanesSumExp, lanesSumExpFrom, scatter, LANES_BELOW } from './lanes';
+import { allFinite, gather, lanesExp, lanesShift, lanesSumExp, scatter, storeColumns, LANES_BELOW } from './lanes';
 
 /** log Σ exp(x) as PyTorch computes it: an all −∞ row gives −∞, a +∞ entry
  *  gives +∞, a NaN gives NaN. */
@@ -24,12 +24,9 @@ export function logSumExp(x: usize, out: usize, r0: i32, r1: i32, classes: i32):
   let r = r0;
   if (ASC_FEATURE_SIMD && classes < LANES_BELOW) {
     for (; r + 4 <= r1; r += 4) {
-      const xr = at(x, r * classes);
-      let h = lanesProbe(xr, classes);
-      let s = lanesSumExpFrom(xr, classes, h, 0);
-      if (lanesRedo) s = lanesSumExp(xr, classes, (h = lanesMax(xr, classes)), 0);
+      const ls = logv(lanesSumExp(at(x, r * classes), classes, false));
+      const h = lanesShift();
       // h + log s, rounded once
-      const ls = logv(s);
       const lo = f64x2.add(f64x2.promote_low_f32x4(h), f64x2.promote_low_f32x4(ls));
       v128.store(at(out, r), demote4(lo, f64x2.add(promoteHigh(h), promoteHigh(ls))));
       if (!allFinite(h)) logSumExpRows(x, out, r, r + 4, classes); // PyTorch's ±∞ cases
@@ -46,10 +43,17 @@ export function softmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): voi
   let r = r0;
   if (ASC_FEATURE_SIMD && classes < LANES_BELOW) {
     for (; r + 4 <= r1; r += 4) {
+      const inv = f32x4.div(f32x4.splat(1), lanesSumExp(at(x, r * classes), classes, true));
       const yr = at(y, r * classes);
-      const xr = at(x, r * classes);
-      const inv = f32x4.div(f32x4.splat(1), lanesSumExp(xr, classes, lanesMax(xr, classes), yr));
-      for (let c = 0; c < classes; c++) scatter(at(yr, c), classes, f32x4.mul(gather(at(yr, c), classes), inv));
+      if (classes < 4) {
+        for (let c = 0; c < classes; c++) scatter(at(yr, c), classes, f32x4.mul(lanesExp(c), inv));
+      } else {
+        for (let c = 0; c < classes; c += 4) {
+          const f = min(c, classes - 4); // the last block may overlap the one before: same values again
+          storeColumns(at(yr, f), classes, f32x4.mul(lanesExp(f), inv), f32x4.mul(lanesExp(f + 1), inv),
+            f32x4.mul(lanesExp(f + 2), inv), f32x4.mul(lanesExp(f + 3), inv));
+        }
+      }
     }
   }
   for (; r < r1; r++) {
@@ -64,10 +68,10 @@ export function logSoftmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): 
   if (ASC_FEATURE_SIMD && classes < LANES_BELOW) {
     for (; r + 4 <= r1; r += 4) {
       const xr = at(x, r * classes), yr = at(y, r * classes);
-      const m = lanesMax(xr, classes);
-      const ls = logv(lanesSumExp(xr, classes, m, 0));
+      const ls = logv(lanesSumExp(xr, classes, false));
+      const h = lanesShift();
       for (let c = 0; c < classes; c++) {
-        scatter(at(yr, c), classes, f32x4.sub(f32x4.sub(gather(at(xr, c), classes), m), ls));
+        scatter(at(yr, c), classes, f32x4.sub(f32x4.sub(gather(at(xr, c), classes), h), ls));
       }
     }
   }

@@ -65,7 +65,9 @@ async function instantiate(module: WebAssembly.Module, build: WasmBackend) {
   }
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const exports = instance.exports as unknown as Exports;
-  return { exports, mem: new KernelMemory(memory, exports.heapBase()) };
+  const mem = new KernelMemory(memory, exports.heapBase());
+  exports.setScratch(mem.alloc(exports.scratchBytes()));
+  return { exports, mem };
 }
 
 export async function init(options: InitOptions = {}): Promise<SimdLoss> {

@@ -15,6 +15,9 @@ interface Exports {
   heapBase(): Ptr;
   /** 0 scalar, 1 simd, 2 relaxed-simd. */
   build(): number;
+  /** This instance's scratch block (short-row kernels), given once. */
+  scratchBytes(): number;
+  setScratch(p: Ptr): void;
   logSumExp(x: Ptr, out: Ptr, r0: number, r1: number, classes: number): void;
   softmax(x: Ptr, y: Ptr, r0: number, r1: number, classes: number): void;
   logSoftmax(x: Ptr, y: Ptr, r0: number, r1: number, classes: number): void;
