@@ -9,7 +9,7 @@
 import { at, demote4, hsum64, promoteHigh } from './simd';
 import { logv } from './log';
 import { addPartial } from './partials';
-import { rowMax, sumExp, sumExpProbed, expStoreProbed, probedMax, probedShift, expStore, gapSum } from './reduce';
+import { rowMax, sumExp, sumExpProbed, expStoreProbed, probedMax, probedShift, probedShiftOf, expStore, gapSum } from './reduce';
 import { lanesExp, lanesGap, lanesShift, lanesSumExp, scatter, storeColumns, LANES_BELOW } from './lanes';
 
 /** Partial slots for index targets: Σ w_t·nll, Σ w_t (kept rows), Σ smoothing term. */
@@ -66,9 +66,9 @@ export function crossEntropyIndex(
   for (; r < r1; r++) {
     const xt = targetLogit(r), g = gap(r);
     const xr = at(x, r * classes);
-    if (grad == x) { // in place: the exps overwrite x, so the shift must be final
-      const m = rowMax(xr, classes);
-      finishRow(r, xt, g, m, expStore(xr, xr, classes, m), 0);
+    if (grad == x) { // in place: the exps overwrite x, so the shift must be known first
+      const m = rowMax(xr, classes), shift = probedShiftOf(xr, classes, m);
+      finishRow(r, xt, g, m, expStore(xr, xr, classes, shift), shift - m);
     } else if (grad) {
       const s = expStoreProbed(xr, at(grad, r * classes), classes);
       finishRow(r, xt, g, probedMax, s, probedShift - probedMax);

@@ -71,8 +71,20 @@ export function expStoreProbed(x: usize, y: usize, n: i32): f64 {
   return probed(x, y, n, true);
 }
 
+/** The shift sumExpProbed settles on for a row whose max is m, for callers
+ *  that need it before the pass (exps stored over x itself): the same shift
+ *  gives the same exps and sum, so in place matches out of place exactly. */
+export function probedShiftOf(x: usize, n: i32, m: f32): f32 {
+  const m0 = probe(x, n);
+  return m0 - m0 == 0 && !(m - m0 > REDO_ABOVE) ? m0 : m;
+}
+
+@inline function probe(x: usize, n: i32): f32 {
+  return ASC_FEATURE_SIMD && n >= PROBE ? hmax(v128.load(x)) : rowMax(x, min(n, PROBE));
+}
+
 @inline function probed(x: usize, y: usize, n: i32, keep: bool): f64 {
-  const m0 = ASC_FEATURE_SIMD && n >= PROBE ? hmax(v128.load(x)) : rowMax(x, min(n, PROBE));
+  const m0 = probe(x, n);
   if (m0 - m0 == 0) {
     const s = expSum(x, y, n, m0, keep, true);
     if (!(probedMax - m0 > REDO_ABOVE)) {

@@ -34,16 +34,22 @@ for (const backend of BACKENDS) {
 
   test(`${backend} · crossEntropyWithGrad equals crossEntropy and crossEntropyBackward, also in place`, async () => {
     const k = await kernel(backend);
-    const t = [0, 3, 6, 2, -100];
-    const opts = { labelSmoothing: 0.1, weight: new Float32Array(C).fill(0.5).map((w, i) => w + i / 10) };
-    const { loss, grad } = k.crossEntropyWithGrad(logits, t, C, opts);
-    assert.ok(close(loss, k.crossEntropy(logits, t, C, opts)));
-    const expected = k.crossEntropyBackward(logits, t, C, opts);
-    assert.equal(Array.from(grad), Array.from(expected));
-    const inPlace = Float32Array.from(logits);
-    const r = k.crossEntropyWithGrad(inPlace, t, C, { ...opts, grad: inPlace });
-    assert.is(r.grad, inPlace);
-    assert.equal(Array.from(inPlace), Array.from(expected));
+    // 7 classes (four rows per vector in the simd builds) and 40 (one row at a
+    // time); in even rows the max lies far past the elements that probe the shift
+    for (const classes of [C, 40]) {
+      const far = (i) => i % classes === 5 && Math.floor(i / classes) % 2 === 0;
+      const x = Float32Array.from({ length: rows * classes }, (_, i) => Math.sin(i * 1.7) * 4 + (far(i) ? 70 : 0));
+      const t = [0, 3, 6, 2, -100];
+      const opts = { labelSmoothing: 0.1, weight: new Float32Array(classes).fill(0.5).map((w, i) => w + i / 10) };
+      const { loss, grad } = k.crossEntropyWithGrad(x, t, classes, opts);
+      assert.ok(close(loss, k.crossEntropy(x, t, classes, opts)));
+      const expected = k.crossEntropyBackward(x, t, classes, opts);
+      assert.equal(Array.from(grad), Array.from(expected));
+      const inPlace = Float32Array.from(x);
+      const r = k.crossEntropyWithGrad(inPlace, t, classes, { ...opts, grad: inPlace });
+      assert.is(r.grad, inPlace);
+      assert.equal(Array.from(inPlace), Array.from(expected));
+    }
   });
 
   test(`${backend} · out is written and returned, inputs are untouched`, async () => {
