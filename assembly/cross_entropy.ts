@@ -4,9 +4,10 @@
 // Index targets, row loss with smoothing ε over C classes:
 //   (1−ε)·w_t·(lse − x_t) + (ε/C)·Σ_c w_c·(lse − x_c)
 // Probability targets q, with q' = (1−ε)q + ε/C:   Σ_c w_c·q'_c·(lse − x_c)
-// lse − x_c is evaluated as (m − x_c) + log s (m the row max, s = Σ exp(x − m)),
-// so huge logits never cancel.
-import { at, demote4, hsum64, promoteHigh } from './simd';
+// lse − x_c is evaluated as (h − x_c) + log s with s = Σ exp(x − h) for a
+// shift h at or a little below the row max (reduce.ts, lanes.ts), so huge
+// logits never cancel.
+import { at, demote4, hsum2, hsum64, promoteHigh } from './simd';
 import { logv } from './log';
 import { addPartial } from './partials';
 import { rowMax, sumExp, sumExpProbed, expStoreProbed, probedMax, probedShift, probedShiftOf, expStore, gapSum } from './reduce';
@@ -97,21 +98,25 @@ export function crossEntropyIndex(
 
 /**
  * finishRow for rows r..r+3 of short rows, one row per lane (see lanes.ts):
- * the same formulas, the losses in f64 lane pairs. An ignored row has weight 0,
- * its loss is masked to 0 and its gradient is 0·softmax, as in finishRow.
+ * the same formulas, with the shift h of lanesSumExp in place of the max. An
+ * ignored row has weight 0, loss 0 and gradient 0·softmax, as in finishRow.
  */
 @inline function fourRows(r: i32): void {
-  const C = CLASSES;
-  const xr = at(X, r * C);
+  const xr = at(X, r * CLASSES);
   const xt = f32x4(targetLogit(r), targetLogit(r + 1), targetLogit(r + 2), targetLogit(r + 3));
   const wt = f32x4(targetWeightOf(r), targetWeightOf(r + 1), targetWeightOf(r + 2), targetWeightOf(r + 3));
   const t = v128.load(at(TARGET, r));
   const ignored = i32x4.eq(t, i32x4.splat(IGNORE));
-  const s = lanesSumExp(xr, C, GRAD != 0); // Σ exp(x − h); the exps kept for the gradient
+  const s = lanesSumExp(xr, CLASSES, GRAD != 0); // Σ exp(x − h); the exps kept for the gradient
   const h = lanesShift();
-  const gap = SMOOTHING > 0 ? lanesGap(xr, C, h, WEIGHT) : f32x4.splat(0);
-  const ls = logv(s);
-  // lanes 0–1, then 2–3: nll = w_t·((h − x_t) + log s), smooth = gap + W·log s
+  const gap = SMOOTHING > 0 ? lanesGap(xr, CLASSES, h, WEIGHT) : f32x4.splat(0); // x is read only up to here
+  fourLosses(r, h, xt, wt, logv(s), gap, ignored);
+  if (GRAD) fourGradients(r, s, h, wt, t, ignored);
+}
+
+/** Loss and partial sums of fourRows, in f64 lane pairs (lanes 0–1, then 2–3):
+ *  nll = w_t·((h − x_t) + log s), smooth = gap + W·log s. */
+@inline function fourLosses(r: i32, h: v128, xt: v128, wt: v128, ls: v128, gap: v128, ignored: v128): void {
   const keepLo = v128.not(i64x2.extend_low_i32x4_s(ignored)), keepHi = v128.not(i64x2.extend_high_i32x4_s(ignored));
   const lsLo = f64x2.promote_low_f32x4(ls), lsHi = promoteHigh(ls);
   const nllLo = v128.and(keepLo, f64x2.mul(f64x2.promote_low_f32x4(wt),
@@ -124,36 +129,40 @@ export function crossEntropyIndex(
     smoothHi = v128.and(keepHi, f64x2.add(promoteHigh(gap), f64x2.mul(W, lsHi)));
   }
   if (OUT) {
-    const a = f64x2.splat(1 - <f64>SMOOTHING), b = f64x2.splat(<f64>SMOOTHING / C);
+    const a = f64x2.splat(1 - <f64>SMOOTHING), b = f64x2.splat(<f64>SMOOTHING / CLASSES);
     v128.store(at(OUT, r), demote4(
       f64x2.add(f64x2.mul(a, nllLo), f64x2.mul(b, smoothLo)), f64x2.add(f64x2.mul(a, nllHi), f64x2.mul(b, smoothHi))));
   }
   if (PARTIALS) {
-    addPartial(PARTIALS, r, CE_SLOTS, 0, sum2(f64x2.add(nllLo, nllHi)));
+    addPartial(PARTIALS, r, CE_SLOTS, 0, hsum2(f64x2.add(nllLo, nllHi)));
     addPartial(PARTIALS, r, CE_SLOTS, 1, hsum64(wt));
-    addPartial(PARTIALS, r, CE_SLOTS, 2, sum2(f64x2.add(smoothLo, smoothHi)));
+    addPartial(PARTIALS, r, CE_SLOTS, 2, hsum2(f64x2.add(smoothLo, smoothHi)));
   }
-  if (GRAD) {
-    // grad = e·A − B·w_c − D·[c = t], e = exp(x − h); written only now, as grad may be x; an
-    // ignored row gets A = B = D = 0, or A = NaN when its softmax is NaN.
-    const g = GRAD_OUT ? v128.load(at(GRAD_OUT, r)) : f32x4.splat(1);
-    const k = f32x4.add(f32x4.mul(f32x4.splat(GRAD_NLL), wt), f32x4.splat(GRAD_SMOOTH * WEIGHT_TOTAL));
-    let A = demote4(
-      f64x2.div(f64x2.mul(f64x2.promote_low_f32x4(g), f64x2.promote_low_f32x4(k)), f64x2.promote_low_f32x4(s)),
-      f64x2.div(f64x2.mul(promoteHigh(g), promoteHigh(k)), promoteHigh(s)));
-    const nanRow = v128.or(f32x4.ne(s, s), f32x4.eq(f32x4.abs(h), f32x4.splat(Infinity)));
-    A = v128.bitselect(v128.and(nanRow, f32x4.splat(NaN)), A, ignored);
-    const B = v128.andnot(f32x4.mul(g, f32x4.splat(GRAD_SMOOTH)), ignored);
-    const D = v128.andnot(f32x4.mul(f32x4.mul(g, f32x4.splat(GRAD_NLL)), wt), ignored);
-    const gr = at(GRAD, r * C), w = WEIGHT;
-    if (C < 4) {
-      for (let c = 0; c < C; c++) scatter(at(gr, c), C, gradColumn(c, A, B, D, t, w));
-    } else {
-      for (let c = 0; c < C; c += 4) {
-        const f = min(c, C - 4); // the last block may overlap the one before: same values again
-        storeColumns(at(gr, f), C, gradColumn(f, A, B, D, t, w), gradColumn(f + 1, A, B, D, t, w),
-          gradColumn(f + 2, A, B, D, t, w), gradColumn(f + 3, A, B, D, t, w));
-      }
+}
+
+/**
+ * Gradient of fourRows, written only now since grad may be x: per column
+ * e·A − B·w_c − D·[c = t] with e = exp(x − h) from lanesExp. An ignored row
+ * gets A = B = D = 0, or A = NaN when its softmax is NaN.
+ */
+@inline function fourGradients(r: i32, s: v128, h: v128, wt: v128, t: v128, ignored: v128): void {
+  const g = GRAD_OUT ? v128.load(at(GRAD_OUT, r)) : f32x4.splat(1);
+  const k = f32x4.add(f32x4.mul(f32x4.splat(GRAD_NLL), wt), f32x4.splat(GRAD_SMOOTH * WEIGHT_TOTAL));
+  let A = demote4( // g·k/s in f64, as finishRow
+    f64x2.div(f64x2.mul(f64x2.promote_low_f32x4(g), f64x2.promote_low_f32x4(k)), f64x2.promote_low_f32x4(s)),
+    f64x2.div(f64x2.mul(promoteHigh(g), promoteHigh(k)), promoteHigh(s)));
+  const nanRow = v128.or(f32x4.ne(s, s), f32x4.eq(f32x4.abs(h), f32x4.splat(Infinity)));
+  A = v128.bitselect(v128.and(nanRow, f32x4.splat(NaN)), A, ignored);
+  const B = v128.andnot(f32x4.mul(g, f32x4.splat(GRAD_SMOOTH)), ignored);
+  const D = v128.andnot(f32x4.mul(f32x4.mul(g, f32x4.splat(GRAD_NLL)), wt), ignored);
+  const C = CLASSES, gr = at(GRAD, r * C), w = WEIGHT;
+  if (C < 4) {
+    for (let c = 0; c < C; c++) scatter(at(gr, c), C, gradColumn(c, A, B, D, t, w));
+  } else {
+    for (let c = 0; c < C; c += 4) {
+      const f = min(c, C - 4); // the last block may overlap the one before: same values again
+      storeColumns(at(gr, f), C, gradColumn(f, A, B, D, t, w), gradColumn(f + 1, A, B, D, t, w),
+        gradColumn(f + 2, A, B, D, t, w), gradColumn(f + 3, A, B, D, t, w));
     }
   }
 }
@@ -162,11 +171,6 @@ export function crossEntropyIndex(
 @inline function gradColumn(c: i32, A: v128, B: v128, D: v128, t: v128, w: usize): v128 {
   const v = f32x4.sub(f32x4.mul(lanesExp(c), A), w ? f32x4.mul(B, v128.load32_splat(at(w, c))) : B);
   return f32x4.sub(v, v128.and(D, i32x4.eq(t, i32x4.splat(c))));
-}
-
-/** Sum of an f64x2's lanes. */
-@inline function sum2(v: v128): f64 {
-  return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
 }
 
 /** The smoothing term's Σ w·(m − x) of row r (0 without smoothing). */

@@ -2,7 +2,7 @@
 // logits): each exported kernel calls it with a constant `op`, and after
 // inlining the optimiser keeps only that op's arithmetic. Elements [i0, i1)
 // may be split freely; i0 must be a multiple of PARTIAL_ROWS.
-import { at, PARTIAL_ROWS, promoteHigh } from './simd';
+import { at, hsum2, PARTIAL_ROWS, promoteHigh } from './simd';
 import { addPartial } from './partials';
 
 export const MSE = 0;
@@ -65,8 +65,7 @@ import { bceLossv, bceLosss, bceGradv, bceGrads } from './bce';
         lo = f64x2.add(lo, f64x2.promote_low_f32x4(l));
         hi = f64x2.add(hi, promoteHigh(l));
       }
-      const s = f64x2.add(lo, hi);
-      total = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+      total = hsum2(f64x2.add(lo, hi));
     }
     for (; i < b1; i++) {
       const l = losss(op, load<f32>(at(a, i)), load<f32>(at(b, i)), loadOrOne(w, i), loadOrOne(pw, i));

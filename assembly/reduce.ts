@@ -2,7 +2,7 @@
 // loop over whole vectors, the last n % 4 through one overlapping vector when
 // n ≥ 4) and a scalar form (the scalar build, and rows shorter than 4). Sums of many terms are added in f32 blocks
 // of SUM_BLOCK and then into an f64 total, in one fixed order.
-import { at, hmax, hsum64, madd, promoteHigh, SUM_BLOCK } from './simd';
+import { at, hmax, hsum2, hsum64, madd, promoteHigh, SUM_BLOCK } from './simd';
 import { expv, exps } from './exp';
 
 /** Largest element; NaN is skipped (callers let NaN reach the result via exp). */
@@ -194,8 +194,7 @@ export function sumProduct(x: usize, w: usize, n: i32): f64 {
         hi = f64x2.add(hi, promoteHigh(v));
       }
     }
-    const s = f64x2.add(lo, hi);
-    total = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+    total = hsum2(f64x2.add(lo, hi));
   }
   if (w) for (; i < n; i++) total += <f64>load<f32>(at(x, i)) * <f64>load<f32>(at(w, i));
   else for (; i < n; i++) total += load<f32>(at(x, i));

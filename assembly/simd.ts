@@ -9,8 +9,12 @@
 
 /** Sum of the four lanes, in f64 so that long rows keep their precision. */
 @inline export function hsum64(v: v128): f64 {
-  const s = f64x2.add(f64x2.promote_low_f32x4(v), promoteHigh(v));
-  return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  return hsum2(f64x2.add(f64x2.promote_low_f32x4(v), promoteHigh(v)));
+}
+
+/** Sum of an f64x2's two lanes. */
+@inline export function hsum2(v: v128): f64 {
+  return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
 }
 
 /** The upper two lanes of v widened to f64 (promote_low widens the lower two). */
