@@ -8,10 +8,9 @@
 // shift h at or a little below the row max (reduce.ts, lanes.ts), so huge
 // logits never cancel.
 import { at, demote4, hsum2, hsum64, promoteHigh } from './simd';
-import { logv } from './log';
 import { addPartial } from './partials';
 import { rowMax, sumExp, sumExpProbed, expStoreProbed, probedMax, probedShift, probedShiftOf, expStore, gapSum } from './reduce';
-import { lanesExp, lanesGap, lanesShift, lanesSumExp, scatter, storeColumns, LANES_BELOW } from './lanes';
+import { lanesExp, lanesGap, lanesLogSum, lanesMax, lanesSumExp, scatter, storeColumns, LANES_BELOW } from './lanes';
 
 /** Partial slots for index targets: Σ w_t·nll, Σ w_t (kept rows), Σ smoothing term. */
 export const CE_SLOTS = 3;
@@ -98,8 +97,8 @@ export function crossEntropyIndex(
 
 /**
  * finishRow for rows r..r+3 of short rows, one row per lane (see lanes.ts):
- * the same formulas, with the shift h of lanesSumExp in place of the max. An
- * ignored row has weight 0, loss 0 and gradient 0·softmax, as in finishRow.
+ * the same formulas. An ignored row has weight 0, loss 0 and gradient
+ * 0·softmax, as in finishRow.
  */
 @inline function fourRows(r: i32): void {
   const xr = at(X, r * CLASSES);
@@ -108,20 +107,20 @@ export function crossEntropyIndex(
   const t = v128.load(at(TARGET, r));
   const ignored = i32x4.eq(t, i32x4.splat(IGNORE));
   const s = lanesSumExp(xr, CLASSES, GRAD != 0); // Σ exp(x − h); the exps kept for the gradient
-  const h = lanesShift();
-  const gap = SMOOTHING > 0 ? lanesGap(xr, CLASSES, h, WEIGHT) : f32x4.splat(0); // x is read only up to here
-  fourLosses(r, h, xt, wt, logv(s), gap, ignored);
-  if (GRAD) fourGradients(r, s, h, wt, t, ignored);
+  const m = lanesMax();
+  const gap = SMOOTHING > 0 ? lanesGap(xr, CLASSES, m, WEIGHT) : f32x4.splat(0); // x is read only up to here
+  fourLosses(r, m, xt, wt, lanesLogSum(s), gap, ignored);
+  if (GRAD) fourGradients(r, s, m, wt, t, ignored);
 }
 
 /** Loss and partial sums of fourRows, in f64 lane pairs (lanes 0–1, then 2–3):
- *  nll = w_t·((h − x_t) + log s), smooth = gap + W·log s. */
-@inline function fourLosses(r: i32, h: v128, xt: v128, wt: v128, ls: v128, gap: v128, ignored: v128): void {
+ *  nll = w_t·((m − x_t) + ls), smooth = gap + W·ls, ls = log Σ exp(x − m). */
+@inline function fourLosses(r: i32, m: v128, xt: v128, wt: v128, ls: v128, gap: v128, ignored: v128): void {
   const keepLo = v128.not(i64x2.extend_low_i32x4_s(ignored)), keepHi = v128.not(i64x2.extend_high_i32x4_s(ignored));
   const lsLo = f64x2.promote_low_f32x4(ls), lsHi = promoteHigh(ls);
   const nllLo = v128.and(keepLo, f64x2.mul(f64x2.promote_low_f32x4(wt),
-    f64x2.add(f64x2.sub(f64x2.promote_low_f32x4(h), f64x2.promote_low_f32x4(xt)), lsLo)));
-  const nllHi = v128.and(keepHi, f64x2.mul(promoteHigh(wt), f64x2.add(f64x2.sub(promoteHigh(h), promoteHigh(xt)), lsHi)));
+    f64x2.add(f64x2.sub(f64x2.promote_low_f32x4(m), f64x2.promote_low_f32x4(xt)), lsLo)));
+  const nllHi = v128.and(keepHi, f64x2.mul(promoteHigh(wt), f64x2.add(f64x2.sub(promoteHigh(m), promoteHigh(xt)), lsHi)));
   let smoothLo = f64x2.splat(0), smoothHi = smoothLo;
   if (SMOOTHING > 0) {
     const W = f64x2.splat(WEIGHT_TOTAL);
@@ -142,16 +141,17 @@ export function crossEntropyIndex(
 
 /**
  * Gradient of fourRows, written only now since grad may be x: per column
- * e·A − B·w_c − D·[c = t] with e = exp(x − h) from lanesExp. An ignored row
- * gets A = B = D = 0, or A = NaN when its softmax is NaN.
+ * e·A − B·w_c − D·[c = t] with e = exp(x − h) from lanesExp and A ∝ 1/s,
+ * s = Σ exp(x − h). An ignored row gets A = B = D = 0, or A = NaN when its
+ * softmax is NaN (a NaN, or a max of ±∞).
  */
-@inline function fourGradients(r: i32, s: v128, h: v128, wt: v128, t: v128, ignored: v128): void {
+@inline function fourGradients(r: i32, s: v128, m: v128, wt: v128, t: v128, ignored: v128): void {
   const g = GRAD_OUT ? v128.load(at(GRAD_OUT, r)) : f32x4.splat(1);
   const k = f32x4.add(f32x4.mul(f32x4.splat(GRAD_NLL), wt), f32x4.splat(GRAD_SMOOTH * WEIGHT_TOTAL));
   let A = demote4( // g·k/s in f64, as finishRow
     f64x2.div(f64x2.mul(f64x2.promote_low_f32x4(g), f64x2.promote_low_f32x4(k)), f64x2.promote_low_f32x4(s)),
     f64x2.div(f64x2.mul(promoteHigh(g), promoteHigh(k)), promoteHigh(s)));
-  const nanRow = v128.or(f32x4.ne(s, s), f32x4.eq(f32x4.abs(h), f32x4.splat(Infinity)));
+  const nanRow = v128.or(f32x4.ne(s, s), f32x4.eq(f32x4.abs(m), f32x4.splat(Infinity)));
   A = v128.bitselect(v128.and(nanRow, f32x4.splat(NaN)), A, ignored);
   const B = v128.andnot(f32x4.mul(g, f32x4.splat(GRAD_SMOOTH)), ignored);
   const D = v128.andnot(f32x4.mul(f32x4.mul(g, f32x4.splat(GRAD_NLL)), wt), ignored);

@@ -7,6 +7,8 @@
 // the same group whatever the split.
 import { at } from './simd';
 import { expv } from './exp';
+import { logv } from './log';
+import { REDO_ABOVE } from './reduce';
 
 export const LANES_BELOW = 16;
 
@@ -54,35 +56,42 @@ export function setScratch(p: usize): void {
   v128.store(p + 3 * stride, i64x2.shuffle(u2, u3, 1, 3));
 }
 
-/** How far a row's max may exceed the probe (the max of its first four
- *  elements) for the probe to be the shift: log Σ exp(x − shift) then stays
- *  below 8 + log 16, where its float32 log is good to about 1e-6. */
-const PROBE_SLACK: f32 = 8;
-
 /**
  * Σ exp(x − h) of each of the four rows of n at x, in one pass with h = the
  * max of the row's first four elements; only if some row's max is more than
- * PROBE_SLACK above that (or h is not finite) is it taken again with h = the
- * row max (NaN skipped). Any h gives the same log-sum-exp, h + log Σ.
- * lanesShift() then returns h, and with keep, lanesExp(c) the exps of column c.
+ * REDO_ABOVE above that (or h is not finite) is it taken again with h = the
+ * row max. lanesShift() then returns h, lanesMax() the row maxima (NaN
+ * skipped), and with keep, lanesExp(c) the exps of column c.
  */
 @inline export function lanesSumExp(x: usize, n: i32, keep: bool): v128 {
   const last = n - 1;
-  let h = f32x4.pmax(f32x4.pmax(gather(x, n), gather(at(x, min(1, last)), n)),
-    f32x4.pmax(gather(at(x, min(2, last)), n), gather(at(x, min(3, last)), n)));
+  let h = f32x4.pmax(f32x4.splat(-Infinity), gather(x, n)); // pmax(acc, NaN) keeps acc
+  h = f32x4.pmax(f32x4.pmax(h, gather(at(x, min(1, last)), n)), gather(at(x, min(2, last)), n));
+  h = f32x4.pmax(h, gather(at(x, min(3, last)), n));
   let s = sumAbout(x, n, h, keep);
-  const seen = v128.load(SCRATCH + SEEN_AT);
-  if (!allFinite(h) || v128.any_true(f32x4.gt(f32x4.sub(seen, h), f32x4.splat(PROBE_SLACK)))) {
-    h = seen;
+  const m = lanesMax();
+  if (!allFinite(h) || v128.any_true(f32x4.gt(f32x4.sub(m, h), f32x4.splat(REDO_ABOVE)))) {
+    h = m;
     s = sumAbout(x, n, h, keep);
   }
   v128.store(SCRATCH + SHIFT_AT, h);
   return s;
 }
 
+/** log Σ exp(x − m) of each row (m = lanesMax()) from the last lanesSumExp's
+ *  s = Σ exp(x − h): rescaled first, so the float32 log sees a sum in [1, n]. */
+@inline export function lanesLogSum(s: v128): v128 {
+  return logv(f32x4.mul(s, expv(f32x4.sub(lanesShift(), lanesMax()))));
+}
+
 /** The shift of the last lanesSumExp. */
 @inline export function lanesShift(): v128 {
   return v128.load(SCRATCH + SHIFT_AT);
+}
+
+/** The row maxima (NaN skipped) of the last lanesSumExp. */
+@inline export function lanesMax(): v128 {
+  return v128.load(SCRATCH + SEEN_AT);
 }
 
 /** exp(x − shift) of column c of the last lanesSumExp(…, keep = true). */

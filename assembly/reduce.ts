@@ -49,7 +49,7 @@ export function expStore(x: usize, y: usize, n: i32, shift: f32): f64 {
  *  vector (a longer probe measured slower; the redo below is rare either way). */
 const PROBE = 4;
 /** How far the true max may exceed that shift: e^64·n stays far inside f32. */
-const REDO_ABOVE: f32 = 64;
+export const REDO_ABOVE: f32 = 64;
 
 /** Set by sumExpProbed: the row's max (NaN skipped) and the shift its sum used. */
 export let probedMax: f32 = 0, probedShift: f32 = 0;

@@ -4,7 +4,7 @@ import { at, demote4, hsum64, madd, promoteHigh, SUM_BLOCK } from './simd';
 import { expAnyv, expAnys } from './exp';
 import { logv, logs } from './log';
 import { rowMax, sumExpProbed, probedMax, probedShift, expStore, scaleStore, shiftStore, sumProduct } from './reduce';
-import { allFinite, gather, lanesExp, lanesShift, lanesSumExp, scatter, storeColumns, LANES_BELOW } from './lanes';
+import { allFinite, gather, lanesExp, lanesLogSum, lanesMax, lanesSumExp, scatter, storeColumns, LANES_BELOW } from './lanes';
 
 /** log Σ exp(x) as PyTorch computes it: an all −∞ row gives −∞, a +∞ entry
  *  gives +∞, a NaN gives NaN. */
@@ -24,12 +24,12 @@ export function logSumExp(x: usize, out: usize, r0: i32, r1: i32, classes: i32):
   let r = r0;
   if (ASC_FEATURE_SIMD && classes < LANES_BELOW) {
     for (; r + 4 <= r1; r += 4) {
-      const ls = logv(lanesSumExp(at(x, r * classes), classes, false));
-      const h = lanesShift();
-      // h + log s, rounded once
-      const lo = f64x2.add(f64x2.promote_low_f32x4(h), f64x2.promote_low_f32x4(ls));
-      v128.store(at(out, r), demote4(lo, f64x2.add(promoteHigh(h), promoteHigh(ls))));
-      if (!allFinite(h)) logSumExpRows(x, out, r, r + 4, classes); // PyTorch's ±∞ cases
+      const ls = lanesLogSum(lanesSumExp(at(x, r * classes), classes, false));
+      const m = lanesMax();
+      // m + log Σ exp(x − m), rounded once
+      const lo = f64x2.add(f64x2.promote_low_f32x4(m), f64x2.promote_low_f32x4(ls));
+      v128.store(at(out, r), demote4(lo, f64x2.add(promoteHigh(m), promoteHigh(ls))));
+      if (!allFinite(m)) logSumExpRows(x, out, r, r + 4, classes); // PyTorch's ±∞ cases
     }
   }
   logSumExpRows(x, out, r, r1, classes);
@@ -68,10 +68,10 @@ export function logSoftmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): 
   if (ASC_FEATURE_SIMD && classes < LANES_BELOW) {
     for (; r + 4 <= r1; r += 4) {
       const xr = at(x, r * classes), yr = at(y, r * classes);
-      const ls = logv(lanesSumExp(xr, classes, false));
-      const h = lanesShift();
+      const ls = lanesLogSum(lanesSumExp(xr, classes, false));
+      const m = lanesMax();
       for (let c = 0; c < classes; c++) {
-        scatter(at(yr, c), classes, f32x4.sub(f32x4.sub(gather(at(xr, c), classes), h), ls));
+        scatter(at(yr, c), classes, f32x4.sub(f32x4.sub(gather(at(xr, c), classes), m), ls));
       }
     }
   }
