@@ -3,7 +3,7 @@
 import { at, demote4, hsum64, madd, promoteHigh, SUM_BLOCK } from './simd';
 import { expAnyv, expAnys } from './exp';
 import { logv, logs } from './log';
-import { rowMax, sumExpProbed, probedMax, probedShift, expStore, scaleStore, shiftStore, sumProduct } from './reduce';
+import { rowMax, sumExpProbed, expStoreProbed, probedMax, probedShift, probedShiftOf, expStore, scaleStore, shiftStore, sumProduct } from './reduce';
 import { allFinite, gather, lanesExp, lanesLogSum, lanesMax, lanesSumExp, scatter, storeColumns, LANES_BELOW } from './lanes';
 
 /** log Σ exp(x) as PyTorch computes it: an all −∞ row gives −∞, a +∞ entry
@@ -58,7 +58,8 @@ export function softmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): voi
   }
   for (; r < r1; r++) {
     const xr = at(x, r * classes), yr = at(y, r * classes);
-    const s = expStore(xr, yr, classes, rowMax(xr, classes));
+    // one exp pass about a probed shift; in place that shift must be known first
+    const s = x != y ? expStoreProbed(xr, yr, classes) : expStore(xr, yr, classes, probedShiftOf(xr, classes, rowMax(xr, classes)));
     scaleStore(yr, yr, classes, <f32>(1 / s));
   }
 }
