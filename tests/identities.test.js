@@ -52,6 +52,18 @@ for (const backend of BACKENDS) {
     }
   });
 
+  test(`${backend} · softmax in place gives the same bits as out of place`, async () => {
+    const k = await kernel(backend);
+    for (const classes of [C, 40]) {
+      const far = (i) => i % classes === 5 && Math.floor(i / classes) % 2 === 0;
+      const x = Float32Array.from({ length: rows * classes }, (_, i) => Math.cos(i * 0.9) * 5 + (far(i) ? 70 : 0));
+      const expected = k.softmax(x, classes);
+      const inPlace = Float32Array.from(x);
+      assert.is(k.softmax(inPlace, classes, inPlace), inPlace);
+      assert.equal(Array.from(inPlace), Array.from(expected));
+    }
+  });
+
   test(`${backend} · out is written and returned, inputs are untouched`, async () => {
     const k = await kernel(backend);
     const copy = Float32Array.from(logits);
