@@ -13,8 +13,8 @@ import { REDO_ABOVE } from './reduce';
 export const LANES_BELOW = 16;
 
 /** This instance's scratch: the exps of a group, one vector per column, then
- *  the group's shift and the row maxima a pass saw. Set once by the bindings, one block per instance, so
- *  instances (threads) that share a memory never share it. */
+ *  the group's shift and row maxima. Set once by the bindings, one block per
+ *  instance, so instances (threads) that share a memory never share it. */
 let SCRATCH: usize = 0;
 const SHIFT_AT: usize = <usize>LANES_BELOW << 4;
 const SEEN_AT: usize = SHIFT_AT + 16;
@@ -60,8 +60,8 @@ export function setScratch(p: usize): void {
  * Σ exp(x − h) of each of the four rows of n at x, in one pass with h = the
  * max of the row's first four elements; only if some row's max is more than
  * REDO_ABOVE above that (or h is not finite) is it taken again with h = the
- * row max. lanesShift() then returns h, lanesMax() the row maxima (NaN
- * skipped), and with keep, lanesExp(c) the exps of column c.
+ * row max. lanesLogSum(s) then gives log Σ exp(x − max), lanesMax() the row
+ * maxima (NaN skipped), and with keep, lanesExp(c) the exps of column c.
  */
 @inline export function lanesSumExp(x: usize, n: i32, keep: bool): v128 {
   const last = n - 1;
@@ -85,7 +85,7 @@ export function setScratch(p: usize): void {
 }
 
 /** The shift of the last lanesSumExp. */
-@inline export function lanesShift(): v128 {
+@inline function lanesShift(): v128 {
   return v128.load(SCRATCH + SHIFT_AT);
 }
 
@@ -112,11 +112,12 @@ export function setScratch(p: usize): void {
   return s;
 }
 
-/** Σ_c w_c·(h − x_c) of each row (w = 0: Σ (h − x_c)). */
-@inline export function lanesGap(x: usize, n: i32, h: v128, w: usize): v128 {
+/** Σ_c w_c·(m − x_c) of each row (w = 0: Σ (m − x_c)); every term ≥ 0 for
+ *  m the row max, so the sum never cancels. */
+@inline export function lanesGap(x: usize, n: i32, m: v128, w: usize): v128 {
   let g = f32x4.splat(0);
   for (let c = 0; c < n; c++) {
-    const d = f32x4.sub(h, gather(at(x, c), n));
+    const d = f32x4.sub(m, gather(at(x, c), n));
     g = f32x4.add(g, w ? f32x4.mul(d, v128.load32_splat(at(w, c))) : d);
   }
   return g;
