@@ -64,7 +64,7 @@ interface Stream { a: F32 | I32; per: number; copyIn: boolean; copyOut: boolean;
 
 /**
  * Runs kernel(pointers, r0, r1, partials) over rows [0, count) in chunks whose
- * first row is a multiple of `align`. A copied array's pointer is biased by its
+ * first row is a multiple of `align` (unless not even `align` rows fit a chunk). A copied array's pointer is biased by its
  * chunk's first row, so kernels index every array by absolute row. With
  * slots > 0, partial sums (slots per PARTIAL_ROWS rows) are zeroed, filled by
  * the kernel and returned as totals. Scratch is given back even on a throw.
@@ -78,7 +78,11 @@ function run(
   const heapOf = (a: F32 | I32) => (a instanceof Int32Array ? mem.i32 : mem.f32);
   try {
     const widest = Math.max(1, ...parts.map((p) => p.per));
-    const chunk = Math.max(align, Math.floor(CHUNK_BYTES / 4 / widest / align) * align);
+    // rows that fit the chunk bytes, rounded down to `align`; rows so long that
+    // not even `align` fit go fewer at a time (the four-row kernels only
+    // group rows under 16 classes, which always fit)
+    const fit = Math.floor(CHUNK_BYTES / 4 / widest);
+    const chunk = fit >= align ? fit - (fit % align) : Math.max(1, fit);
     const streams: Stream[] = [];
     const places = parts.map(({ a, per, out = false }): Ptr | Stream => {
       if (!a) return 0;
