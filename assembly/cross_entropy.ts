@@ -135,7 +135,7 @@ export function crossEntropyIndex(
   if (PARTIALS) {
     addPartial(PARTIALS, r, CE_SLOTS, 0, hsum2(f64x2.add(nllLo, nllHi)));
     addPartial(PARTIALS, r, CE_SLOTS, 1, hsum64(wt));
-    addPartial(PARTIALS, r, CE_SLOTS, 2, hsum2(f64x2.add(smoothLo, smoothHi)));
+    if (SMOOTHING > 0) addPartial(PARTIALS, r, CE_SLOTS, 2, hsum2(f64x2.add(smoothLo, smoothHi)));
   }
 }
 
@@ -196,7 +196,7 @@ export function crossEntropyIndex(
   if (OUT) store<f32>(at(OUT, r), <f32>((1 - <f64>SMOOTHING) * nll + <f64>SMOOTHING / CLASSES * smooth));
   addPartial(PARTIALS, r, CE_SLOTS, 0, nll);
   addPartial(PARTIALS, r, CE_SLOTS, 1, wt);
-  addPartial(PARTIALS, r, CE_SLOTS, 2, smooth);
+  if (SMOOTHING > 0) addPartial(PARTIALS, r, CE_SLOTS, 2, smooth); // else it stays 0
   if (GRAD) {
     const g: f32 = GRAD_OUT ? load<f32>(at(GRAD_OUT, r)) : 1;
     const gr = at(GRAD, r * CLASSES);
