@@ -64,8 +64,9 @@ interface Stream { a: F32 | I32; per: number; copyIn: boolean; copyOut: boolean;
 
 /**
  * Runs kernel(pointers, r0, r1, partials) over rows [0, count) in chunks whose
- * first row is a multiple of `align` (unless not even `align` rows fit a chunk). A copied array's pointer is biased by its
- * chunk's first row, so kernels index every array by absolute row. With
+ * first row is a multiple of `align` (unless not even `align` rows fit in a
+ * chunk). A copied array's pointer is biased by its chunk's first row, so
+ * kernels index every array by absolute row. With
  * slots > 0, partial sums (slots per PARTIAL_ROWS rows) are zeroed, filled by
  * the kernel and returned as totals. Scratch is given back even on a throw.
  */
