@@ -10,7 +10,7 @@
 import { at, demote4, hsum2, hsum64, promoteHigh } from './simd';
 import { addPartial } from './partials';
 import { rowMax, sumExp, sumExpProbed, expStoreProbed, probedMax, probedShift, probedShiftOf, expStore, gapSum } from './reduce';
-import { lanesExp, lanesGap, lanesLogSum, lanesMax, lanesSumExp, scatter, storeColumns, LANES_BELOW } from './lanes';
+import { lanesGap, lanesLogSum, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, transposeOut, LANES_BELOW } from './lanes';
 
 /** Partial slots for index targets: Σ w_t·nll, Σ w_t (kept rows), Σ smoothing term. */
 export const CE_SLOTS = 3;
@@ -108,7 +108,7 @@ export function crossEntropyIndex(
   const ignored = i32x4.eq(t, i32x4.splat(IGNORE));
   const s = lanesSumExp(xr, CLASSES, GRAD != 0); // Σ exp(x − h); the exps kept for the gradient
   const m = lanesMax();
-  const gap = SMOOTHING > 0 ? lanesGap(xr, CLASSES, m, WEIGHT) : f32x4.splat(0); // x is read only up to here
+  const gap = SMOOTHING > 0 ? lanesGap(CLASSES, m, WEIGHT) : f32x4.splat(0);
   fourLosses(r, m, xt, wt, lanesLogSum(s), gap, ignored);
   if (GRAD) fourGradients(r, s, m, wt, t, ignored);
 }
@@ -140,8 +140,8 @@ export function crossEntropyIndex(
 }
 
 /**
- * Gradient of fourRows, written only now since grad may be x: per column
- * e·A − B·w_c − D·[c = t] with e = exp(x − h) from lanesExp and A ∝ 1/s,
+ * Gradient of fourRows (x is all read by now: grad may be x): per column
+ * e·A − B·w_c − D·[c = t] with e = exp(x − h) from lanesOut and A ∝ 1/s,
  * s = Σ exp(x − h). An ignored row gets A = B = D = 0, or A = NaN when its
  * softmax is NaN (a NaN, or a max of ±∞).
  */
@@ -157,11 +157,12 @@ export function crossEntropyIndex(
   const D = v128.andnot(f32x4.mul(f32x4.mul(g, f32x4.splat(GRAD_NLL)), wt), ignored);
   const C = CLASSES, gr = at(GRAD, r * C), w = WEIGHT;
   if (C < 4) {
-    for (let c = 0; c < C; c++) scatter(at(gr, c), C, gradColumn(c, A, B, D, t, w));
+    for (let c = 0; c < C; c++) lanesPut(c, gradColumn(c, A, B, D, t, w));
+    lanesStore(gr, C);
   } else {
-    for (let c = 0; c < C; c += 4) {
-      const f = min(c, C - 4); // the last block may overlap the one before: same values again
-      storeColumns(at(gr, f), C, gradColumn(f, A, B, D, t, w), gradColumn(f + 1, A, B, D, t, w),
+    for (let c = 0; c < C; c += 4) { // straight from registers to rows: faster than via lanesPut
+      const f = min(c, C - 4);
+      transposeOut(at(gr, f), C, gradColumn(f, A, B, D, t, w), gradColumn(f + 1, A, B, D, t, w),
         gradColumn(f + 2, A, B, D, t, w), gradColumn(f + 3, A, B, D, t, w));
     }
   }
@@ -169,7 +170,7 @@ export function crossEntropyIndex(
 
 /** Column c of fourRows' gradient: e·A − B·w_c − D·[c = t]. */
 @inline function gradColumn(c: i32, A: v128, B: v128, D: v128, t: v128, w: usize): v128 {
-  const v = f32x4.sub(f32x4.mul(lanesExp(c), A), w ? f32x4.mul(B, v128.load32_splat(at(w, c))) : B);
+  const v = f32x4.sub(f32x4.mul(lanesOut(c), A), w ? f32x4.mul(B, v128.load32_splat(at(w, c))) : B);
   return f32x4.sub(v, v128.and(D, i32x4.eq(t, i32x4.splat(c))));
 }
 

@@ -4,7 +4,7 @@ import { at, demote4, hsum64, madd, promoteHigh, SUM_BLOCK } from './simd';
 import { expAnyv, expAnys } from './exp';
 import { logv, logs } from './log';
 import { rowMax, sumExpProbed, expStoreProbed, probedMax, probedShift, probedShiftOf, expStore, scaleStore, shiftStore, sumProduct } from './reduce';
-import { allFinite, gather, lanesExp, lanesLogSum, lanesMax, lanesSumExp, scatter, storeColumns, LANES_BELOW } from './lanes';
+import { allFinite, lanesLogSum, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, lanesX, LANES_BELOW } from './lanes';
 
 /** log Σ exp(x) as PyTorch computes it: an all −∞ row gives −∞, a +∞ entry
  *  gives +∞, a NaN gives NaN. */
@@ -44,16 +44,8 @@ export function softmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): voi
   if (ASC_FEATURE_SIMD && classes < LANES_BELOW) {
     for (; r + 4 <= r1; r += 4) {
       const inv = f32x4.div(f32x4.splat(1), lanesSumExp(at(x, r * classes), classes, true));
-      const yr = at(y, r * classes);
-      if (classes < 4) {
-        for (let c = 0; c < classes; c++) scatter(at(yr, c), classes, f32x4.mul(lanesExp(c), inv));
-      } else {
-        for (let c = 0; c < classes; c += 4) {
-          const f = min(c, classes - 4); // the last block may overlap the one before: same values again
-          storeColumns(at(yr, f), classes, f32x4.mul(lanesExp(f), inv), f32x4.mul(lanesExp(f + 1), inv),
-            f32x4.mul(lanesExp(f + 2), inv), f32x4.mul(lanesExp(f + 3), inv));
-        }
-      }
+      for (let c = 0; c < classes; c++) lanesPut(c, f32x4.mul(lanesOut(c), inv));
+      lanesStore(at(y, r * classes), classes);
     }
   }
   for (; r < r1; r++) {
@@ -71,9 +63,8 @@ export function logSoftmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): 
       const xr = at(x, r * classes), yr = at(y, r * classes);
       const ls = lanesLogSum(lanesSumExp(xr, classes, false));
       const m = lanesMax();
-      for (let c = 0; c < classes; c++) {
-        scatter(at(yr, c), classes, f32x4.sub(f32x4.sub(gather(at(xr, c), classes), m), ls));
-      }
+      for (let c = 0; c < classes; c++) lanesPut(c, f32x4.sub(f32x4.sub(lanesX(c), m), ls));
+      lanesStore(yr, classes);
     }
   }
   for (; r < r1; r++) {
