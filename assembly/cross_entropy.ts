@@ -89,12 +89,6 @@ export function crossEntropyIndex(
   return t == IGNORE ? 0 : load<f32>(at(X, r * CLASSES + t));
 }
 
-/** The weight of row r's target (0 for an ignored row). */
-@inline function targetWeightOf(r: i32): f32 {
-  const t = targetOf(r);
-  return t == IGNORE ? 0 : WEIGHT ? load<f32>(at(WEIGHT, t)) : 1;
-}
-
 /**
  * finishRow for rows r..r+3 of short rows, one row per lane (see lanes.ts):
  * the same formulas. An ignored row has weight 0, loss 0 and gradient
@@ -102,10 +96,11 @@ export function crossEntropyIndex(
  */
 @inline function fourRows(r: i32): void {
   const xr = at(X, r * CLASSES);
-  const xt = f32x4(targetLogit(r), targetLogit(r + 1), targetLogit(r + 2), targetLogit(r + 3));
-  const wt = f32x4(targetWeightOf(r), targetWeightOf(r + 1), targetWeightOf(r + 2), targetWeightOf(r + 3));
   const t = v128.load(at(TARGET, r));
   const ignored = i32x4.eq(t, i32x4.splat(IGNORE));
+  const tk = v128.andnot(t, ignored); // an ignored row reads class 0; its terms are masked out
+  const xt = pick4(xr, CLASSES, tk);
+  const wt = v128.andnot(WEIGHT ? pick4(WEIGHT, 0, tk) : f32x4.splat(1), ignored);
   const s = lanesSumExp(xr, CLASSES, GRAD != 0); // Σ exp(x − h); the exps kept for the gradient
   const m = lanesMax();
   const gap = SMOOTHING > 0 ? lanesGap(CLASSES, m, WEIGHT) : f32x4.splat(0);
@@ -166,6 +161,15 @@ export function crossEntropyIndex(
         gradColumn(f + 2, A, B, D, t, w), gradColumn(f + 3, A, B, D, t, w));
     }
   }
+}
+
+/** Lane j = element t_j of row j of the four rows of n at p (n = 0: of one row). */
+@inline function pick4(p: usize, n: i32, t: v128): v128 {
+  const o = i32x4.shl(i32x4.add(t, i32x4(0, n, 2 * n, 3 * n)), 2);
+  let v = v128.load32_zero(p + <usize>i32x4.extract_lane(o, 0));
+  v = v128.load32_lane(p + <usize>i32x4.extract_lane(o, 1), v, 1);
+  v = v128.load32_lane(p + <usize>i32x4.extract_lane(o, 2), v, 2);
+  return v128.load32_lane(p + <usize>i32x4.extract_lane(o, 3), v, 3);
 }
 
 /** Column c of fourRows' gradient: e·A − B·w_c − D·[c = t]. */
