@@ -51,7 +51,9 @@ export function softmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): voi
   for (; r < r1; r++) {
     const xr = at(x, r * classes), yr = at(y, r * classes);
     // one exp pass about a probed shift; in place that shift must be known first
-    const s = x != y ? expStoreProbed(xr, yr, classes) : expStore(xr, yr, classes, probedShiftOf(xr, classes, rowMax(xr, classes)));
+    const s = x != y
+      ? expStoreProbed(xr, yr, classes)
+      : expStore(xr, yr, classes, probedShiftOf(xr, classes, rowMax(xr, classes)));
     scaleStore(yr, yr, classes, <f32>(1 / s));
   }
 }
