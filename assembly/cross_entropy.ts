@@ -9,7 +9,7 @@
 // logits never cancel.
 import { at, demote4, hsum2, hsum64, promoteHigh } from './simd';
 import { addPartial } from './partials';
-import { rowMax, sumExp, sumExpProbed, expStoreProbed, probedMax, probedShift, probedShiftOf, expStore, gapSum } from './reduce';
+import { rowMax, sumExp, sumExpProbed, expStoreProbed, probedMax, pickProbedShift, shiftH, shiftK, logSumAboutMax, expStore, gapSum } from './reduce';
 import { lanesGap, lanesLogSum, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, transposeOut, LANES_BELOW } from './lanes';
 
 /** Partial slots for index targets: Σ w_t·nll, Σ w_t (kept rows), Σ smoothing term. */
@@ -67,14 +67,16 @@ export function crossEntropyIndex(
     const xt = targetLogit(r), g = gap(r);
     const xr = at(x, r * classes);
     if (grad == x) { // in place: the exps overwrite x, so the shift must be known first
-      const m = rowMax(xr, classes), shift = probedShiftOf(xr, classes, m);
-      finishRow(r, xt, g, m, expStore(xr, xr, classes, shift), shift - m);
+      const m = rowMax(xr, classes);
+      pickProbedShift(xr, classes, m);
+      const s = expStore(xr, xr, classes, shiftH, shiftK);
+      finishRow(r, xt, g, m, s, logSumAboutMax(s, m));
     } else if (grad) {
       const s = expStoreProbed(xr, at(grad, r * classes), classes);
-      finishRow(r, xt, g, probedMax, s, probedShift - probedMax);
+      finishRow(r, xt, g, probedMax, s, logSumAboutMax(s, probedMax));
     } else {
       const s = sumExpProbed(xr, classes); // one pass; no gradient to store
-      finishRow(r, xt, g, probedMax, s, probedShift - probedMax);
+      finishRow(r, xt, g, probedMax, s, logSumAboutMax(s, probedMax));
     }
   }
 }
@@ -185,9 +187,9 @@ export function crossEntropyIndex(
   return gapSum(xr, WEIGHT, CLASSES, rowMax(xr, CLASSES));
 }
 
-/** Loss, partial sums and gradient of row r from its statistics: max m and
- *  s = Σ exp(x − (m + shift)), i.e. log Σ exp(x − m) = log s + shift. */
-@inline function finishRow(r: i32, xt: f32, gap: f64, m: f32, s: f64, shift: f64): void {
+/** Loss, partial sums and gradient of row r from its statistics: max m,
+ *  s = Σ of the exps stored for the gradient, ls = log Σ exp(x − m). */
+@inline function finishRow(r: i32, xt: f32, gap: f64, m: f32, s: f64, ls: f64): void {
   const t = targetOf(r);
   if (t == IGNORE) {
     if (OUT) store<f32>(at(OUT, r), 0);
@@ -195,7 +197,6 @@ export function crossEntropyIndex(
     return;
   }
   const wt: f32 = WEIGHT ? load<f32>(at(WEIGHT, t)) : 1;
-  const ls = Math.log(s) + shift;
   const nll = <f64>wt * ((<f64>m - <f64>xt) + ls);
   const smooth = SMOOTHING > 0 ? gap + <f64>WEIGHT_TOTAL * ls : 0;
   if (OUT) store<f32>(at(OUT, r), <f32>((1 - <f64>SMOOTHING) * nll + <f64>SMOOTHING / CLASSES * smooth));

@@ -11,18 +11,21 @@
 // Callers split batches at multiples of four rows, so a row always lands in
 // the same group whatever the split.
 import { at } from './simd';
-import { expv } from './exp';
+import { expScaledv, floorOf, LOG2E, magicOf } from './exp';
 import { logv } from './log';
-import { REDO_ABOVE } from './reduce';
+import { REDO_ABOVE, WHOLE_LN2_BELOW } from './reduce';
+
+const LN2: f32 = 0.693147181;
 
 export const LANES_BELOW = 16;
 
-/** This instance's scratch: x columns, result columns, the shift and the row
- *  maxima of the group. Set once by the bindings, one block per instance, so
+/** This instance's scratch: x columns, result columns, the shift (h, and k
+ *  as expScaled's magic and floor) and the row maxima of the group. Set once by the bindings, one block per instance, so
  *  instances (threads) that share a memory never share it. */
 let SCRATCH: usize = 0;
 const COLUMNS: usize = <usize>LANES_BELOW << 4;
-const OUT_AT = COLUMNS, SHIFT_AT = 2 * COLUMNS, MAX_AT = SHIFT_AT + 16;
+const OUT_AT = COLUMNS, SHIFT_AT = 2 * COLUMNS, MAGIC_AT = SHIFT_AT + 16, FLOOR_AT = MAGIC_AT + 16;
+const MAX_AT = FLOOR_AT + 16;
 
 export function scratchBytes(): i32 {
   return <i32>(MAX_AT + 16);
@@ -47,30 +50,30 @@ export function setScratch(p: usize): void {
 }
 
 /**
- * Σ exp(x − h) of each of the four rows of n at x, in one pass with h = the
- * max of the row's first four elements; only if some row's max is more than
- * REDO_ABOVE above that (or h is not finite) is it taken again with h = the
- * row max. lanesLogSum(s) then gives log Σ exp(x − max), lanesMax() the row
- * maxima (NaN skipped), lanesX(c) the columns, and with keep, lanesOut(c) the exps.
+ * Σ exp(x − shift) of each of the four rows of n at x, in one pass with the
+ * shift taken from the max of the row's first four elements (as pickShift
+ * does for long rows: h + k·ln 2); only if some row's max is more than
+ * REDO_ABOVE above that (or it is not finite) is it taken again from the row
+ * max. lanesLogSum(s) then gives log Σ exp(x − max), lanesMax() the row maxima
+ * (NaN skipped), lanesX(c) the columns, and with keep, lanesOut(c) the exps.
  */
 @inline export function lanesSumExp(x: usize, n: i32, keep: bool): v128 {
   readColumns(x, n);
-  let h = f32x4.pmax(f32x4.splat(-Infinity), lanesX(0)); // pmax(acc, NaN) keeps acc
-  for (let c = 1; c < min(n, 4); c++) h = f32x4.pmax(h, lanesX(c));
-  let s = sumAbout(n, h, keep);
+  let p = f32x4.pmax(f32x4.splat(-Infinity), lanesX(0)); // pmax(acc, NaN) keeps acc
+  for (let c = 1; c < min(n, 4); c++) p = f32x4.pmax(p, lanesX(c));
+  const s = sumAbout(n, p, keep);
   const m = lanesMax();
-  if (!allFinite(h) || v128.any_true(f32x4.gt(f32x4.sub(m, h), f32x4.splat(REDO_ABOVE)))) {
-    h = m;
-    s = sumAbout(n, h, keep);
-  }
-  v128.store(SCRATCH + SHIFT_AT, h);
-  return s;
+  if (allFinite(p) && !v128.any_true(f32x4.gt(f32x4.sub(m, p), f32x4.splat(REDO_ABOVE)))) return s;
+  return sumAbout(n, m, keep);
 }
 
 /** log Σ exp(x − m) of each row (m = lanesMax()) from the last lanesSumExp's
- *  s = Σ exp(x − h): rescaled first, so the float32 log sees a sum in [1, n]. */
+ *  s: over that pass's own exp of the max, whose term is then exactly 1 (see
+ *  logSumAboutMax), so the float32 log sees a sum in [1, n]. */
 @inline export function lanesLogSum(s: v128): v128 {
-  return logv(f32x4.mul(s, expv(f32x4.sub(v128.load(SCRATCH + SHIFT_AT), lanesMax()))));
+  const top = expScaledv(f32x4.sub(lanesMax(), v128.load(SCRATCH + SHIFT_AT)),
+    v128.load(SCRATCH + MAGIC_AT), v128.load(SCRATCH + FLOOR_AT));
+  return logv(f32x4.div(s, top));
 }
 
 /** The row maxima (NaN skipped) of the last lanesSumExp. */
@@ -78,12 +81,22 @@ export function setScratch(p: usize): void {
   return v128.load(SCRATCH + MAX_AT);
 }
 
-@inline function sumAbout(n: i32, h: v128, keep: bool): v128 {
-  let s = f32x4.splat(0), m = h;
+/** Σ exp(x − h)·2^−k over the columns, h + k·ln 2 chosen from v per lane as
+ *  pickShift does (v ≤ the row max); leaves the row maxima in scratch. */
+@inline function sumAbout(n: i32, v: v128, keep: bool): v128 {
+  const small = f32x4.lt(f32x4.abs(v), f32x4.splat(WHOLE_LN2_BELOW)); // false for NaN, ±∞
+  const k = v128.and(f32x4.nearest(f32x4.mul(v, f32x4.splat(LOG2E))), small);
+  const h = v128.andnot(v, small);
+  const magic = f32x4.sub(f32x4.splat(magicOf(0)), k);
+  const floor = f32x4.add(f32x4.splat(floorOf(0)), f32x4.mul(k, f32x4.splat(LN2)));
+  v128.store(SCRATCH + SHIFT_AT, h);
+  v128.store(SCRATCH + MAGIC_AT, magic);
+  v128.store(SCRATCH + FLOOR_AT, floor);
+  let s = f32x4.splat(0), m = v;
   for (let c = 0; c < n; c++) {
-    const v = lanesX(c);
-    m = f32x4.pmax(m, v);
-    const y = expv(f32x4.sub(v, h));
+    const x = lanesX(c);
+    m = f32x4.pmax(m, x);
+    const y = expScaledv(f32x4.sub(x, h), magic, floor);
     if (keep) lanesPut(c, y);
     s = f32x4.add(s, y);
   }

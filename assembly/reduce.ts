@@ -3,7 +3,7 @@
 // n ≥ 4) and a scalar form (the scalar build, and rows shorter than 4). Sums of many terms are added in f32 blocks
 // of SUM_BLOCK and then into an f64 total, in one fixed order.
 import { at, hmax, hsum2, hsum64, madd, promoteHigh, SUM_BLOCK } from './simd';
-import { expv, exps } from './exp';
+import { expScaleds, expScaledv, floorOf, LOG2E, magicOf } from './exp';
 
 /** Largest element; NaN is skipped (callers let NaN reach the result via exp). */
 @inline export function rowMax(x: usize, n: i32): f32 {
@@ -37,12 +37,12 @@ import { expv, exps } from './exp';
 
 /** Σ exp(x − shift). */
 export function sumExp(x: usize, n: i32, shift: f32): f64 {
-  return expSum(x, 0, n, shift, false, false);
+  return expSum(x, 0, n, shift, 0, false, false);
 }
 
-/** y = exp(x − shift), returning Σ y. y may be x. */
-export function expStore(x: usize, y: usize, n: i32, shift: f32): f64 {
-  return expSum(x, y, n, shift, true, false);
+/** y = exp(x − h)·2^−k, returning Σ y. y may be x. */
+export function expStore(x: usize, y: usize, n: i32, h: f32, k: i32 = 0): f64 {
+  return expSum(x, y, n, h, k, true, false);
 }
 
 /** Elements whose max becomes a row's provisional shift in sumExpProbed: one
@@ -51,8 +51,42 @@ const PROBE = 4;
 /** How far the true max may exceed that shift: e^64·n stays far inside f32. */
 export const REDO_ABOVE: f32 = 64;
 
-/** Set by sumExpProbed: the row's max (NaN skipped) and the shift its sum used. */
-export let probedMax: f32 = 0, probedShift: f32 = 0;
+/**
+ * A shift v is applied as h + k·ln 2: below this magnitude as k·ln 2 alone
+ * (h = 0, k = round(v/ln 2)), so that exp sees x itself (expScaled) and the
+ * large terms near the max keep every bit; x − v rounded to f32 would lose up
+ * to half an ulp of x − v, up to 4e−6 in log Σ. From it up as h = v: then
+ * x − v is exact for every term that matters (Sterbenz: x in [v/2, 2v]).
+ */
+export const WHOLE_LN2_BELOW: f32 = 128;
+
+/** The shift of the last probed pass or pickShift, as h + k·ln 2. */
+export let shiftH: f32 = 0, shiftK: i32 = 0;
+
+export function pickShift(v: f32): void {
+  const small = abs(v) < WHOLE_LN2_BELOW; // false for NaN and ±∞
+  shiftH = small ? 0 : v;
+  shiftK = small ? <i32>nearest(v * LOG2E) : 0;
+}
+
+/**
+ * log Σ exp(x − m) of a row whose max is m, from s = Σ exp(x − h)·2^−k about
+ * the current shift: s over this same exp of the max itself, so that the
+ * max's term is exactly 1 whatever the exp's rounding (as in PyTorch's
+ * exp(x − max)), and a small loss keeps its relative accuracy.
+ */
+@inline export function logSumAboutMax(s: f64, m: f32): f64 {
+  const magic = magicOf(shiftK), floor = floorOf(shiftK);
+  // The scalar form computes what the pass's vector form did, but for FMA
+  // (relaxed-simd's madd rounds once), where only the vector form does.
+  const top = ASC_FEATURE_RELAXED_SIMD
+    ? f32x4.extract_lane(expScaledv(f32x4.sub(f32x4.splat(m), f32x4.splat(shiftH)), f32x4.splat(magic), f32x4.splat(floor)), 0)
+    : expScaleds(m - shiftH, magic, floor);
+  return Math.log(s / top);
+}
+
+/** Set by sumExpProbed: the row's max (NaN skipped). */
+export let probedMax: f32 = 0;
 
 /**
  * Σ exp(x − shift) in one pass instead of a max pass and a sum pass: the shift
@@ -60,23 +94,23 @@ export let probedMax: f32 = 0, probedShift: f32 = 0;
  * only if that exceeds the shift by more than REDO_ABOVE (or the probe is not
  * finite) is the sum taken again about the true max. Any shift gives the same
  * log-sum-exp (shift + log Σ); this one just must not overflow. Leaves the true
- * max in probedMax and the shift used in probedShift.
+ * max in probedMax and the shift used in shiftH, shiftK (see logSumAboutMax).
  */
 export function sumExpProbed(x: usize, n: i32): f64 {
   return probed(x, 0, n, false);
 }
 
-/** sumExpProbed that also stores the exps (shifted by probedShift) into y ≠ x. */
+/** sumExpProbed that also stores the exps (about the same shift) into y ≠ x. */
 export function expStoreProbed(x: usize, y: usize, n: i32): f64 {
   return probed(x, y, n, true);
 }
 
-/** The shift sumExpProbed settles on for a row whose max is m, for callers
- *  that need it before the pass (exps stored over x itself): the same shift
- *  gives the same exps and sum, so in place matches out of place exactly. */
-export function probedShiftOf(x: usize, n: i32, m: f32): f32 {
+/** Picks the shift sumExpProbed settles on for a row whose max is m, for
+ *  callers that need it before the pass (exps stored over x itself): the same
+ *  shift gives the same exps and sum, so in place matches out of place exactly. */
+export function pickProbedShift(x: usize, n: i32, m: f32): void {
   const m0 = probe(x, n);
-  return m0 - m0 == 0 && !(m - m0 > REDO_ABOVE) ? m0 : m;
+  pickShift(m0 - m0 == 0 && !(m - m0 > REDO_ABOVE) ? m0 : m);
 }
 
 @inline function probe(x: usize, n: i32): f32 {
@@ -86,26 +120,26 @@ export function probedShiftOf(x: usize, n: i32, m: f32): f32 {
 @inline function probed(x: usize, y: usize, n: i32, keep: bool): f64 {
   const m0 = probe(x, n);
   if (m0 - m0 == 0) {
-    const s = expSum(x, y, n, m0, keep, true);
-    if (!(probedMax - m0 > REDO_ABOVE)) {
-      probedShift = m0;
-      return s;
-    }
+    pickShift(m0);
+    const s = expSum(x, y, n, shiftH, shiftK, keep, true);
+    if (!(probedMax - m0 > REDO_ABOVE)) return s;
   } else {
     probedMax = rowMax(x, n);
   }
-  probedShift = probedMax;
-  return expSum(x, y, n, probedMax, keep, false);
+  pickShift(probedMax);
+  return expSum(x, y, n, shiftH, shiftK, keep, false);
 }
 
-/** The loops above; `keep` (store the exps) and `track` (the row max into
- *  probedMax) are constants at each call, so each copy keeps only its own work. */
-@inline function expSum(x: usize, y: usize, n: i32, shift: f32, keep: bool, track: bool): f64 {
+/** The loops above, Σ exp(x − h)·2^−k; `keep` (store the exps) and `track`
+ *  (the row max into probedMax) are constants at each call, so each copy
+ *  keeps only its own work. */
+@inline function expSum(x: usize, y: usize, n: i32, h: f32, k: i32, keep: bool, track: bool): f64 {
   let total: f64 = 0;
   let i = 0;
   let m: f32 = -Infinity;
+  const magic = magicOf(k), floor = floorOf(k);
   if (ASC_FEATURE_SIMD) {
-    const s = f32x4.splat(shift);
+    const s = f32x4.splat(h), mv = f32x4.splat(magic), fv = f32x4.splat(floor);
     const whole = n & ~3;
     let ma = f32x4.splat(-Infinity), mb = ma;
     while (i < whole) {
@@ -114,8 +148,8 @@ export function probedShiftOf(x: usize, n: i32, m: f32): f32 {
       for (; i + 8 <= end; i += 8) {
         const v0 = v128.load(at(x, i)), v1 = v128.load(at(x, i + 4));
         if (track) { ma = f32x4.pmax(ma, v0); mb = f32x4.pmax(mb, v1); }
-        const e0 = expv(f32x4.sub(v0, s));
-        const e1 = expv(f32x4.sub(v1, s));
+        const e0 = expScaledv(f32x4.sub(v0, s), mv, fv);
+        const e1 = expScaledv(f32x4.sub(v1, s), mv, fv);
         if (keep) { v128.store(at(y, i), e0); v128.store(at(y, i + 4), e1); }
         a = f32x4.add(a, e0);
         b = f32x4.add(b, e1);
@@ -123,7 +157,7 @@ export function probedShiftOf(x: usize, n: i32, m: f32): f32 {
       if (i < end) {
         const v = v128.load(at(x, i));
         if (track) ma = f32x4.pmax(ma, v);
-        const e = expv(f32x4.sub(v, s));
+        const e = expScaledv(f32x4.sub(v, s), mv, fv);
         if (keep) v128.store(at(y, i), e);
         a = f32x4.add(a, e);
         i += 4;
@@ -136,7 +170,7 @@ export function probedShiftOf(x: usize, n: i32, m: f32): f32 {
       const v = v128.load(at(x, n - 4));
       if (track) mb = f32x4.pmax(mb, v);
       const mask = tailMask(n - whole);
-      const e = v128.and(expv(f32x4.sub(v, s)), mask);
+      const e = v128.and(expScaledv(f32x4.sub(v, s), mv, fv), mask);
       if (keep) v128.store(at(y, n - 4), v128.bitselect(e, v128.load(at(y, n - 4)), mask));
       total += hsum64(e);
       i = n;
@@ -146,7 +180,7 @@ export function probedShiftOf(x: usize, n: i32, m: f32): f32 {
   for (; i < n; i++) {
     const v = load<f32>(at(x, i));
     if (track && v > m) m = v;
-    const e = exps(v - shift);
+    const e = expScaleds(v - h, magic, floor);
     if (keep) store<f32>(at(y, i), e);
     total += e;
   }

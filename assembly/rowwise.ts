@@ -3,7 +3,7 @@
 import { at, demote4, hsum64, madd, promoteHigh, SUM_BLOCK } from './simd';
 import { expAnyv, expAnys } from './exp';
 import { logv, logs } from './log';
-import { rowMax, sumExpProbed, expStoreProbed, probedMax, probedShift, probedShiftOf, expStore, scaleStore, shiftStore, sumProduct } from './reduce';
+import { rowMax, sumExpProbed, expStoreProbed, probedMax, pickProbedShift, shiftH, shiftK, logSumAboutMax, expStore, scaleStore, shiftStore, sumProduct } from './reduce';
 import { allFinite, lanesLogSum, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, lanesX, LANES_BELOW } from './lanes';
 
 /** log Σ exp(x) as PyTorch computes it: an all −∞ row gives −∞, a +∞ entry
@@ -12,7 +12,7 @@ function rowLogSumExp(x: usize, n: i32): f64 {
   const s = sumExpProbed(x, n);
   const m = probedMax;
   if (m == Infinity || m == -Infinity) return hasNaN(x, n) ? NaN : m;
-  return <f64>probedShift + Math.log(s);
+  return <f64>m + logSumAboutMax(s, m);
 }
 
 function hasNaN(x: usize, n: i32): bool {
@@ -51,9 +51,12 @@ export function softmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): voi
   for (; r < r1; r++) {
     const xr = at(x, r * classes), yr = at(y, r * classes);
     // one exp pass about a probed shift; in place that shift must be known first
-    const s = x != y
-      ? expStoreProbed(xr, yr, classes)
-      : expStore(xr, yr, classes, probedShiftOf(xr, classes, rowMax(xr, classes)));
+    let s: f64;
+    if (x != y) s = expStoreProbed(xr, yr, classes);
+    else {
+      pickProbedShift(xr, classes, rowMax(xr, classes));
+      s = expStore(xr, yr, classes, shiftH, shiftK);
+    }
     scaleStore(yr, yr, classes, <f32>(1 / s));
   }
 }
@@ -71,8 +74,8 @@ export function logSoftmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): 
   }
   for (; r < r1; r++) {
     const xr = at(x, r * classes);
-    const ls = <f32>Math.log(sumExpProbed(xr, classes));
-    shiftStore(xr, at(y, r * classes), classes, probedShift, ls);
+    const ls = <f32>logSumAboutMax(sumExpProbed(xr, classes), probedMax);
+    shiftStore(xr, at(y, r * classes), classes, probedMax, ls); // (x − max) − log Σ exp(x − max)
   }
 }
 

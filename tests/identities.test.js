@@ -52,6 +52,28 @@ for (const backend of BACKENDS) {
     }
   });
 
+  test(`${backend} · the shift costs no bits: the row max far above the elements that probe it`, async () => {
+    // A row's shift is taken from its first elements (here 45 below its max);
+    // the loss and log-sum-exp must still be within an ulp or two of float64,
+    // plus the ulp of 1 that a float32 sum of exps around 1 carries (as PyTorch's).
+    const k = await kernel(backend), js = await kernel('js');
+    for (const classes of [10, 100, 1000]) {
+      const n = 16;
+      const x = Float32Array.from({ length: n * classes }, (_, i) => {
+        const c = i % classes;
+        return c < 4 ? -40 : c === classes - 1 ? 5 + (i % 7) * 0.37 : Math.sin(i * 0.7) * 2 - 3;
+      });
+      const t = new Int32Array(n).fill(classes - 1);
+      const got = k.crossEntropy(x, t, classes, { reduction: 'none' }), want = js.crossEntropy(x, t, classes, { reduction: 'none' });
+      const lse = k.logSumExp(x, classes), lseWant = js.logSumExp(x, classes);
+      const ulps2 = (a, b) => Math.abs(a - b) <= 2.5e-7 * Math.abs(b) + 1.2e-7;
+      for (let r = 0; r < n; r++) {
+        assert.ok(ulps2(got[r], want[r]), `${classes} classes, row ${r}: loss ${got[r]} vs ${want[r]}`);
+        assert.ok(ulps2(lse[r], lseWant[r]), `${classes} classes, row ${r}: lse ${lse[r]} vs ${lseWant[r]}`);
+      }
+    }
+  });
+
   test(`${backend} · softmax in place gives the same bits as out of place`, async () => {
     const k = await kernel(backend);
     for (const classes of [C, 40]) {
