@@ -4,9 +4,9 @@
 // Index targets, row loss with smoothing ε over C classes:
 //   (1−ε)·w_t·(lse − x_t) + (ε/C)·Σ_c w_c·(lse − x_c)
 // Probability targets q, with q' = (1−ε)q + ε/C:   Σ_c w_c·q'_c·(lse − x_c)
-// lse − x_c is evaluated as (h − x_c) + log s with s = Σ exp(x − h) for a
-// shift h at or a little below the row max (reduce.ts, lanes.ts), so huge
-// logits never cancel.
+// lse − x_c is evaluated as (m − x_c) + log Σ exp(x − m), m the row max, so
+// huge logits never cancel; the sum itself is taken about a probed shift and
+// brought to m exactly (logSumAboutMax in reduce.ts, lanesLogSum in lanes.ts).
 import { at, demote4, hsum2, hsum64, promoteHigh } from './simd';
 import { addPartial } from './partials';
 import { rowMax, sumExp, sumExpProbed, expStoreProbed, probedMax, pickProbedShift, shiftH, shiftK, logSumAboutMax, expStore, gapSum } from './reduce';
