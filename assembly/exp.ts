@@ -16,6 +16,7 @@ const C3: f32 = 0.166676521;
 const C2: f32 = 0.499991506;
 const C1: f32 = 0.999999702;
 const FLUSH_BELOW: f32 = -87.3365402;
+const LN2: f64 = 0.6931471805599453;
 
 @inline export function expv(x: v128): v128 {
   return expScaledv(x, f32x4.splat(MAGIC), f32x4.splat(FLUSH_BELOW));
@@ -72,7 +73,14 @@ const FLUSH_BELOW: f32 = -87.3365402;
   return FLUSH_BELOW + <f32>(<f64>k * LN2);
 }
 
-const LN2: f64 = 0.6931471805599453;
+/** magicOf and floorOf for four k at once (k as f32 integers). */
+@inline export function magicOfv(k: v128): v128 {
+  return f32x4.sub(f32x4.splat(MAGIC), k);
+}
+
+@inline export function floorOfv(k: v128): v128 {
+  return f32x4.add(f32x4.splat(FLUSH_BELOW), f32x4.mul(k, f32x4.splat(<f32>LN2)));
+}
 
 /** exp for any argument: exp(min(x, 0))·exp(h)² with h = min(max(x, 0)/2, 88),
  *  so large positive arguments overflow to +∞ (exp(88)² does) instead of

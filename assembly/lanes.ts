@@ -11,11 +11,9 @@
 // Callers split batches at multiples of four rows, so a row always lands in
 // the same group whatever the split.
 import { at } from './simd';
-import { expScaledv, floorOf, LOG2E, magicOf } from './exp';
+import { expScaledv, floorOfv, LOG2E, magicOfv } from './exp';
 import { logv } from './log';
 import { REDO_ABOVE, WHOLE_LN2_BELOW } from './reduce';
-
-const LN2: f32 = 0.693147181;
 
 export const LANES_BELOW = 16;
 
@@ -87,8 +85,7 @@ export function setScratch(p: usize): void {
   const small = f32x4.lt(f32x4.abs(v), f32x4.splat(WHOLE_LN2_BELOW)); // false for NaN, ±∞
   const k = v128.and(f32x4.nearest(f32x4.mul(v, f32x4.splat(LOG2E))), small);
   const h = v128.andnot(v, small);
-  const magic = f32x4.sub(f32x4.splat(magicOf(0)), k);
-  const floor = f32x4.add(f32x4.splat(floorOf(0)), f32x4.mul(k, f32x4.splat(LN2)));
+  const magic = magicOfv(k), floor = floorOfv(k);
   v128.store(SCRATCH + SHIFT_AT, h);
   v128.store(SCRATCH + MAGIC_AT, magic);
   v128.store(SCRATCH + FLOOR_AT, floor);
