@@ -8,6 +8,7 @@ import { madd } from './simd';
 
 export const LOG2E: f32 = 1.44269502;
 const MAGIC: f32 = 12583039.0; // 0x1.8000FEp23: 1.5·2^23 + 127
+const MAGIC_BITS: i32 = 0x4B400000; // the bits of 1.5·2^23: MAGIC's bits minus these are 127
 const MINUS_LN2_HI: f32 = -0.693145752;
 const MINUS_LN2_LO: f32 = -1.42860677e-6;
 const C5: f32 = 0.00828929059;
@@ -23,7 +24,7 @@ const LN2: f64 = 0.6931471805599453;
 }
 
 @inline export function exps(x: f32): f32 {
-  return expScaleds(x, MAGIC, FLUSH_BELOW);
+  return expScaleds(x, 0);
 }
 
 /**
@@ -48,10 +49,15 @@ const LN2: f64 = 0.6931471805599453;
   return v128.andnot(f, f32x4.lt(x, floor));
 }
 
-@inline export function expScaleds(x: f32, magic: f32, floor: f32): f32 {
-  let n = x * LOG2E + magic;
-  const scale = reinterpret<f32>(reinterpret<i32>(n) << 23);
-  n -= magic;
+/** expScaledv's scalar form, with k itself: the same n, 2^(n − k) and
+ *  polynomial (so the same bits, but for FMA), and a flush decided on the
+ *  exponent (2^(n − k) below the normal range), which needs no per-row
+ *  constant: V8 rebuilt a floor computed from k inside every scalar loop. */
+@inline export function expScaleds(x: f32, k: i32): f32 {
+  let n = x * LOG2E + MAGIC;
+  const biased = reinterpret<i32>(n) - MAGIC_BITS - k; // 127 + n − k
+  const scale = reinterpret<f32>(biased << 23);
+  n -= MAGIC;
   let t = n * MINUS_LN2_HI + x;
   t = n * MINUS_LN2_LO + t;
   let p = C5 * t + C4;
@@ -60,7 +66,7 @@ const LN2: f64 = 0.6931471805599453;
   p = p * t + C1;
   t *= scale;
   const f = t * p + scale;
-  return x < floor ? 0 : f;
+  return biased > 0 || x != x ? f : 0; // a NaN's bits may carry a sign: keep it NaN
 }
 
 /** The magic bias of expScaled for 2^−k (k small: an exact f32 integer). */

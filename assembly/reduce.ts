@@ -76,12 +76,12 @@ export function pickShift(v: f32): void {
  * exp(x − max)), and a small loss keeps its relative accuracy.
  */
 @inline export function logSumAboutMax(s: f64, m: f32): f64 {
-  const magic = magicOf(shiftK), floor = floorOf(shiftK);
   // The scalar form computes what the pass's vector form did, but for FMA
   // (relaxed-simd's madd rounds once), where only the vector form does.
   const top = ASC_FEATURE_RELAXED_SIMD
-    ? f32x4.extract_lane(expScaledv(f32x4.sub(f32x4.splat(m), f32x4.splat(shiftH)), f32x4.splat(magic), f32x4.splat(floor)), 0)
-    : expScaleds(m - shiftH, magic, floor);
+    ? f32x4.extract_lane(expScaledv(f32x4.sub(f32x4.splat(m), f32x4.splat(shiftH)),
+      f32x4.splat(magicOf(shiftK)), f32x4.splat(floorOf(shiftK))), 0)
+    : expScaleds(m - shiftH, shiftK);
   return Math.log(s / top);
 }
 
@@ -137,9 +137,8 @@ export function pickProbedShift(x: usize, n: i32, m: f32): void {
   let total: f64 = 0;
   let i = 0;
   let m: f32 = -Infinity;
-  const magic = magicOf(k), floor = floorOf(k);
   if (ASC_FEATURE_SIMD) {
-    const s = f32x4.splat(h), mv = f32x4.splat(magic), fv = f32x4.splat(floor);
+    const s = f32x4.splat(h), mv = f32x4.splat(magicOf(k)), fv = f32x4.splat(floorOf(k));
     const whole = n & ~3;
     let ma = f32x4.splat(-Infinity), mb = ma;
     while (i < whole) {
@@ -180,7 +179,7 @@ export function pickProbedShift(x: usize, n: i32, m: f32): void {
   for (; i < n; i++) {
     const v = load<f32>(at(x, i));
     if (track && v > m) m = v;
-    const e = expScaleds(v - h, magic, floor);
+    const e = expScaleds(v - h, k);
     if (keep) store<f32>(at(y, i), e);
     total += e;
   }
