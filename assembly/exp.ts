@@ -1,9 +1,10 @@
 // exp(x) for f32, scalar and f32x4 forms of one algorithm (after XNNPACK's
 // rr2-p5): n = round(x·log2e) by a "magic bias" add whose low bits are already
 // the biased exponent of 2^n (of 2^(n − k) for expScaled), a two-constant ln2
-// range reduction, a degree-5 polynomial on [−ln2/2, ln2/2]. Within 2 ULP of exp on (−87.33, 88.3];
-// results below the normal range flush to 0, exp(−∞) = 0, NaN stays NaN.
-// Larger arguments need `expAny`.
+// range reduction, a degree-5 polynomial on [−ln2/2, ln2/2]. Within 2 ULP of
+// exp on (−87.33, 88.3]; results below the normal range flush to 0 (the
+// scalar form: once 2^n leaves it, a few subnormals later), exp(−∞) = 0, NaN
+// stays NaN. Larger arguments need `expAny`.
 import { madd } from './simd';
 
 export const LOG2E: f32 = 1.44269502;
