@@ -298,16 +298,22 @@ function crossEntropyArgs(c, extra = {}) {
   return [logits, target, s.classes, opts];
 }
 
+/** crossEntropyArgs with the case's gradOutput (if any) in the options. */
+function crossEntropyGradArgs(c) {
+  const args = crossEntropyArgs(c);
+  const g = gradOutputFor(c.gradOutput, c.o.reduction, c.v.seed, c.s.rows);
+  if (g !== undefined) args[3].gradOutput = g;
+  return args;
+}
+
 property('crossEntropy', crossEntropyArb, (k, js, c) => {
   agree(k, js, 'crossEntropy', () => crossEntropyArgs(c));
 });
 
 property('crossEntropyBackward', crossEntropyArb, (k, js, c) => {
   agree(k, js, 'crossEntropyBackward', () => {
-    const args = crossEntropyArgs(c);
+    const args = crossEntropyGradArgs(c);
     const opts = args[3];
-    const g = gradOutputFor(c.gradOutput, c.o.reduction, c.v.seed, c.s.rows);
-    if (g !== undefined) opts.gradOutput = g;
     opts.out = c.o.out ? outOf(Float32Array, c.s.length) : undefined; // the gradient's out
     if (!opts.out) delete opts.out;
     return args;
@@ -316,10 +322,8 @@ property('crossEntropyBackward', crossEntropyArb, (k, js, c) => {
 
 property('crossEntropyWithGrad (in place or not)', crossEntropyArb, (k, js, c) => {
   agree(k, js, 'crossEntropyWithGrad', () => {
-    const args = crossEntropyArgs(c);
+    const args = crossEntropyGradArgs(c);
     const opts = args[3];
-    const g = gradOutputFor(c.gradOutput, c.o.reduction, c.v.seed, c.s.rows);
-    if (g !== undefined) opts.gradOutput = g;
     if (c.inPlace && c.s.spatial === 1) opts.grad = args[0];
     else if (c.inPlace) opts.grad = outOf(Float32Array, c.s.length);
     return args;
@@ -436,9 +440,7 @@ for (const op of ['logSumExp', 'softmax', 'logSoftmax', 'argmax']) {
 }
 property('crossEntropyWithGrad (tall batches)', tallArb, (k, js, c) => {
   agree(k, js, 'crossEntropyWithGrad', () => {
-    const args = crossEntropyArgs(c);
-    const g = gradOutputFor(c.gradOutput, c.o.reduction, c.v.seed, c.s.rows);
-    if (g !== undefined) args[3].gradOutput = g;
+    const args = crossEntropyGradArgs(c);
     if (c.inPlace) args[3].grad = args[0];
     return args;
   });
