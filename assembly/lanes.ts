@@ -13,7 +13,7 @@
 import { at } from './simd';
 import { expScaledv, floorOfv, LOG2E, magicOfv } from './exp';
 import { logv } from './log';
-import { REDO_ABOVE, WHOLE_LN2_BELOW } from './reduce';
+import { less, REDO_ABOVE, WHOLE_LN2_BELOW } from './reduce';
 
 export const LANES_BELOW = 16;
 
@@ -22,7 +22,7 @@ export const LANES_BELOW = 16;
  *  instances (threads) that share a memory never share it. */
 let SCRATCH: usize = 0;
 const COLUMNS: usize = <usize>LANES_BELOW << 4;
-const OUT_AT = COLUMNS, SHIFT_AT = 2 * COLUMNS, MAGIC_AT = SHIFT_AT + 16, FLOOR_AT = MAGIC_AT + 16;
+const OUT_AT = COLUMNS, SHIFT_AT = COLUMNS * 2, MAGIC_AT = SHIFT_AT + 16, FLOOR_AT = MAGIC_AT + 16;
 const MAX_AT = FLOOR_AT + 16;
 
 export function scratchBytes(): i32 {
@@ -89,11 +89,16 @@ export function setScratch(p: usize): void {
   v128.store(SCRATCH + SHIFT_AT, h);
   v128.store(SCRATCH + MAGIC_AT, magic);
   v128.store(SCRATCH + FLOOR_AT, floor);
+  return v128.any_true(h) ? columnsSum(n, v, h, magic, floor, keep, true) : columnsSum(n, v, h, magic, floor, keep, false);
+}
+
+/** sumAbout's loop; without the subtraction where every h is 0 (as in expSum). */
+@inline function columnsSum(n: i32, v: v128, h: v128, magic: v128, floor: v128, keep: bool, shifted: bool): v128 {
   let s = f32x4.splat(0), m = v;
   for (let c = 0; c < n; c++) {
     const x = lanesX(c);
     m = f32x4.pmax(m, x);
-    const y = expScaledv(f32x4.sub(x, h), magic, floor);
+    const y = expScaledv(less(x, h, shifted), magic, floor);
     if (keep) lanesPut(c, y);
     s = f32x4.add(s, y);
   }
