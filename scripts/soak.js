@@ -7,8 +7,8 @@
 //     kernel keeps working;
 //   - good calls on the wasm backends agree with the js backend (a sample);
 // and at the end that memory is flat: after a warm-up, the JS heap (after a
-// full GC), the RSS and each kernel's wasm memory do not grow, and the kernel
-// allocator holds no leaked block. Prints a report; exits 1 on any failure.
+// full GC), the RSS and each kernel's wasm memory do not grow (beyond a
+// margin), and the kernel allocator holds no leaked block. Prints a report; exits 1 on any failure.
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { init } from '../dist/index.js';
@@ -392,16 +392,20 @@ const seconds = (performance.now() - t0) / 1000;
 
 // ------------------------------------------------------------------ verdict
 
-// Flat: the kernel memory does not move at all; the JS heap and RSS stay within
-// a margin that covers V8's own bookkeeping (code, feedback, allocation sites).
-const HEAP_SLACK = 4 * MiB, RSS_SLACK = 48 * MiB;
+// Flat: the JS heap and RSS stay within a margin that covers V8's own
+// bookkeeping (code, feedback, allocation sites). The kernel memory may settle
+// one 64 KiB page above the warm-up's: where first fit puts the 1.2 MB view
+// depends on where the random calls' small blocks sit at that moment (200 000
+// calls show it flat from then on). A leaked block is caught exactly by the
+// allocator check.
+const HEAP_SLACK = 4 * MiB, RSS_SLACK = 48 * MiB, WASM_SLACK = 65536;
 const verdicts = [];
 const heapGrowth = end.heap - start.heap, rssGrowth = end.rss - start.rss;
 verdicts.push([`JS heap ${mb(start.heap)} → ${mb(end.heap)}`, heapGrowth <= HEAP_SLACK, `grew ${mb(heapGrowth)} (allowed ${mb(HEAP_SLACK)})`]);
 verdicts.push([`RSS ${mb(start.rss)} → ${mb(end.rss)}`, rssGrowth <= RSS_SLACK, `grew ${mb(rssGrowth)} (allowed ${mb(RSS_SLACK)})`]);
 for (const k of wasmKernels) {
   const b = k.backend;
-  verdicts.push([`wasm memory (${b}) ${mb(start.wasm[b])} → ${mb(end.wasm[b])}`, end.wasm[b] === start.wasm[b], 'grew']);
+  verdicts.push([`wasm memory (${b}) ${mb(start.wasm[b])} → ${mb(end.wasm[b])}`, end.wasm[b] - start.wasm[b] <= WASM_SLACK, 'grew by more than a page']);
   verdicts.push([`kernel allocator (${b}): no leaked block`, end.next[b] === start.next[b], `next view at ${end.next[b]}, was ${start.next[b]}`]);
 }
 verdicts.push([`every bad call threw as API.md says; every checked call agreed with js`, stats.failures.length === 0, `${stats.failures.length} failures`]);
