@@ -10,7 +10,7 @@
 import { at, demote4, hsum2, hsum64, promoteHigh } from './simd';
 import { addPartial } from './partials';
 import { rowMax, sumExp, sumExpProbed, expStoreProbed, probedMax, pickProbedShift, shiftH, shiftK, logSumAboutMax, expStore, gapSum } from './reduce';
-import { lanesGap, lanesLogSum, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, transposeOut, LANES_BELOW } from './lanes';
+import { lanesGap, lanesSlot, lanesLogSum, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, transposeOut, LANES_BELOW } from './lanes';
 
 /** Partial slots for index targets: Σ w_t·nll, Σ w_t (kept rows), Σ smoothing term. */
 export const CE_SLOTS = 3;
@@ -62,7 +62,18 @@ export function crossEntropyIndex(
   IGNORE = ignoreIndex; SMOOTHING = smoothing; OUT = out; PARTIALS = partials;
   GRAD = grad; GRAD_NLL = gradNll; GRAD_SMOOTH = gradSmooth; GRAD_OUT = gradOut;
   let r = r0;
-  if (ASC_FEATURE_SIMD && classes < LANES_BELOW) for (; r + 4 <= r1; r += 4) fourRows(r);
+  if (ASC_FEATURE_SIMD && classes < LANES_BELOW) {
+    const g0 = lanesSlot(0), g1 = lanesSlot(1);
+    for (; r + 8 <= r1; r += 8) { // two groups in flight (lanes.ts)
+      const a = fourSums(g0, r), b = fourSums(g1, r + 4);
+      fourRows(g0, r, a);
+      fourRows(g1, r + 4, b);
+    }
+    if (r + 4 <= r1) {
+      fourRows(g0, r, fourSums(g0, r));
+      r += 4;
+    }
+  }
   for (; r < r1; r++) {
     const xt = targetLogit(r), g = gap(r);
     const xr = at(x, r * classes);
@@ -91,23 +102,28 @@ export function crossEntropyIndex(
   return t == IGNORE ? 0 : load<f32>(at(X, r * CLASSES + t));
 }
 
+/** Σ exp(x − h) of rows r..r+3 of short rows, read into the scratch slot at
+ *  g (see lanes.ts); the exps are kept for the gradient. */
+@inline function fourSums(g: usize, r: i32): v128 {
+  return lanesSumExp(g, at(X, r * CLASSES), CLASSES, GRAD != 0);
+}
+
 /**
- * finishRow for rows r..r+3 of short rows, one row per lane (see lanes.ts):
- * the same formulas. An ignored row has weight 0, loss 0 and gradient
- * 0·softmax, as in finishRow.
+ * finishRow for rows r..r+3 of short rows, one row per lane, from their
+ * fourSums s into slot g: the same formulas. An ignored row has weight 0,
+ * loss 0 and gradient 0·softmax, as in finishRow. x of these rows is still
+ * unwritten here (the gradient of earlier rows may have overwritten those).
  */
-@inline function fourRows(r: i32): void {
-  const xr = at(X, r * CLASSES);
+@inline function fourRows(g: usize, r: i32, s: v128): void {
   const t = v128.load(at(TARGET, r));
   const ignored = i32x4.eq(t, i32x4.splat(IGNORE));
   const tk = v128.andnot(t, ignored); // an ignored row reads class 0; its terms are masked out
-  const xt = pick4(xr, CLASSES, tk);
+  const xt = pick4(at(X, r * CLASSES), CLASSES, tk);
   const wt = v128.andnot(WEIGHT ? pick4(WEIGHT, 0, tk) : f32x4.splat(1), ignored);
-  const s = lanesSumExp(xr, CLASSES, GRAD != 0); // Σ exp(x − h); the exps kept for the gradient
-  const m = lanesMax();
-  const gap = SMOOTHING > 0 ? lanesGap(CLASSES, m, WEIGHT) : f32x4.splat(0);
-  fourLosses(r, m, xt, wt, lanesLogSum(s), gap, ignored);
-  if (GRAD) fourGradients(r, s, m, wt, t, ignored);
+  const m = lanesMax(g);
+  const gap = SMOOTHING > 0 ? lanesGap(g, CLASSES, m, WEIGHT) : f32x4.splat(0);
+  fourLosses(r, m, xt, wt, lanesLogSum(g, s), gap, ignored);
+  if (GRAD) fourGradients(g, r, s, m, wt, t, ignored);
 }
 
 /** Loss and partial sums of fourRows, in f64 lane pairs (lanes 0–1, then 2–3):
@@ -142,25 +158,25 @@ export function crossEntropyIndex(
  * s = Σ exp(x − h). An ignored row gets A = B = D = 0, or A = NaN when its
  * softmax is NaN (a NaN, or a max of ±∞).
  */
-@inline function fourGradients(r: i32, s: v128, m: v128, wt: v128, t: v128, ignored: v128): void {
-  const g = GRAD_OUT ? v128.load(at(GRAD_OUT, r)) : f32x4.splat(1);
+@inline function fourGradients(g: usize, r: i32, s: v128, m: v128, wt: v128, t: v128, ignored: v128): void {
+  const dy = GRAD_OUT ? v128.load(at(GRAD_OUT, r)) : f32x4.splat(1);
   const k = f32x4.add(f32x4.mul(f32x4.splat(GRAD_NLL), wt), f32x4.splat(GRAD_SMOOTH * WEIGHT_TOTAL));
-  let A = demote4( // g·k/s in f64, as finishRow
-    f64x2.div(f64x2.mul(f64x2.promote_low_f32x4(g), f64x2.promote_low_f32x4(k)), f64x2.promote_low_f32x4(s)),
-    f64x2.div(f64x2.mul(promoteHigh(g), promoteHigh(k)), promoteHigh(s)));
+  let A = demote4( // dy·k/s in f64, as finishRow
+    f64x2.div(f64x2.mul(f64x2.promote_low_f32x4(dy), f64x2.promote_low_f32x4(k)), f64x2.promote_low_f32x4(s)),
+    f64x2.div(f64x2.mul(promoteHigh(dy), promoteHigh(k)), promoteHigh(s)));
   const nanRow = v128.or(f32x4.ne(s, s), f32x4.eq(f32x4.abs(m), f32x4.splat(Infinity)));
   A = v128.bitselect(v128.and(nanRow, f32x4.splat(NaN)), A, ignored);
-  const B = v128.andnot(f32x4.mul(g, f32x4.splat(GRAD_SMOOTH)), ignored);
-  const D = v128.andnot(f32x4.mul(f32x4.mul(g, f32x4.splat(GRAD_NLL)), wt), ignored);
+  const B = v128.andnot(f32x4.mul(dy, f32x4.splat(GRAD_SMOOTH)), ignored);
+  const D = v128.andnot(f32x4.mul(f32x4.mul(dy, f32x4.splat(GRAD_NLL)), wt), ignored);
   const C = CLASSES, gr = at(GRAD, r * C), w = WEIGHT;
   if (C < 4) {
-    for (let c = 0; c < C; c++) lanesPut(c, gradColumn(c, A, B, D, t, w));
-    lanesStore(gr, C);
+    for (let c = 0; c < C; c++) lanesPut(g, c, gradColumn(g, c, A, B, D, t, w));
+    lanesStore(g, gr, C);
   } else {
     for (let c = 0; c < C; c += 4) { // straight from registers to rows: faster than via lanesPut
       const f = min(c, C - 4);
-      transposeOut(at(gr, f), C, gradColumn(f, A, B, D, t, w), gradColumn(f + 1, A, B, D, t, w),
-        gradColumn(f + 2, A, B, D, t, w), gradColumn(f + 3, A, B, D, t, w));
+      transposeOut(at(gr, f), C, gradColumn(g, f, A, B, D, t, w), gradColumn(g, f + 1, A, B, D, t, w),
+        gradColumn(g, f + 2, A, B, D, t, w), gradColumn(g, f + 3, A, B, D, t, w));
     }
   }
 }
@@ -175,8 +191,8 @@ export function crossEntropyIndex(
 }
 
 /** Column c of fourRows' gradient: e·A − B·w_c − D·[c = t]. */
-@inline function gradColumn(c: i32, A: v128, B: v128, D: v128, t: v128, w: usize): v128 {
-  const v = f32x4.sub(f32x4.mul(lanesOut(c), A), w ? f32x4.mul(B, v128.load32_splat(at(w, c))) : B);
+@inline function gradColumn(g: usize, c: i32, A: v128, B: v128, D: v128, t: v128, w: usize): v128 {
+  const v = f32x4.sub(f32x4.mul(lanesOut(g, c), A), w ? f32x4.mul(B, v128.load32_splat(at(w, c))) : B);
   return f32x4.sub(v, v128.and(D, i32x4.eq(t, i32x4.splat(c))));
 }
 

@@ -4,7 +4,7 @@ import { at, demote4, hsum64, madd, promoteHigh, SUM_BLOCK } from './simd';
 import { expAnyv, expAnys } from './exp';
 import { logv, logs } from './log';
 import { rowMax, sumExpProbed, expStoreProbed, probedMax, pickProbedShift, shiftH, shiftK, logSumAboutMax, expStore, scaleStore, shiftStore, sumProduct } from './reduce';
-import { allFinite, lanesLogSum, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, lanesX, LANES_BELOW } from './lanes';
+import { allFinite, lanesSlot, lanesLogSum, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, lanesX, LANES_BELOW } from './lanes';
 
 /** log Σ exp(x) as PyTorch computes it: an all −∞ row gives −∞, a +∞ entry
  *  gives +∞, a NaN gives NaN. */
@@ -23,16 +23,28 @@ function hasNaN(x: usize, n: i32): bool {
 export function logSumExp(x: usize, out: usize, r0: i32, r1: i32, classes: i32): void {
   let r = r0;
   if (ASC_FEATURE_SIMD && classes < LANES_BELOW) {
-    for (; r + 4 <= r1; r += 4) {
-      const ls = lanesLogSum(lanesSumExp(at(x, r * classes), classes, false));
-      const m = lanesMax();
-      // m + log Σ exp(x − m), rounded once
-      const lo = f64x2.add(f64x2.promote_low_f32x4(m), f64x2.promote_low_f32x4(ls));
-      v128.store(at(out, r), demote4(lo, f64x2.add(promoteHigh(m), promoteHigh(ls))));
-      if (!allFinite(m)) logSumExpRows(x, out, r, r + 4, classes); // PyTorch's ±∞ cases
+    const g0 = lanesSlot(0), g1 = lanesSlot(1);
+    for (; r + 8 <= r1; r += 8) { // two groups in flight (lanes.ts)
+      const a = lanesSumExp(g0, at(x, r * classes), classes, false);
+      const b = lanesSumExp(g1, at(x, (r + 4) * classes), classes, false);
+      logSumExpFour(g0, x, out, r, classes, a);
+      logSumExpFour(g1, x, out, r + 4, classes, b);
+    }
+    if (r + 4 <= r1) {
+      logSumExpFour(g0, x, out, r, classes, lanesSumExp(g0, at(x, r * classes), classes, false));
+      r += 4;
     }
   }
   logSumExpRows(x, out, r, r1, classes);
+}
+
+/** The four rows from r, from their lanesSumExp s into slot g. */
+@inline function logSumExpFour(g: usize, x: usize, out: usize, r: i32, classes: i32, s: v128): void {
+  const ls = lanesLogSum(g, s), m = lanesMax(g);
+  // m + log Σ exp(x − m), rounded once
+  const lo = f64x2.add(f64x2.promote_low_f32x4(m), f64x2.promote_low_f32x4(ls));
+  v128.store(at(out, r), demote4(lo, f64x2.add(promoteHigh(m), promoteHigh(ls))));
+  if (!allFinite(m)) logSumExpRows(x, out, r, r + 4, classes); // PyTorch's ±∞ cases
 }
 
 function logSumExpRows(x: usize, out: usize, r0: i32, r1: i32, classes: i32): void {
@@ -42,10 +54,16 @@ function logSumExpRows(x: usize, out: usize, r0: i32, r1: i32, classes: i32): vo
 export function softmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): void {
   let r = r0;
   if (ASC_FEATURE_SIMD && classes < LANES_BELOW) {
-    for (; r + 4 <= r1; r += 4) {
-      const inv = f32x4.div(f32x4.splat(1), lanesSumExp(at(x, r * classes), classes, true));
-      for (let c = 0; c < classes; c++) lanesPut(c, f32x4.mul(lanesOut(c), inv));
-      lanesStore(at(y, r * classes), classes);
+    const g0 = lanesSlot(0), g1 = lanesSlot(1);
+    for (; r + 8 <= r1; r += 8) { // two groups in flight (lanes.ts)
+      const a = lanesSumExp(g0, at(x, r * classes), classes, true);
+      const b = lanesSumExp(g1, at(x, (r + 4) * classes), classes, true);
+      softmaxFour(g0, at(y, r * classes), classes, a);
+      softmaxFour(g1, at(y, (r + 4) * classes), classes, b);
+    }
+    if (r + 4 <= r1) {
+      softmaxFour(g0, at(y, r * classes), classes, lanesSumExp(g0, at(x, r * classes), classes, true));
+      r += 4;
     }
   }
   for (; r < r1; r++) {
@@ -61,15 +79,26 @@ export function softmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): voi
   }
 }
 
+/** Four rows of softmax into y, from their lanesSumExp s (exps kept) into slot g. */
+@inline function softmaxFour(g: usize, y: usize, classes: i32, s: v128): void {
+  const inv = f32x4.div(f32x4.splat(1), s);
+  for (let c = 0; c < classes; c++) lanesPut(g, c, f32x4.mul(lanesOut(g, c), inv));
+  lanesStore(g, y, classes);
+}
+
 export function logSoftmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): void {
   let r = r0;
   if (ASC_FEATURE_SIMD && classes < LANES_BELOW) {
-    for (; r + 4 <= r1; r += 4) {
-      const xr = at(x, r * classes), yr = at(y, r * classes);
-      const ls = lanesLogSum(lanesSumExp(xr, classes, false));
-      const m = lanesMax();
-      for (let c = 0; c < classes; c++) lanesPut(c, f32x4.sub(f32x4.sub(lanesX(c), m), ls));
-      lanesStore(yr, classes);
+    const g0 = lanesSlot(0), g1 = lanesSlot(1);
+    for (; r + 8 <= r1; r += 8) { // two groups in flight (lanes.ts)
+      const a = lanesSumExp(g0, at(x, r * classes), classes, false);
+      const b = lanesSumExp(g1, at(x, (r + 4) * classes), classes, false);
+      logSoftmaxFour(g0, at(y, r * classes), classes, a);
+      logSoftmaxFour(g1, at(y, (r + 4) * classes), classes, b);
+    }
+    if (r + 4 <= r1) {
+      logSoftmaxFour(g0, at(y, r * classes), classes, lanesSumExp(g0, at(x, r * classes), classes, false));
+      r += 4;
     }
   }
   for (; r < r1; r++) {
@@ -77,6 +106,13 @@ export function logSoftmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): 
     const ls = <f32>logSumAboutMax(sumExpProbed(xr, classes), probedMax);
     shiftStore(xr, at(y, r * classes), classes, probedMax, ls); // (x − max) − log Σ exp(x − max)
   }
+}
+
+/** Four rows of logSoftmax into y, from their lanesSumExp s into slot g: (x − m) − log Σ exp(x − m). */
+@inline function logSoftmaxFour(g: usize, y: usize, classes: i32, s: v128): void {
+  const ls = lanesLogSum(g, s), m = lanesMax(g);
+  for (let c = 0; c < classes; c++) lanesPut(g, c, f32x4.sub(f32x4.sub(lanesX(g, c), m), ls));
+  lanesStore(g, y, classes);
 }
 
 /** First index of the row maximum; NaN counts as the maximum (as torch.argmax). */
