@@ -22,23 +22,37 @@ function hasNaN(x: usize, n: i32): bool {
 
 export function logSumExp(x: usize, out: usize, r0: i32, r1: i32, classes: i32): void {
   let r = r0;
-  if (ASC_FEATURE_SIMD && classes < LANES_BELOW) {
-    const g0 = lanesSlot(0), g1 = lanesSlot(1);
-    for (; r + 8 <= r1; r += 8) { // two groups in flight (lanes.ts)
-      const a = lanesSumExp(g0, at(x, r * classes), classes, false);
-      const b = lanesSumExp(g1, at(x, (r + 4) * classes), classes, false);
-      logSumExpFour(g0, x, out, r, classes, a);
-      logSumExpFour(g1, x, out, r + 4, classes, b);
-    }
-    if (r + 4 <= r1) {
-      logSumExpFour(g0, x, out, r, classes, lanesSumExp(g0, at(x, r * classes), classes, false));
-      r += 4;
-    }
-  }
+  if (ASC_FEATURE_SIMD && classes < LANES_BELOW) r = shortRows(LSE, x, out, r0, r1, classes);
   logSumExpRows(x, out, r, r1, classes);
 }
 
-/** The four rows from r, from their lanesSumExp s into slot g. */
+const LSE = 0, SOFTMAX = 1, LOG_SOFTMAX = 2;
+
+/** Rows r0.. of short rows (see lanes.ts), four at a time with two groups in
+ *  flight, for op (a constant); returns the first row left (r1 − r0 mod 4). */
+@inline function shortRows(op: i32, x: usize, y: usize, r0: i32, r1: i32, classes: i32): i32 {
+  const keep = op == SOFTMAX, g0 = lanesSlot(0), g1 = lanesSlot(1);
+  let r = r0;
+  for (; r + 8 <= r1; r += 8) {
+    const a = lanesSumExp(g0, at(x, r * classes), classes, keep);
+    const b = lanesSumExp(g1, at(x, (r + 4) * classes), classes, keep);
+    fourRows(op, g0, x, y, r, classes, a);
+    fourRows(op, g1, x, y, r + 4, classes, b);
+  }
+  if (r + 4 <= r1) {
+    fourRows(op, g0, x, y, r, classes, lanesSumExp(g0, at(x, r * classes), classes, keep));
+    r += 4;
+  }
+  return r;
+}
+
+/** Rows r..r+3 of op into y (out for LSE), from their lanesSumExp s into slot g. */
+@inline function fourRows(op: i32, g: usize, x: usize, y: usize, r: i32, classes: i32, s: v128): void {
+  if (op == LSE) logSumExpFour(g, x, y, r, classes, s);
+  else if (op == SOFTMAX) softmaxFour(g, at(y, r * classes), classes, s);
+  else logSoftmaxFour(g, at(y, r * classes), classes, s);
+}
+
 @inline function logSumExpFour(g: usize, x: usize, out: usize, r: i32, classes: i32, s: v128): void {
   const ls = lanesLogSum(g, s), m = lanesMax(g);
   // m + log Σ exp(x − m), rounded once
@@ -53,19 +67,7 @@ function logSumExpRows(x: usize, out: usize, r0: i32, r1: i32, classes: i32): vo
 
 export function softmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): void {
   let r = r0;
-  if (ASC_FEATURE_SIMD && classes < LANES_BELOW) {
-    const g0 = lanesSlot(0), g1 = lanesSlot(1);
-    for (; r + 8 <= r1; r += 8) { // two groups in flight (lanes.ts)
-      const a = lanesSumExp(g0, at(x, r * classes), classes, true);
-      const b = lanesSumExp(g1, at(x, (r + 4) * classes), classes, true);
-      softmaxFour(g0, at(y, r * classes), classes, a);
-      softmaxFour(g1, at(y, (r + 4) * classes), classes, b);
-    }
-    if (r + 4 <= r1) {
-      softmaxFour(g0, at(y, r * classes), classes, lanesSumExp(g0, at(x, r * classes), classes, true));
-      r += 4;
-    }
-  }
+  if (ASC_FEATURE_SIMD && classes < LANES_BELOW) r = shortRows(SOFTMAX, x, y, r0, r1, classes);
   for (; r < r1; r++) {
     const xr = at(x, r * classes), yr = at(y, r * classes);
     // one exp pass about a probed shift; in place that shift must be known first
@@ -79,7 +81,7 @@ export function softmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): voi
   }
 }
 
-/** Four rows of softmax into y, from their lanesSumExp s (exps kept) into slot g. */
+/** Four rows of softmax into y from their exps, kept in slot g. */
 @inline function softmaxFour(g: usize, y: usize, classes: i32, s: v128): void {
   const inv = f32x4.div(f32x4.splat(1), s);
   for (let c = 0; c < classes; c++) lanesPut(g, c, f32x4.mul(lanesOut(g, c), inv));
@@ -88,19 +90,7 @@ export function softmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): voi
 
 export function logSoftmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): void {
   let r = r0;
-  if (ASC_FEATURE_SIMD && classes < LANES_BELOW) {
-    const g0 = lanesSlot(0), g1 = lanesSlot(1);
-    for (; r + 8 <= r1; r += 8) { // two groups in flight (lanes.ts)
-      const a = lanesSumExp(g0, at(x, r * classes), classes, false);
-      const b = lanesSumExp(g1, at(x, (r + 4) * classes), classes, false);
-      logSoftmaxFour(g0, at(y, r * classes), classes, a);
-      logSoftmaxFour(g1, at(y, (r + 4) * classes), classes, b);
-    }
-    if (r + 4 <= r1) {
-      logSoftmaxFour(g0, at(y, r * classes), classes, lanesSumExp(g0, at(x, r * classes), classes, false));
-      r += 4;
-    }
-  }
+  if (ASC_FEATURE_SIMD && classes < LANES_BELOW) r = shortRows(LOG_SOFTMAX, x, y, r0, r1, classes);
   for (; r < r1; r++) {
     const xr = at(x, r * classes);
     const ls = <f32>logSumAboutMax(sumExpProbed(xr, classes), probedMax);
@@ -108,7 +98,7 @@ export function logSoftmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): 
   }
 }
 
-/** Four rows of logSoftmax into y, from their lanesSumExp s into slot g: (x − m) − log Σ exp(x − m). */
+/** Four rows of logSoftmax into y: (x − m) − log Σ exp(x − m). */
 @inline function logSoftmaxFour(g: usize, y: usize, classes: i32, s: v128): void {
   const ls = lanesLogSum(g, s), m = lanesMax(g);
   for (let c = 0; c < classes; c++) lanesPut(g, c, f32x4.sub(f32x4.sub(lanesX(g, c), m), ls));
