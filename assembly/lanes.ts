@@ -20,7 +20,7 @@
 import { at } from './simd';
 import { expScaledv, floorOfv, LOG2E, magicOfv } from './exp';
 import { logv } from './log';
-import { less, REDO_ABOVE, WHOLE_LN2_BELOW } from './reduce';
+import { less, REDO_ABOVE, UNSHIFTED_FROM, UNSHIFTED_TO, WHOLE_LN2_BELOW } from './reduce';
 
 export const LANES_BELOW = 16;
 
@@ -62,11 +62,12 @@ export function setScratch(p: usize): void {
 }
 
 /**
- * Σ exp(x − shift) of each of the four rows of n at x, in one pass with the
- * shift taken from the max of the row's first four elements (as pickShift
- * does for long rows: h + k·ln 2); only if some row's max is more than
- * REDO_ABOVE above that (or it is not finite) is it taken again from the row
- * max. The group goes into the scratch slot at g; then lanesLogSum(g, s)
+ * Σ exp(x − shift) of each of the four rows of n at x, in one pass, choosing
+ * the shift as sumExpProbed does for long rows from p, the max of each row's
+ * first four elements: none if every p is in the unshifted range (the pass is
+ * taken again if some row max is not), else h + k·ln 2 from p per lane (taken
+ * again if some row max is more than REDO_ABOVE above its p, or p is not
+ * finite), the redo about the row max. The group goes into the scratch slot at g; then lanesLogSum(g, s)
  * gives log Σ exp(x − max), lanesMax(g) the row maxima (NaN skipped),
  * lanesX(g, c) the columns, and with keep, lanesOut(g, c) the exps.
  */
@@ -74,10 +75,14 @@ export function setScratch(p: usize): void {
   readColumns(g, x, n);
   let p = f32x4.pmax(f32x4.splat(-Infinity), lanesX(g, 0)); // pmax(acc, NaN) keeps acc
   for (let c = 1; c < min(n, 4); c++) p = f32x4.pmax(p, lanesX(g, c));
-  const s = sumAbout(g, n, p, keep);
-  const m = lanesMax(g);
-  if (allFinite(p) && !v128.any_true(f32x4.gt(f32x4.sub(m, p), f32x4.splat(REDO_ABOVE)))) return s;
-  return sumAbout(g, n, m, keep);
+  if (i32x4.all_true(v128.and(f32x4.ge(p, f32x4.splat(UNSHIFTED_FROM)), f32x4.le(p, f32x4.splat(UNSHIFTED_TO))))) {
+    const s = sumAbout(g, n, p, keep, false);
+    if (!v128.any_true(f32x4.gt(lanesMax(g), f32x4.splat(UNSHIFTED_TO)))) return s;
+  } else {
+    const s = sumAbout(g, n, p, keep, true);
+    if (allFinite(p) && !v128.any_true(f32x4.gt(f32x4.sub(lanesMax(g), p), f32x4.splat(REDO_ABOVE)))) return s;
+  }
+  return sumAbout(g, n, lanesMax(g), keep, true);
 }
 
 /** log Σ exp(x − m) of each row (m = lanesMax(g)) from lanesSumExp's s for
@@ -95,16 +100,20 @@ export function setScratch(p: usize): void {
 }
 
 /** Σ exp(x − h)·2^−k over the columns, h + k·ln 2 chosen from v per lane as
- *  pickShift does (v ≤ the row max); leaves the row maxima in slot g. */
-@inline function sumAbout(g: usize, n: i32, v: v128, keep: bool): v128 {
+ *  pickShift does (v ≤ the row max), or no shift at all (shift false: the
+ *  constants need no work that the exps would wait for); leaves the shift
+ *  and the row maxima in slot g. */
+@inline function sumAbout(g: usize, n: i32, v: v128, keep: bool, shift: bool): v128 {
   const small = f32x4.lt(f32x4.abs(v), f32x4.splat(WHOLE_LN2_BELOW)); // false for NaN, ±∞
-  const k = v128.and(f32x4.nearest(f32x4.mul(v, f32x4.splat(LOG2E))), small);
-  const h = v128.andnot(v, small);
+  const k = shift ? v128.and(f32x4.nearest(f32x4.mul(v, f32x4.splat(LOG2E))), small) : f32x4.splat(0);
+  const h = shift ? v128.andnot(v, small) : k;
   const magic = magicOfv(k), floor = floorOfv(k);
   v128.store(g + SHIFT_AT, h);
   v128.store(g + MAGIC_AT, magic);
   v128.store(g + FLOOR_AT, floor);
-  return v128.any_true(h) ? columnsSum(g, n, v, h, magic, floor, keep, true) : columnsSum(g, n, v, h, magic, floor, keep, false);
+  return shift && v128.any_true(h)
+    ? columnsSum(g, n, v, h, magic, floor, keep, true)
+    : columnsSum(g, n, v, h, magic, floor, keep, false);
 }
 
 /** sumAbout's loop; without the subtraction where every h is 0 (as in expSum). */

@@ -12,6 +12,21 @@ for (let r = 0; r < rows; r++) {
   for (let c = 0; c < C; c++) p[r * C + c] /= s;
 }
 
+/**
+ * rows × classes logits whose rows take each path of the shift a row's exps
+ * are taken about (chosen from its first four elements, see sumExpProbed):
+ * row 0 none (max 74), row 2 none at first, then about its max (max 94),
+ * row 4 about those first elements (all 60 lower, the max 34 above them);
+ * rows 1 and 3 plain.
+ */
+function shiftPaths(classes) {
+  return Float32Array.from({ length: rows * classes }, (_, i) => {
+    const r = Math.floor(i / classes), c = i % classes, v = Math.sin(i * 1.7) * 4;
+    if (r === 4) return v - 60 + (c === 5 ? 34 : 0);
+    return v + (c === 5 ? [70, 0, 90, 0][r] : 0);
+  });
+}
+
 for (const backend of BACKENDS) {
   test(`${backend} · D(p‖q) = H(p, q) − H(p), q = softmax(logits)`, async () => {
     const k = await kernel(backend);
@@ -35,10 +50,9 @@ for (const backend of BACKENDS) {
   test(`${backend} · crossEntropyWithGrad equals crossEntropy and crossEntropyBackward, also in place`, async () => {
     const k = await kernel(backend);
     // 7 classes (four rows per vector in the simd builds) and 40 (one row at a
-    // time); in even rows the max lies far past the elements that probe the shift
+    // time), the rows' exps taken about each kind of shift
     for (const classes of [C, 40]) {
-      const far = (i) => i % classes === 5 && Math.floor(i / classes) % 2 === 0;
-      const x = Float32Array.from({ length: rows * classes }, (_, i) => Math.sin(i * 1.7) * 4 + (far(i) ? 70 : 0));
+      const x = shiftPaths(classes);
       const t = [0, 3, 6, 2, -100];
       const opts = { labelSmoothing: 0.1, weight: new Float32Array(classes).fill(0.5).map((w, i) => w + i / 10) };
       const { loss, grad } = k.crossEntropyWithGrad(x, t, classes, opts);
@@ -53,23 +67,29 @@ for (const backend of BACKENDS) {
   });
 
   test(`${backend} · the shift costs no bits: the row max far above the elements that probe it`, async () => {
-    // A row's shift is taken from its first elements (here 45 below its max);
-    // the loss and log-sum-exp must still be within an ulp or two of float64,
-    // plus the ulp of 1 that a float32 sum of exps around 1 carries (as PyTorch's).
+    // A row's shift is chosen from its first four elements (probe), and then
+    // the row max may lie far above them, or leave the range where no shift is
+    // needed; the loss and log-sum-exp must still be within an ulp or two of
+    // float64, plus the ulp of 1 that a float32 sum of exps around 1 carries
+    // (as PyTorch's).
     const k = await kernel(backend), js = await kernel('js');
-    for (const classes of [10, 100, 1000]) {
+    // [probe, max, level of the other elements (default max − 8)]; in the last
+    // case they sink below float32's normal range unless the exps are shifted
+    const cases = [[-40, 5], [-45, 5], [-40, -39.5], [-41, -30], [70, 79], [70, 85], [79.9, 120], [81, 100], [-70, -69, -90]];
+    for (const classes of [10, 100, 1000]) for (const [probe, top, level = Math.max(probe, top - 8)] of cases) {
       const n = 16;
       const x = Float32Array.from({ length: n * classes }, (_, i) => {
         const c = i % classes;
-        return c < 4 ? -40 : c === classes - 1 ? 5 + (i % 7) * 0.37 : Math.sin(i * 0.7) * 2 - 3;
+        return c < 4 ? probe : c === classes - 1 ? top + (i % 7) * 0.037 : level + Math.sin(i * 0.7) * 2;
       });
       const t = new Int32Array(n).fill(classes - 1);
       const got = k.crossEntropy(x, t, classes, { reduction: 'none' }), want = js.crossEntropy(x, t, classes, { reduction: 'none' });
       const lse = k.logSumExp(x, classes), lseWant = js.logSumExp(x, classes);
       const ulps2 = (a, b) => Math.abs(a - b) <= 2.5e-7 * Math.abs(b) + 1.2e-7;
       for (let r = 0; r < n; r++) {
-        assert.ok(ulps2(got[r], want[r]), `${classes} classes, row ${r}: loss ${got[r]} vs ${want[r]}`);
-        assert.ok(ulps2(lse[r], lseWant[r]), `${classes} classes, row ${r}: lse ${lse[r]} vs ${lseWant[r]}`);
+        const where = `${classes} classes, probe ${probe}, max ${top}, row ${r}`;
+        assert.ok(ulps2(got[r], want[r]), `${where}: loss ${got[r]} vs ${want[r]}`);
+        assert.ok(ulps2(lse[r], lseWant[r]), `${where}: lse ${lse[r]} vs ${lseWant[r]}`);
       }
     }
   });
@@ -77,8 +97,7 @@ for (const backend of BACKENDS) {
   test(`${backend} · softmax in place gives the same bits as out of place`, async () => {
     const k = await kernel(backend);
     for (const classes of [C, 40]) {
-      const far = (i) => i % classes === 5 && Math.floor(i / classes) % 2 === 0;
-      const x = Float32Array.from({ length: rows * classes }, (_, i) => Math.cos(i * 0.9) * 5 + (far(i) ? 70 : 0));
+      const x = shiftPaths(classes);
       const expected = k.softmax(x, classes);
       const inPlace = Float32Array.from(x);
       assert.is(k.softmax(inPlace, classes, inPlace), inPlace);
