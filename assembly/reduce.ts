@@ -166,41 +166,34 @@ export function pickProbedShift(x: usize, n: i32, m: f32): void {
   if (ASC_FEATURE_SIMD) {
     const s = f32x4.splat(h), mv = f32x4.splat(magicOf(k)), fv = f32x4.splat(floorOf(k));
     const whole = n & ~3;
-    let ma = f32x4.splat(-Infinity), mb = ma;
+    // One vector per step, one sum and one max: an exp outlasts an add's
+    // latency, and a second pair of accumulators made V8 spill them (16 XMM
+    // registers, 8 of them the exp's constants).
+    let ma = f32x4.splat(-Infinity);
     while (i < whole) {
       const end = min(i + SUM_BLOCK, whole);
-      let a = f32x4.splat(0), b = a;
-      for (; i + 8 <= end; i += 8) {
-        const v0 = v128.load(at(x, i)), v1 = v128.load(at(x, i + 4));
-        if (track) { ma = f32x4.pmax(ma, v0); mb = f32x4.pmax(mb, v1); }
-        const e0 = expScaledv(less(v0, s, shifted), mv, fv);
-        const e1 = expScaledv(less(v1, s, shifted), mv, fv);
-        if (keep) { v128.store(at(y, i), e0); v128.store(at(y, i + 4), e1); }
-        a = f32x4.add(a, e0);
-        b = f32x4.add(b, e1);
-      }
-      if (i < end) {
+      let a = f32x4.splat(0);
+      for (; i < end; i += 4) {
         const v = v128.load(at(x, i));
         if (track) ma = f32x4.pmax(ma, v);
         const e = expScaledv(less(v, s, shifted), mv, fv);
         if (keep) v128.store(at(y, i), e);
         a = f32x4.add(a, e);
-        i += 4;
       }
-      total += hsum64(f32x4.add(a, b));
+      total += hsum64(a);
     }
     if (whole != n && n >= 4) {
       // Overlapping last vector: only the new lanes are stored and counted
       // (with y = x the repeated lanes already hold results).
       const v = v128.load(at(x, n - 4));
-      if (track) mb = f32x4.pmax(mb, v);
+      if (track) ma = f32x4.pmax(ma, v);
       const mask = tailMask(n - whole);
       const e = v128.and(expScaledv(less(v, s, shifted), mv, fv), mask);
       if (keep) v128.store(at(y, n - 4), v128.bitselect(e, v128.load(at(y, n - 4)), mask));
       total += hsum64(e);
       i = n;
     }
-    if (track) m = hmax(f32x4.pmax(ma, mb));
+    if (track) m = hmax(ma);
   }
   for (; i < n; i++) {
     const v = load<f32>(at(x, i));
