@@ -20,7 +20,7 @@
 import { at } from './simd';
 import { expScaledv, floorOfv, LOG2E, magicOfv } from './exp';
 import { logv } from './log';
-import { less, REDO_ABOVE, UNSHIFTED_FROM, UNSHIFTED_TO, WHOLE_LN2_BELOW } from './reduce';
+import { less, REDO_ABOVE, unshiftedFrom, unshiftedTo, WHOLE_LN2_BELOW } from './reduce';
 
 export const LANES_BELOW = 16;
 
@@ -64,7 +64,7 @@ export function setScratch(p: usize): void {
 /**
  * Σ exp(x − shift) of each of the four rows of n at x, in one pass, choosing
  * the shift as sumExpProbed does for long rows from p, the max of each row's
- * first four elements: none if every p is in the unshifted range (the pass is
+ * first four elements: none if every p is in the unshifted range for `keep` (the pass is
  * taken again if some row max is not), else h + k·ln 2 from p per lane (taken
  * again if some row max is more than REDO_ABOVE above its p, or p is not
  * finite), the redo about the row max. The group goes into the scratch slot at g; then lanesLogSum(g, s)
@@ -75,9 +75,10 @@ export function setScratch(p: usize): void {
   readColumns(g, x, n);
   let p = f32x4.pmax(f32x4.splat(-Infinity), lanesX(g, 0)); // pmax(acc, NaN) keeps acc
   for (let c = 1; c < min(n, 4); c++) p = f32x4.pmax(p, lanesX(g, c));
-  if (i32x4.all_true(v128.and(f32x4.ge(p, f32x4.splat(UNSHIFTED_FROM)), f32x4.le(p, f32x4.splat(UNSHIFTED_TO))))) {
+  const from = f32x4.splat(unshiftedFrom(keep)), to = f32x4.splat(unshiftedTo(keep));
+  if (i32x4.all_true(v128.and(f32x4.ge(p, from), f32x4.le(p, to)))) {
     const s = sumAbout(g, n, p, keep, false);
-    if (!v128.any_true(f32x4.gt(lanesMax(g), f32x4.splat(UNSHIFTED_TO)))) return s;
+    if (!v128.any_true(f32x4.gt(lanesMax(g), to))) return s;
   } else {
     const s = sumAbout(g, n, p, keep, true);
     if (allFinite(p) && !v128.any_true(f32x4.gt(f32x4.sub(lanesMax(g), p), f32x4.splat(REDO_ABOVE)))) return s;

@@ -86,13 +86,22 @@ export function pickShift(v: f32): void {
 }
 
 /**
- * Rows whose max lies in [UNSHIFTED_FROM, UNSHIFTED_TO] need no shift at all:
- * the exp of x itself neither overflows (nor does a float32 block sum of up to
- * SUM_BLOCK of them: 256·e^80 < 3.4e38), nor loses a term that matters (those
- * that flush are below e^−87.3, e^−47 of the max). No shift means nothing to
- * compute from the row before its exps can start: +5% at 100 classes.
+ * Rows whose max lies in [unshiftedFrom, unshiftedTo] need no shift at all,
+ * and then nothing is computed from the row before its exps can start (+5% at
+ * 100 classes). For a sum, [−40, 80]: the exp of x itself neither overflows
+ * (nor does a float32 block sum of up to SUM_BLOCK of them: 256·e^80 <
+ * 3.4e38), nor loses a term that matters (those that flush, below e^−87.3, are
+ * e^−47 of the max and less). Where the exps are kept (softmax, gradients),
+ * [0, 40]: an exp that flushes is then one whose softmax is below the normal
+ * range too, as with a shift at the max, and 1/Σ stays far above it.
  */
-export const UNSHIFTED_FROM: f32 = -40, UNSHIFTED_TO: f32 = 80;
+@inline export function unshiftedFrom(keep: bool): f32 {
+  return keep ? 0 : -40;
+}
+
+@inline export function unshiftedTo(keep: bool): f32 {
+  return keep ? 40 : 80;
+}
 
 /** Set by sumExpProbed: the row's max (NaN skipped). */
 export let probedMax: f32 = 0;
@@ -121,7 +130,7 @@ export function expStoreProbed(x: usize, y: usize, n: i32): f64 {
  *  shift gives the same exps and sum, so in place matches out of place exactly. */
 export function pickProbedShift(x: usize, n: i32, m: f32): void {
   const m0 = probe(x, n);
-  if (m0 >= UNSHIFTED_FROM && m0 <= UNSHIFTED_TO) pickShift(m <= UNSHIFTED_TO ? 0 : m);
+  if (m0 >= unshiftedFrom(true) && m0 <= unshiftedTo(true)) pickShift(m <= unshiftedTo(true) ? 0 : m);
   else pickShift(m0 - m0 == 0 && !(m - m0 > REDO_ABOVE) ? m0 : m);
 }
 
@@ -131,18 +140,18 @@ export function pickProbedShift(x: usize, n: i32, m: f32): void {
 
 @inline function probed(x: usize, y: usize, n: i32, keep: bool): f64 {
   const m0 = probe(x, n);
-  const unshifted = m0 >= UNSHIFTED_FROM && m0 <= UNSHIFTED_TO; // false for NaN
+  const unshifted = m0 >= unshiftedFrom(keep) && m0 <= unshiftedTo(keep); // false for NaN
   if (ASC_FEATURE_SIMD && unshifted) {
     // Its own copy of the pass, with compile-time constants: +2% here, but
     // 12% slower code for the scalar build's loop, which shares one below.
     pickShift(0);
     const s = expSum(x, y, n, 0, 0, keep, true);
-    if (probedMax <= UNSHIFTED_TO) return s;
+    if (probedMax <= unshiftedTo(keep)) return s;
   } else if (unshifted || m0 - m0 == 0) {
     if (unshifted) pickShift(0); // a branch, not a select: the exps need not wait for m0
     else pickShift(m0);
     const s = expSum(x, y, n, shiftH, shiftK, keep, true);
-    if (unshifted ? probedMax <= UNSHIFTED_TO : !(probedMax - m0 > REDO_ABOVE)) return s;
+    if (unshifted ? probedMax <= unshiftedTo(keep) : !(probedMax - m0 > REDO_ABOVE)) return s;
   } else {
     probedMax = rowMax(x, n);
   }

@@ -94,6 +94,33 @@ for (const backend of BACKENDS) {
     }
   });
 
+  test(`${backend} · stored exps keep every normal float: softmax and gradients of tiny and huge rows`, async () => {
+    // Rows whose max is negative hold elements below exp's normal range whose
+    // softmax is still a normal float (e^−58 here); rows of many large logits
+    // make Σ exp(x) huge. Either must not cost the stored exps their bits.
+    const k = await kernel(backend), js = await kernel('js');
+    const rel = (a, b) => Math.abs(a - b) <= 1e-6 * Math.abs(b) + 1e-45; // ~8 ulps
+    const rowsOf = { 7: 8, 40: 4, 1000: 2, 128256: 1 };
+    for (const [C, n] of Object.entries(rowsOf).map(([c, r]) => [Number(c), r])) {
+      for (const [name, value] of [
+        ['max −30, others down to −95', (c) => (c < 4 || c % 5 === 0 ? -30 - (c % 3) * 0.25 : -88 - (c % 8))],
+        ['every logit near 79.5', (c) => 79.5 + Math.sin(c) * 0.3],
+      ]) {
+        const x = Float32Array.from({ length: n * C }, (_, i) => value(i % C));
+        const t = Int32Array.from({ length: n }, (_, r) => (r * 3) % C);
+        const pairs = [
+          ['softmax', k.softmax(x, C), js.softmax(x, C)],
+          ['gradient', k.crossEntropyWithGrad(x, t, C).grad, js.crossEntropyWithGrad(x, t, C).grad],
+        ];
+        for (const [what, got, want] of pairs) {
+          for (let i = 0; i < got.length; i++) {
+            assert.ok(rel(got[i], want[i]), `${C} classes, ${name}: ${what}[${i}] ${got[i]} vs ${want[i]}`);
+          }
+        }
+      }
+    }
+  });
+
   test(`${backend} · softmax in place gives the same bits as out of place`, async () => {
     const k = await kernel(backend);
     for (const classes of [C, 40]) {
