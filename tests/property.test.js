@@ -36,10 +36,14 @@ const shapeArb = fc
     return { classes, n, spatial, rows: n * spatial, length: n * spatial * classes };
   });
 
-/** How values are drawn: a seed for a fast PRNG (large arrays stay cheap), a scale and specials. */
+/** How values are drawn: a seed for a fast PRNG (large arrays stay cheap), a scale
+ *  about an offset (offsets put rows across the ends of the ranges in which the
+ *  kernels take a row's exps with no shift: [−40, 80], [0, 40] for stored exps) and
+ *  specials. */
 const valuesArb = fc.record({
   seed: fc.integer(),
   scale: fc.constantFrom(1, 4, 30, 300, 1e4),
+  offset: fc.constantFrom(0, 0, 0, -42, -2, 38, 79),
   specialRate: fc.constantFrom(0, 0, 0.02, 0.25),
   specials: fc.subarray([1e4, -1e4, -Infinity, NaN, Infinity], { minLength: 1 }),
   negInfRows: fc.constantFrom(0, 0, 0, 0.15),
@@ -51,7 +55,7 @@ function values(v, length, classes, salt = 0) {
   const r = generator(v.seed ^ Math.imul(salt + 1, 0x9e3779b1));
   const x = new Float32Array(length);
   for (let i = 0; i < length; i++) {
-    x[i] = r() < v.specialRate ? v.specials[Math.floor(r() * v.specials.length)] : (2 * r() - 1) * v.scale;
+    x[i] = r() < v.specialRate ? v.specials[Math.floor(r() * v.specials.length)] : v.offset + (2 * r() - 1) * v.scale;
   }
   if (v.negInfRows > 0) {
     for (let o = 0; o < length; o += classes) if (r() < v.negInfRows) x.fill(-Infinity, o, o + classes);
