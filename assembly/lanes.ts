@@ -63,13 +63,14 @@ export function setScratch(p: usize): void {
 
 /**
  * Σ exp(x − shift) of each of the four rows of n at x, in one pass, choosing
- * the shift as sumExpProbed does for long rows from p, the max of each row's
- * first four elements: none if every p is in the unshifted range for `keep` (the pass is
- * taken again if some row max is not), else h + k·ln 2 from p per lane (taken
- * again if some row max is more than REDO_ABOVE above its p, or p is not
- * finite), the redo about the row max. The group goes into the scratch slot at g; then lanesLogSum(g, s)
- * gives log Σ exp(x − max), lanesMax(g) the row maxima (NaN skipped),
- * lanesX(g, c) the columns, and with keep, lanesOut(g, c) the exps.
+ * the shift as sumExpProbed does for long rows, from p, the max of each row's
+ * first four elements: none if every p lies in unshiftedFrom/To(keep) (the
+ * pass is taken again if some row max does not), else h + k·ln 2 from p per
+ * lane (taken again if some row max is more than REDO_ABOVE above its p, or p
+ * is not finite); the redo is about the row max. The group goes into the
+ * scratch slot at g; then lanesLogSum(g, s) gives log Σ exp(x − max),
+ * lanesMax(g) the row maxima (NaN skipped), lanesX(g, c) the columns, and
+ * with keep, lanesOut(g, c) the exps.
  */
 @inline export function lanesSumExp(g: usize, x: usize, n: i32, keep: bool): v128 {
   readColumns(g, x, n);

@@ -109,7 +109,7 @@ export let probedMax: f32 = 0;
 /**
  * Σ exp(x − shift) in one pass instead of a max pass and a sum pass, while the
  * pass tracks the true max. The max of the first PROBE elements picks the
- * shift: none if it lies in the unshifted range (the pass is taken again if
+ * shift: none if it lies in unshiftedFrom/To(keep) (the pass is taken again if
  * the true max does not), else that probe (taken again if the true max exceeds
  * it by more than REDO_ABOVE, or it is not finite); the redo is about the true
  * max. Any shift gives the same log-sum-exp (shift + log Σ); this one just must
