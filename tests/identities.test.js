@@ -14,16 +14,21 @@ for (let r = 0; r < rows; r++) {
 
 /**
  * rows × classes logits whose rows take each path of the shift a row's exps
- * are taken about (chosen from its first four elements, see sumExpProbed):
- * row 0 none (max 74), row 2 none at first, then about its max (max 94),
- * row 4 about those first elements (all 60 lower, the max 34 above them);
- * rows 1 and 3 plain.
+ * are taken about (chosen from its first four elements, see sumExpProbed). One
+ * element past them is lifted: in row 0 to ~34 (no shift: inside both ranges,
+ * [−40, 80] for sums and [0, 40] for stored exps), in row 2 to ~74 (no shift
+ * for a sum, redone about the max for stored exps), in row 3 to ~94 (redone
+ * about the max either way); row 4 sits 60 lower, with the max 34 above its
+ * first elements (shifted about them). Row 1 has one element at −86.9, which
+ * only an exp taken with no shift keeps (e^−86.9 is a normal float): a shift
+ * chosen differently in place would show in its softmax.
  */
 function shiftPaths(classes) {
   return Float32Array.from({ length: rows * classes }, (_, i) => {
     const r = Math.floor(i / classes), c = i % classes, v = Math.sin(i * 1.7) * 4;
     if (r === 4) return v - 60 + (c === 5 ? 34 : 0);
-    return v + (c === 5 ? [70, 0, 90, 0][r] : 0);
+    if (r === 1 && c === 6) return -86.9;
+    return v + (c === 5 ? [30, 0, 70, 90][r] : 0);
   });
 }
 
