@@ -9,8 +9,8 @@
 // brought to m exactly (logSumAboutMax in reduce.ts, lanesLogSum in lanes.ts).
 import { at, demote4, hsum2, hsum64, promoteHigh } from './simd';
 import { addPartial } from './partials';
-import { rowMax, sumExp, sumExpProbed, expStoreProbed, probedMax, pickProbedShift, shiftH, shiftK, logSumAboutMax, expStore, gapSum } from './reduce';
-import { lanesGap, lanesSlot, lanesLogSum, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, transposeOut, LANES_BELOW } from './lanes';
+import { rowMax, sumExp, sumExpProbed, expStoreRow, probedMax, logSumAboutMax, expStore, gapSum } from './reduce';
+import { GROUPS_UP_TO, lanesAt, lanesGap, lanesSlot, lanesLogSum, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, rowsSumExp, transposeOut, LANES_BELOW } from './lanes';
 
 /** Partial slots for index targets: Σ w_t·nll, Σ w_t (kept rows), Σ smoothing term. */
 export const CE_SLOTS = 3;
@@ -51,7 +51,8 @@ let GRAD: usize = 0, GRAD_NLL: f32 = 0, GRAD_SMOOTH: f32 = 0, GRAD_OUT: usize = 
  * the reduction's divisor into gradNll and gradSmooth.
  * Each row: what the loss needs from x is read first (the gradient may
  * overwrite it), then the row statistics (max m, s = Σ exp(x − m), the exps
- * stored into grad), then the loss and gradient. Short rows go four at a time.
+ * stored into grad), then the loss and gradient. Rows up to GROUPS_UP_TO
+ * classes go four at a time (lanes.ts).
  */
 export function crossEntropyIndex(
   x: usize, target: usize, weight: usize, weightTotal: f32, r0: i32, r1: i32, classes: i32,
@@ -73,17 +74,14 @@ export function crossEntropyIndex(
       fourRows(g0, r, fourSums(g0, r));
       r += 4;
     }
+  } else if (ASC_FEATURE_SIMD && classes <= GROUPS_UP_TO) {
+    for (; r + 4 <= r1; r += 4) fourLongRows(lanesSlot(0), r);
   }
   for (; r < r1; r++) {
     const xt = targetLogit(r), g = gap(r);
     const xr = at(x, r * classes);
-    if (grad == x) { // in place: the exps overwrite x, so the shift must be known first
-      const m = rowMax(xr, classes);
-      pickProbedShift(xr, classes, m);
-      const s = expStore(xr, xr, classes, shiftH, shiftK);
-      finishRow(r, xt, g, m, s, logSumAboutMax(s, m));
-    } else if (grad) {
-      const s = expStoreProbed(xr, at(grad, r * classes), classes);
+    if (grad) { // the exps may overwrite x: xt and g are read first
+      const s = expStoreRow(xr, at(grad, r * classes), classes);
       finishRow(r, xt, g, probedMax, s, logSumAboutMax(s, probedMax));
     } else {
       const s = sumExpProbed(xr, classes); // one pass; no gradient to store
@@ -116,12 +114,40 @@ export function crossEntropyIndex(
  */
 @inline function fourRows(g: usize, r: i32, s: v128): void {
   const t = v128.load(at(TARGET, r));
+  const xt = pick4(at(X, r * CLASSES), CLASSES, knownTargets(t));
+  const gap = SMOOTHING > 0 ? lanesGap(g, CLASSES, lanesMax(g), WEIGHT) : f32x4.splat(0);
+  fourFinish(g, r, s, t, xt, gap);
+}
+
+/** fourRows for rows of LANES_BELOW to GROUPS_UP_TO classes, each through
+ *  its own exp pass (rowsSumExp), with the exps stored for the gradient:
+ *  x_t and the gaps are read first, as those exps may overwrite x. */
+@inline function fourLongRows(g: usize, r: i32): void {
+  const t = v128.load(at(TARGET, r));
+  const xt = pick4(at(X, r * CLASSES), CLASSES, knownTargets(t));
+  let gp = f32x4.splat(0);
+  if (SMOOTHING > 0) {
+    gp = f32x4.replace_lane(gp, 0, <f32>gap(r));
+    gp = f32x4.replace_lane(gp, 1, <f32>gap(r + 1));
+    gp = f32x4.replace_lane(gp, 2, <f32>gap(r + 2));
+    gp = f32x4.replace_lane(gp, 3, <f32>gap(r + 3));
+  }
+  const x = at(X, r * CLASSES);
+  fourFinish(g, r, rowsSumExp(g, x, GRAD ? at(GRAD, r * CLASSES) : 0, CLASSES), t, xt, gp);
+}
+
+/** Targets t with an ignored row's replaced by class 0, which it then reads
+ *  (its terms are masked out). */
+@inline function knownTargets(t: v128): v128 {
+  return v128.andnot(t, i32x4.eq(t, i32x4.splat(IGNORE)));
+}
+
+/** Loss, partial sums and gradient of rows r..r+3 from their sums s in slot
+ *  g, targets t, target logits xt and smoothing gaps. */
+@inline function fourFinish(g: usize, r: i32, s: v128, t: v128, xt: v128, gap: v128): void {
   const ignored = i32x4.eq(t, i32x4.splat(IGNORE));
-  const tk = v128.andnot(t, ignored); // an ignored row reads class 0; its terms are masked out
-  const xt = pick4(at(X, r * CLASSES), CLASSES, tk);
-  const wt = v128.andnot(WEIGHT ? pick4(WEIGHT, 0, tk) : f32x4.splat(1), ignored);
+  const wt = v128.andnot(WEIGHT ? pick4(WEIGHT, 0, knownTargets(t)) : f32x4.splat(1), ignored);
   const m = lanesMax(g);
-  const gap = SMOOTHING > 0 ? lanesGap(g, CLASSES, m, WEIGHT) : f32x4.splat(0);
   fourLosses(r, m, xt, wt, lanesLogSum(g, s), gap, ignored);
   if (GRAD) fourGradients(g, r, s, m, wt, t, ignored);
 }
@@ -154,7 +180,8 @@ export function crossEntropyIndex(
 
 /**
  * Gradient of fourRows (x is all read by now: grad may be x): per column
- * e·A − B·w_c − D·[c = t] with e = exp(x − h) from lanesOut and A ∝ 1/s,
+ * e·A − B·w_c − D·[c = t] with e = exp(x − h) from lanesOut (for long rows,
+ * from grad itself) and A ∝ 1/s,
  * s = Σ exp(x − h). An ignored row gets A = B = D = 0, or A = NaN when its
  * softmax is NaN (a NaN, or a max of ±∞).
  */
@@ -169,7 +196,17 @@ export function crossEntropyIndex(
   const B = v128.andnot(f32x4.mul(dy, f32x4.splat(GRAD_SMOOTH)), ignored);
   const D = v128.andnot(f32x4.mul(f32x4.mul(dy, f32x4.splat(GRAD_NLL)), wt), ignored);
   const C = CLASSES, gr = at(GRAD, r * C), w = WEIGHT;
-  if (C < 4) {
+  if (C >= LANES_BELOW) { // rowsSumExp rows: their exps are in grad already
+    lanesPut(g, 1, A);
+    lanesPut(g, 2, B);
+    lanesPut(g, 3, D);
+    lanesPut(g, 4, knownTargets(t));
+    for (let j = 0; j < 4; j++) {
+      const row = at(gr, j * C), target = at(row, reinterpret<i32>(lanesAt(g, 4, j)));
+      gradRow(row, w, C, lanesAt(g, 1, j), lanesAt(g, 2, j));
+      store<f32>(target, load<f32>(target) - lanesAt(g, 3, j));
+    }
+  } else if (C < 4) {
     for (let c = 0; c < C; c++) lanesPut(g, c, gradColumn(g, c, A, B, D, t, w));
     lanesStore(g, gr, C);
   } else {

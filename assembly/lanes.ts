@@ -11,6 +11,12 @@
 // Callers split batches at multiples of four rows, so a row always lands in
 // the same group whatever the split.
 //
+// Rows from LANES_BELOW up to GROUPS_UP_TO classes are grouped too, without
+// the transpose: each row takes its own exp pass (rowsSumExp), recorded in a
+// slot as a short-row group is, so that their finish (the exp of each max,
+// the division and the log; the callers' losses) is one vector for four rows
+// as well (logSumExp at 100 classes +7%).
+//
 // Callers keep two groups in flight, each in its own scratch slot (g, the
 // slot's address, is the first argument below): both groups' exps first,
 // then both finished. A group's finish (its log, losses, stores) is a long
@@ -18,11 +24,16 @@
 // it, while two such chains overlap each other (logSumExp at 10 classes
 // +12%, crossEntropy +5%; three groups measured no better).
 import { at } from './simd';
-import { expScaledv, floorOfv, LOG2E, magicOfv } from './exp';
+import { expScaledv, floorOf, floorOfv, LOG2E, magicOf, magicOfv } from './exp';
 import { logv } from './log';
-import { less, REDO_ABOVE, unshiftedFrom, unshiftedTo, WHOLE_LN2_BELOW } from './reduce';
+import { expStoreRow, less, probedMax, REDO_ABOVE, shiftH, shiftK, sumExpProbed, unshiftedFrom, unshiftedTo, WHOLE_LN2_BELOW } from './reduce';
 
 export const LANES_BELOW = 16;
+
+/** The longest rows grouped (rowsSumExp): four of them still fit one chunk of
+ *  the copy path (64 KiB), so a chunk always starts a group (wasm.ts). Longer
+ *  rows gain nothing from it. */
+export const GROUPS_UP_TO = 4096;
 
 /** This instance's scratch: two slots, each with a group's x columns, result
  *  columns, shift (h, and k as expScaled's magic and floor) and row maxima.
@@ -61,6 +72,11 @@ export function setScratch(p: usize): void {
   v128.store(g + OUT_AT + (<usize>c << 4), v);
 }
 
+/** Lane j of result column c: for callers that go on row by row. */
+@inline export function lanesAt(g: usize, c: i32, j: i32): f32 {
+  return load<f32>(g + OUT_AT + (<usize>c << 4) + (<usize>j << 2));
+}
+
 /**
  * Σ exp(x − shift) of each of the four rows of n at x, in one pass, choosing
  * the shift as sumExpProbed does for long rows, from p, the max of each row's
@@ -85,6 +101,26 @@ export function setScratch(p: usize): void {
     if (allFinite(p) && !v128.any_true(f32x4.gt(f32x4.sub(lanesMax(g), p), f32x4.splat(REDO_ABOVE)))) return s;
   }
   return sumAbout(g, n, lanesMax(g), keep, true);
+}
+
+/**
+ * lanesSumExp for four rows of n at x, LANES_BELOW ≤ n ≤ GROUPS_UP_TO: each
+ * row through its own probed pass (sumExpProbed; with y, expStoreRow into the
+ * rows of y, which may be x), its shift and max recorded in slot g as
+ * lanesSumExp records them, so lanesLogSum and lanesMax serve these rows
+ * alike. The sums are rounded to float32 (n·e^80 is still below its max).
+ */
+export function rowsSumExp(g: usize, x: usize, y: usize, n: i32): v128 {
+  for (let j = 0; j < 4; j++) {
+    const o = <usize>j << 2, xr = at(x, j * n);
+    const s = y ? expStoreRow(xr, at(y, j * n), n) : sumExpProbed(xr, n);
+    store<f32>(g + OUT_AT + o, <f32>s); // result column 0, free for these rows
+    store<f32>(g + MAX_AT + o, probedMax);
+    store<f32>(g + SHIFT_AT + o, shiftH);
+    store<f32>(g + MAGIC_AT + o, magicOf(shiftK));
+    store<f32>(g + FLOOR_AT + o, floorOf(shiftK));
+  }
+  return lanesOut(g, 0);
 }
 
 /** log Σ exp(x − m) of each row (m = lanesMax(g)) from lanesSumExp's s for

@@ -125,10 +125,20 @@ export function expStoreProbed(x: usize, y: usize, n: i32): f64 {
   return probed(x, y, n, true);
 }
 
+/** expStoreProbed where y may be x: in place, the shift is picked before the
+ *  pass (pickProbedShift), so that it gives the same bits as out of place. */
+export function expStoreRow(x: usize, y: usize, n: i32): f64 {
+  if (x != y) return expStoreProbed(x, y, n);
+  const m = rowMax(x, n);
+  pickProbedShift(x, n, m);
+  probedMax = m;
+  return expStore(x, y, n, shiftH, shiftK);
+}
+
 /** Picks the shift sumExpProbed settles on for a row whose max is m, for
  *  callers that need it before the pass (exps stored over x itself): the same
  *  shift gives the same exps and sum, so in place matches out of place exactly. */
-export function pickProbedShift(x: usize, n: i32, m: f32): void {
+function pickProbedShift(x: usize, n: i32, m: f32): void {
   const m0 = probe(x, n);
   if (m0 >= unshiftedFrom(true) && m0 <= unshiftedTo(true)) pickShift(m <= unshiftedTo(true) ? 0 : m);
   else pickShift(m0 - m0 == 0 && !(m - m0 > REDO_ABOVE) ? m0 : m);

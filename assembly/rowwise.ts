@@ -3,8 +3,8 @@
 import { at, demote4, hsum64, madd, promoteHigh, SUM_BLOCK } from './simd';
 import { expAnyv, expAnys } from './exp';
 import { logv, logs } from './log';
-import { rowMax, sumExpProbed, expStoreProbed, probedMax, pickProbedShift, shiftH, shiftK, logSumAboutMax, expStore, scaleStore, shiftStore, sumProduct } from './reduce';
-import { allFinite, lanesSlot, lanesLogSum, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, lanesX, LANES_BELOW } from './lanes';
+import { rowMax, sumExpProbed, expStoreRow, probedMax, logSumAboutMax, expStore, scaleStore, shiftStore, sumProduct } from './reduce';
+import { allFinite, GROUPS_UP_TO, lanesAt, lanesSlot, lanesLogSum, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, lanesX, LANES_BELOW, rowsSumExp } from './lanes';
 
 /** log Σ exp(x) as PyTorch computes it: an all −∞ row gives −∞, a +∞ entry
  *  gives +∞, a NaN gives NaN. */
@@ -22,35 +22,41 @@ function hasNaN(x: usize, n: i32): bool {
 
 export function logSumExp(x: usize, out: usize, r0: i32, r1: i32, classes: i32): void {
   let r = r0;
-  if (ASC_FEATURE_SIMD && classes < LANES_BELOW) r = shortRows(LSE, x, out, r0, r1, classes);
+  if (ASC_FEATURE_SIMD && classes <= GROUPS_UP_TO) r = groupRows(LSE, x, out, r0, r1, classes);
   logSumExpRows(x, out, r, r1, classes);
 }
 
 const LSE = 0, SOFTMAX = 1, LOG_SOFTMAX = 2;
 
-/** Rows r0.. of short rows (see lanes.ts), four at a time with two groups in
- *  flight, for op (a constant); returns the first row left (r1 − r0 mod 4). */
-@inline function shortRows(op: i32, x: usize, y: usize, r0: i32, r1: i32, classes: i32): i32 {
-  const keep = op == SOFTMAX, g0 = lanesSlot(0), g1 = lanesSlot(1);
+/** Rows r0.. in groups of four (see lanes.ts) with two groups in flight, for
+ *  op (a constant); returns the first row left (r1 − r0 mod 4). Softmax,
+ *  whose rows end in a division only, groups short rows alone. */
+@inline function groupRows(op: i32, x: usize, y: usize, r0: i32, r1: i32, classes: i32): i32 {
+  const g0 = lanesSlot(0), g1 = lanesSlot(1);
   let r = r0;
   for (; r + 8 <= r1; r += 8) {
-    const a = lanesSumExp(g0, at(x, r * classes), classes, keep);
-    const b = lanesSumExp(g1, at(x, (r + 4) * classes), classes, keep);
+    const a = groupSums(op, g0, at(x, r * classes), classes);
+    const b = groupSums(op, g1, at(x, (r + 4) * classes), classes);
     fourRows(op, g0, x, y, r, classes, a);
     fourRows(op, g1, x, y, r + 4, classes, b);
   }
   if (r + 4 <= r1) {
-    fourRows(op, g0, x, y, r, classes, lanesSumExp(g0, at(x, r * classes), classes, keep));
+    fourRows(op, g0, x, y, r, classes, groupSums(op, g0, at(x, r * classes), classes));
     r += 4;
   }
   return r;
 }
 
-/** Rows r..r+3 of op into y (out for LSE), from their lanesSumExp s into slot g. */
+@inline function groupSums(op: i32, g: usize, x: usize, classes: i32): v128 {
+  return classes < LANES_BELOW ? lanesSumExp(g, x, classes, op == SOFTMAX) : rowsSumExp(g, x, 0, classes);
+}
+
+/** Rows r..r+3 of op into y (out for LSE), from their groupSums s into slot g. */
 @inline function fourRows(op: i32, g: usize, x: usize, y: usize, r: i32, classes: i32, s: v128): void {
   if (op == LSE) logSumExpFour(g, x, y, r, classes, s);
   else if (op == SOFTMAX) softmaxFour(g, at(y, r * classes), classes, s);
-  else logSoftmaxFour(g, at(y, r * classes), classes, s);
+  else if (classes < LANES_BELOW) logSoftmaxFour(g, at(y, r * classes), classes, s);
+  else logSoftmaxRows(g, x, y, r, classes, s);
 }
 
 @inline function logSumExpFour(g: usize, x: usize, out: usize, r: i32, classes: i32, s: v128): void {
@@ -67,17 +73,10 @@ function logSumExpRows(x: usize, out: usize, r0: i32, r1: i32, classes: i32): vo
 
 export function softmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): void {
   let r = r0;
-  if (ASC_FEATURE_SIMD && classes < LANES_BELOW) r = shortRows(SOFTMAX, x, y, r0, r1, classes);
+  if (ASC_FEATURE_SIMD && classes < LANES_BELOW) r = groupRows(SOFTMAX, x, y, r0, r1, classes);
   for (; r < r1; r++) {
-    const xr = at(x, r * classes), yr = at(y, r * classes);
-    // one exp pass about a probed shift; in place that shift must be known first
-    let s: f64;
-    if (x != y) s = expStoreProbed(xr, yr, classes);
-    else {
-      pickProbedShift(xr, classes, rowMax(xr, classes));
-      s = expStore(xr, yr, classes, shiftH, shiftK);
-    }
-    scaleStore(yr, yr, classes, <f32>(1 / s));
+    const yr = at(y, r * classes);
+    scaleStore(yr, yr, classes, <f32>(1 / expStoreRow(at(x, r * classes), yr, classes)));
   }
 }
 
@@ -90,7 +89,7 @@ export function softmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): voi
 
 export function logSoftmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): void {
   let r = r0;
-  if (ASC_FEATURE_SIMD && classes < LANES_BELOW) r = shortRows(LOG_SOFTMAX, x, y, r0, r1, classes);
+  if (ASC_FEATURE_SIMD && classes <= GROUPS_UP_TO) r = groupRows(LOG_SOFTMAX, x, y, r0, r1, classes);
   for (; r < r1; r++) {
     const xr = at(x, r * classes);
     const ls = <f32>logSumAboutMax(sumExpProbed(xr, classes), probedMax);
@@ -103,6 +102,16 @@ export function logSoftmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): 
   const ls = lanesLogSum(g, s), m = lanesMax(g);
   for (let c = 0; c < classes; c++) lanesPut(g, c, f32x4.sub(f32x4.sub(lanesX(g, c), m), ls));
   lanesStore(g, y, classes);
+}
+
+/** logSoftmaxFour for rows of rowsSumExp: each row stored from its own max and log-sum. */
+@inline function logSoftmaxRows(g: usize, x: usize, y: usize, r: i32, classes: i32, s: v128): void {
+  lanesPut(g, 1, lanesLogSum(g, s));
+  lanesPut(g, 2, lanesMax(g));
+  for (let j = 0; j < 4; j++) {
+    const o = (r + j) * classes;
+    shiftStore(at(x, o), at(y, o), classes, lanesAt(g, 2, j), lanesAt(g, 1, j));
+  }
 }
 
 /** First index of the row maximum; NaN counts as the maximum (as torch.argmax). */

@@ -81,7 +81,7 @@ function run(
     const widest = Math.max(1, ...parts.map((p) => p.per));
     // rows that fit the chunk bytes, rounded down to `align`; rows so long that
     // not even `align` fit go fewer at a time (the four-row kernels only
-    // group rows under 16 classes, which always fit)
+    // group rows of up to 4096 classes, four of which always fit)
     const fit = Math.floor(CHUNK_BYTES / 4 / widest);
     const chunk = fit >= align ? fit - (fit % align) : Math.max(1, fit);
     const streams: Stream[] = [];
