@@ -63,20 +63,8 @@ export function crossEntropyIndex(
   IGNORE = ignoreIndex; SMOOTHING = smoothing; OUT = out; PARTIALS = partials;
   GRAD = grad; GRAD_NLL = gradNll; GRAD_SMOOTH = gradSmooth; GRAD_OUT = gradOut;
   let r = r0;
-  if (ASC_FEATURE_SIMD && classes < LANES_BELOW) {
-    const g0 = lanesSlot(0), g1 = lanesSlot(1);
-    for (; r + 8 <= r1; r += 8) { // two groups in flight (lanes.ts)
-      const a = fourSums(g0, r), b = fourSums(g1, r + 4);
-      fourRows(g0, r, a);
-      fourRows(g1, r + 4, b);
-    }
-    if (r + 4 <= r1) {
-      fourRows(g0, r, fourSums(g0, r));
-      r += 4;
-    }
-  } else if (ASC_FEATURE_SIMD && classes <= GROUPS_UP_TO) {
-    for (; r + 4 <= r1; r += 4) fourLongRows(lanesSlot(0), r);
-  }
+  if (ASC_FEATURE_SIMD && classes < LANES_BELOW) r = shortGroups(r0, r1);
+  else if (ASC_FEATURE_SIMD && classes <= GROUPS_UP_TO) r = longGroups(r0, r1);
   for (; r < r1; r++) {
     const xt = targetLogit(r), g = gap(r);
     const xr = at(x, r * classes);
@@ -88,6 +76,33 @@ export function crossEntropyIndex(
       finishRow(r, xt, g, probedMax, s, logSumAboutMax(s, probedMax));
     }
   }
+}
+
+// The two group loops are functions of their own: inlined into one, each
+// made the other's code slower (short rows −9%).
+
+/** Rows r0.. of short rows, four at a time with two groups in flight
+ *  (lanes.ts); returns the first row left. */
+function shortGroups(r0: i32, r1: i32): i32 {
+  const g0 = lanesSlot(0), g1 = lanesSlot(1);
+  let r = r0;
+  for (; r + 8 <= r1; r += 8) {
+    const a = fourSums(g0, r), b = fourSums(g1, r + 4);
+    fourRows(g0, r, a);
+    fourRows(g1, r + 4, b);
+  }
+  if (r + 4 <= r1) {
+    fourRows(g0, r, fourSums(g0, r));
+    r += 4;
+  }
+  return r;
+}
+
+/** Rows r0.. of LANES_BELOW to GROUPS_UP_TO classes, four at a time; returns the first row left. */
+function longGroups(r0: i32, r1: i32): i32 {
+  let r = r0;
+  for (; r + 4 <= r1; r += 4) fourLongRows(lanesSlot(0), r);
+  return r;
 }
 
 @inline function targetOf(r: i32): i32 {
@@ -116,7 +131,7 @@ export function crossEntropyIndex(
   const t = v128.load(at(TARGET, r));
   const xt = pick4(at(X, r * CLASSES), CLASSES, knownTargets(t));
   const gap = SMOOTHING > 0 ? lanesGap(g, CLASSES, lanesMax(g), WEIGHT) : f32x4.splat(0);
-  fourFinish(g, r, s, t, xt, gap);
+  fourFinish(g, r, s, t, xt, gap, false);
 }
 
 /** fourRows for rows of LANES_BELOW to GROUPS_UP_TO classes, each through
@@ -133,7 +148,7 @@ export function crossEntropyIndex(
     gp = f32x4.replace_lane(gp, 3, <f32>gap(r + 3));
   }
   const x = at(X, r * CLASSES);
-  fourFinish(g, r, rowsSumExp(g, x, GRAD ? at(GRAD, r * CLASSES) : 0, CLASSES), t, xt, gp);
+  fourFinish(g, r, rowsSumExp(g, x, GRAD ? at(GRAD, r * CLASSES) : 0, CLASSES), t, xt, gp, true);
 }
 
 /** Targets t with an ignored row's replaced by class 0, which it then reads
@@ -143,13 +158,13 @@ export function crossEntropyIndex(
 }
 
 /** Loss, partial sums and gradient of rows r..r+3 from their sums s in slot
- *  g, targets t, target logits xt and smoothing gaps. */
-@inline function fourFinish(g: usize, r: i32, s: v128, t: v128, xt: v128, gap: v128): void {
+ *  g, targets t, target logits xt and smoothing gaps; long: rowsSumExp rows. */
+@inline function fourFinish(g: usize, r: i32, s: v128, t: v128, xt: v128, gap: v128, long: bool): void {
   const ignored = i32x4.eq(t, i32x4.splat(IGNORE));
   const wt = v128.andnot(WEIGHT ? pick4(WEIGHT, 0, knownTargets(t)) : f32x4.splat(1), ignored);
   const m = lanesMax(g);
   fourLosses(r, m, xt, wt, lanesLogSum(g, s), gap, ignored);
-  if (GRAD) fourGradients(g, r, s, m, wt, t, ignored);
+  if (GRAD) fourGradients(g, r, s, m, wt, t, ignored, long);
 }
 
 /** Loss and partial sums of fourRows, in f64 lane pairs (lanes 0–1, then 2–3):
@@ -185,7 +200,7 @@ export function crossEntropyIndex(
  * s = Σ exp(x − h). An ignored row gets A = B = D = 0, or A = NaN when its
  * softmax is NaN (a NaN, or a max of ±∞).
  */
-@inline function fourGradients(g: usize, r: i32, s: v128, m: v128, wt: v128, t: v128, ignored: v128): void {
+@inline function fourGradients(g: usize, r: i32, s: v128, m: v128, wt: v128, t: v128, ignored: v128, long: bool): void {
   const dy = GRAD_OUT ? v128.load(at(GRAD_OUT, r)) : f32x4.splat(1);
   const k = f32x4.add(f32x4.mul(f32x4.splat(GRAD_NLL), wt), f32x4.splat(GRAD_SMOOTH * WEIGHT_TOTAL));
   let A = demote4( // dy·k/s in f64, as finishRow
@@ -196,7 +211,7 @@ export function crossEntropyIndex(
   const B = v128.andnot(f32x4.mul(dy, f32x4.splat(GRAD_SMOOTH)), ignored);
   const D = v128.andnot(f32x4.mul(f32x4.mul(dy, f32x4.splat(GRAD_NLL)), wt), ignored);
   const C = CLASSES, gr = at(GRAD, r * C), w = WEIGHT;
-  if (C >= LANES_BELOW) { // rowsSumExp rows: their exps are in grad already
+  if (long) { // their exps are in grad already
     lanesPut(g, 1, A);
     lanesPut(g, 2, B);
     lanesPut(g, 3, D);
