@@ -137,6 +137,29 @@ for (const backend of BACKENDS) {
     }
   });
 
+  // Plain arrays stream through kernel memory a chunk of rows at a time, views
+  // are used where they are: the kernels must see the same rows either way
+  // (the chunks are multiples of four rows, the groups lanes.ts finishes).
+  test(`${backend} · copied arrays give the same bits as views in kernel memory`, async () => {
+    const k = await kernel(backend);
+    for (const classes of [C, 100, 4096]) {
+      const n = 9, x = Float32Array.from({ length: n * classes }, (_, i) => Math.sin(i * 0.37) * 6);
+      const t = Int32Array.from({ length: n }, (_, r) => (r * 31) % classes);
+      const xv = k.f32(x.length), tv = k.i32(n), gv = k.f32(x.length);
+      xv.set(x);
+      tv.set(t);
+      const same = (a, b, what) => assert.equal(Array.from(a), Array.from(b), `${what}, ${classes} classes`);
+      same(k.logSumExp(x, classes), k.logSumExp(xv, classes), 'logSumExp');
+      same(k.logSoftmax(x, classes), k.logSoftmax(xv, classes), 'logSoftmax');
+      same(k.crossEntropy(x, t, classes, { reduction: 'none' }), k.crossEntropy(xv, tv, classes, { reduction: 'none' }), 'crossEntropy');
+      assert.is(k.crossEntropy(x, t, classes), k.crossEntropy(xv, tv, classes), `mean crossEntropy, ${classes} classes`);
+      const copied = k.crossEntropyWithGrad(x, t, classes), viewed = k.crossEntropyWithGrad(xv, tv, classes, { grad: gv });
+      assert.is(copied.loss, viewed.loss);
+      same(copied.grad, viewed.grad, 'gradient');
+      for (const v of [xv, tv, gv]) k.free(v);
+    }
+  });
+
   test(`${backend} · out is written and returned, inputs are untouched`, async () => {
     const k = await kernel(backend);
     const copy = Float32Array.from(logits);
