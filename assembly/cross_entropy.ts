@@ -22,8 +22,10 @@ function gradRow(g: usize, w: usize, n: i32, A: f32, B: f32): void {
     const va = f32x4.splat(A), vb = f32x4.splat(B);
     if (w) for (; i + 4 <= n; i += 4) {
       v128.store(at(g, i), f32x4.sub(f32x4.mul(v128.load(at(g, i)), va), f32x4.mul(vb, v128.load(at(w, i)))));
-    } else for (; i + 4 <= n; i += 4) {
+    } else if (B != 0) for (; i + 4 <= n; i += 4) {
       v128.store(at(g, i), f32x4.sub(f32x4.mul(v128.load(at(g, i)), va), vb));
+    } else for (; i + 4 <= n; i += 4) { // no smoothing: e·A − 0 is e·A, bit for bit
+      v128.store(at(g, i), f32x4.mul(v128.load(at(g, i)), va));
     }
   }
   if (w) for (; i < n; i++) store<f32>(at(g, i), load<f32>(at(g, i)) * A - B * load<f32>(at(w, i)));
@@ -98,11 +100,44 @@ function shortGroups(r0: i32, r1: i32): i32 {
   return r;
 }
 
-/** Rows r0.. of LANES_BELOW to GROUPS_UP_TO classes, four at a time; returns the first row left. */
+/** Rows r0.. of LANES_BELOW to GROUPS_UP_TO classes, four at a time, each
+ *  row through its own exp pass (rowsSumExp), with two groups in flight as
+ *  in shortGroups (+2%); returns the first row left. x_t and the gaps are
+ *  read before a group's exps, which may overwrite x. */
 function longGroups(r0: i32, r1: i32): i32 {
+  const g0 = lanesSlot(0), g1 = lanesSlot(1);
   let r = r0;
-  for (; r + 4 <= r1; r += 4) fourLongRows(lanesSlot(0), r);
+  for (; r + 8 <= r1; r += 8) {
+    const ta = v128.load(at(TARGET, r)), xa = targetLogits(r, ta), ga = gaps(r), sa = longSums(g0, r);
+    const q = r + 4;
+    const tb = v128.load(at(TARGET, q)), xb = targetLogits(q, tb), gb = gaps(q), sb = longSums(g1, q);
+    fourFinish(g0, r, sa, ta, xa, ga, true);
+    fourFinish(g1, q, sb, tb, xb, gb, true);
+  }
+  if (r + 4 <= r1) {
+    const t = v128.load(at(TARGET, r)), xt = targetLogits(r, t), gp = gaps(r);
+    fourFinish(g0, r, longSums(g0, r), t, xt, gp, true);
+    r += 4;
+  }
   return r;
+}
+
+/** Σ exp(x − h) of rows r..r+3 of long rows, each row's recorded in slot g;
+ *  the exps are stored into grad. */
+@inline function longSums(g: usize, r: i32): v128 {
+  return rowsSumExp(g, at(X, r * CLASSES), GRAD ? at(GRAD, r * CLASSES) : 0, CLASSES);
+}
+
+/** The smoothing gaps of rows r..r+3 (see gap). */
+@inline function gaps(r: i32): v128 {
+  let gp = f32x4.splat(0);
+  if (SMOOTHING > 0) {
+    gp = f32x4.replace_lane(gp, 0, <f32>gap(r));
+    gp = f32x4.replace_lane(gp, 1, <f32>gap(r + 1));
+    gp = f32x4.replace_lane(gp, 2, <f32>gap(r + 2));
+    gp = f32x4.replace_lane(gp, 3, <f32>gap(r + 3));
+  }
+  return gp;
 }
 
 @inline function targetOf(r: i32): i32 {
@@ -129,26 +164,14 @@ function longGroups(r0: i32, r1: i32): i32 {
  */
 @inline function fourRows(g: usize, r: i32, s: v128): void {
   const t = v128.load(at(TARGET, r));
-  const xt = pick4(at(X, r * CLASSES), CLASSES, knownTargets(t));
+  const xt = targetLogits(r, t);
   const gap = SMOOTHING > 0 ? lanesGap(g, CLASSES, lanesMax(g), WEIGHT) : f32x4.splat(0);
   fourFinish(g, r, s, t, xt, gap, false);
 }
 
-/** fourRows for rows of LANES_BELOW to GROUPS_UP_TO classes, each through
- *  its own exp pass (rowsSumExp), with the exps stored for the gradient:
- *  x_t and the gaps are read first, as those exps may overwrite x. */
-@inline function fourLongRows(g: usize, r: i32): void {
-  const t = v128.load(at(TARGET, r));
-  const xt = pick4(at(X, r * CLASSES), CLASSES, knownTargets(t));
-  let gp = f32x4.splat(0);
-  if (SMOOTHING > 0) {
-    gp = f32x4.replace_lane(gp, 0, <f32>gap(r));
-    gp = f32x4.replace_lane(gp, 1, <f32>gap(r + 1));
-    gp = f32x4.replace_lane(gp, 2, <f32>gap(r + 2));
-    gp = f32x4.replace_lane(gp, 3, <f32>gap(r + 3));
-  }
-  const x = at(X, r * CLASSES);
-  fourFinish(g, r, rowsSumExp(g, x, GRAD ? at(GRAD, r * CLASSES) : 0, CLASSES), t, xt, gp, true);
+/** x[r + j, t_j] of rows r..r+3 (x[r + j, 0] where ignored). */
+@inline function targetLogits(r: i32, t: v128): v128 {
+  return pick4(at(X, r * CLASSES), CLASSES, knownTargets(t));
 }
 
 /** Targets t with an ignored row's replaced by class 0, which it then reads
