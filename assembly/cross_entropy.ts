@@ -153,7 +153,7 @@ function longGroups(r0: i32, r1: i32): i32 {
 /** Σ exp(x − h) of rows r..r+3 of short rows, read into the scratch slot at
  *  g (see lanes.ts); the exps are kept for the gradient. */
 @inline function fourSums(g: usize, r: i32): v128 {
-  return lanesSumExp(g, at(X, r * CLASSES), CLASSES, GRAD != 0);
+  return lanesSumExp(g, at(X, r * CLASSES), CLASSES, GRAD != 0, true);
 }
 
 /**

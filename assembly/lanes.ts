@@ -41,8 +41,7 @@ export const GROUPS_UP_TO = 4096;
  *  that share a memory never share it. Below, g is a slot's address. */
 let SCRATCH: usize = 0;
 const COLUMNS: usize = <usize>LANES_BELOW << 4;
-const OUT_AT = COLUMNS, SHIFT_AT = COLUMNS * 2, MAGIC_AT = SHIFT_AT + 16, FLOOR_AT = MAGIC_AT + 16;
-const MAX_AT = FLOOR_AT + 16;
+const OUT_AT = COLUMNS, TOP_AT = COLUMNS * 2, MAX_AT = TOP_AT + 16;
 const SLOT_BYTES = MAX_AT + 16;
 
 export function scratchBytes(): i32 {
@@ -84,23 +83,23 @@ export function setScratch(p: usize): void {
  * pass is taken again if some row max does not), else h + k·ln 2 from p per
  * lane (taken again if some row max is more than REDO_ABOVE above its p, or p
  * is not finite); the redo is about the row max. The group goes into the
- * scratch slot at g; then lanesLogSum(g, s) gives log Σ exp(x − max),
- * lanesMax(g) the row maxima (NaN skipped), lanesX(g, c) the columns, and
- * with keep, lanesOut(g, c) the exps.
+ * scratch slot at g; then lanesLogSum(g, s) gives log Σ exp(x − max) (if
+ * logSum), lanesMax(g) the row maxima (NaN skipped), lanesX(g, c) the
+ * columns, and with keep, lanesOut(g, c) the exps.
  */
-@inline export function lanesSumExp(g: usize, x: usize, n: i32, keep: bool): v128 {
+@inline export function lanesSumExp(g: usize, x: usize, n: i32, keep: bool, logSum: bool): v128 {
   readColumns(g, x, n);
   let p = f32x4.pmax(f32x4.splat(-Infinity), lanesX(g, 0)); // pmax(acc, NaN) keeps acc
   for (let c = 1; c < min(n, 4); c++) p = f32x4.pmax(p, lanesX(g, c));
   const from = f32x4.splat(unshiftedFrom(keep)), to = f32x4.splat(unshiftedTo(keep));
   if (i32x4.all_true(v128.and(f32x4.ge(p, from), f32x4.le(p, to)))) {
-    const s = sumAbout(g, n, p, keep, false);
+    const s = sumAbout(g, n, p, keep, logSum, false);
     if (!v128.any_true(f32x4.gt(lanesMax(g), to))) return s;
   } else {
-    const s = sumAbout(g, n, p, keep, true);
+    const s = sumAbout(g, n, p, keep, logSum, true);
     if (allFinite(p) && !v128.any_true(f32x4.gt(f32x4.sub(lanesMax(g), p), f32x4.splat(REDO_ABOVE)))) return s;
   }
-  return sumAbout(g, n, lanesMax(g), keep, true);
+  return sumAbout(g, n, lanesMax(g), keep, logSum, true);
 }
 
 /**
@@ -114,22 +113,23 @@ export function rowsSumExp(g: usize, x: usize, y: usize, n: i32): v128 {
   for (let j = 0; j < 4; j++) {
     const o = <usize>j << 2, xr = at(x, j * n);
     const s = y ? expStoreRow(xr, at(y, j * n), n) : sumExpProbed(xr, n);
-    store<f32>(g + OUT_AT + o, <f32>s); // result column 0, free for these rows
+    // result columns 0–3, free for these rows: the sum, then the shift
+    store<f32>(g + OUT_AT + o, <f32>s);
     store<f32>(g + MAX_AT + o, probedMax);
-    store<f32>(g + SHIFT_AT + o, shiftH);
-    store<f32>(g + MAGIC_AT + o, magicOf(shiftK));
-    store<f32>(g + FLOOR_AT + o, floorOf(shiftK));
+    store<f32>(g + OUT_AT + 16 + o, shiftH);
+    store<f32>(g + OUT_AT + 32 + o, magicOf(shiftK));
+    store<f32>(g + OUT_AT + 48 + o, floorOf(shiftK));
   }
+  // each pass's exp of its max, as that pass took it
+  v128.store(g + TOP_AT, expScaledv(f32x4.sub(lanesMax(g), lanesOut(g, 1)), lanesOut(g, 2), lanesOut(g, 3)));
   return lanesOut(g, 0);
 }
 
 /** log Σ exp(x − m) of each row (m = lanesMax(g)) from lanesSumExp's s for
- *  slot g: over that pass's own exp of the max, whose term is then exactly 1
+ *  slot g: over that pass's own largest exp, whose term is then exactly 1
  *  (see logSumAboutMax), so the float32 log sees a sum in [1, n]. */
 @inline export function lanesLogSum(g: usize, s: v128): v128 {
-  const top = expScaledv(f32x4.sub(lanesMax(g), v128.load(g + SHIFT_AT)),
-    v128.load(g + MAGIC_AT), v128.load(g + FLOOR_AT));
-  return logv(f32x4.div(s, top));
+  return logv(f32x4.div(s, v128.load(g + TOP_AT)));
 }
 
 /** The row maxima (NaN skipped) of the group in slot g. */
@@ -139,32 +139,35 @@ export function rowsSumExp(g: usize, x: usize, y: usize, n: i32): v128 {
 
 /** Σ exp(x − h)·2^−k over the columns, h + k·ln 2 chosen from v per lane as
  *  pickShift does (v ≤ the row max), or no shift at all (shift false: the
- *  constants need no work that the exps would wait for); leaves the shift
- *  and the row maxima in slot g. */
-@inline function sumAbout(g: usize, n: i32, v: v128, keep: bool, shift: bool): v128 {
+ *  constants need no work that the exps would wait for); leaves the row
+ *  maxima and largest exps in slot g. */
+@inline function sumAbout(g: usize, n: i32, v: v128, keep: bool, logSum: bool, shift: bool): v128 {
   const small = f32x4.lt(f32x4.abs(v), f32x4.splat(WHOLE_LN2_BELOW)); // false for NaN, ±∞
   const k = shift ? v128.and(f32x4.nearest(f32x4.mul(v, f32x4.splat(LOG2E))), small) : f32x4.splat(0);
   const h = shift ? v128.andnot(v, small) : k;
   const magic = magicOfv(k), floor = floorOfv(k);
-  v128.store(g + SHIFT_AT, h);
-  v128.store(g + MAGIC_AT, magic);
-  v128.store(g + FLOOR_AT, floor);
   return shift && v128.any_true(h)
-    ? columnsSum(g, n, v, h, magic, floor, keep, true)
-    : columnsSum(g, n, v, h, magic, floor, keep, false);
+    ? columnsSum(g, n, v, h, magic, floor, keep, logSum, true)
+    : columnsSum(g, n, v, h, magic, floor, keep, logSum, false);
 }
 
-/** sumAbout's loop; without the subtraction where every h is 0 (as in expSum). */
-@inline function columnsSum(g: usize, n: i32, v: v128, h: v128, magic: v128, floor: v128, keep: bool, shifted: bool): v128 {
-  let s = f32x4.splat(0), m = v;
+/** sumAbout's loop; without the subtraction where every h is 0 (as in expSum).
+ *  For lanesLogSum (logSum) it keeps the largest exp too: the exp of the max,
+ *  with no exp of its own after the loop for the finish to wait on. (Where
+ *  rounding makes a slightly smaller x's exp the larger, both terms are ~1 and
+ *  the log-sum ≥ log 2: no accuracy is lost.) */
+@inline function columnsSum(g: usize, n: i32, v: v128, h: v128, magic: v128, floor: v128, keep: bool, logSum: bool, shifted: bool): v128 {
+  let s = f32x4.splat(0), m = v, top = s;
   for (let c = 0; c < n; c++) {
     const x = lanesX(g, c);
     m = f32x4.pmax(m, x);
     const y = expScaledv(less(x, h, shifted), magic, floor);
     if (keep) lanesPut(g, c, y);
+    if (logSum) top = f32x4.pmax(top, y);
     s = f32x4.add(s, y);
   }
   v128.store(g + MAX_AT, m);
+  if (logSum) v128.store(g + TOP_AT, top);
   return s;
 }
 

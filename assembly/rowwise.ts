@@ -48,7 +48,7 @@ const LSE = 0, SOFTMAX = 1, LOG_SOFTMAX = 2;
 }
 
 @inline function groupSums(op: i32, g: usize, x: usize, classes: i32): v128 {
-  return classes < LANES_BELOW ? lanesSumExp(g, x, classes, op == SOFTMAX) : rowsSumExp(g, x, 0, classes);
+  return classes < LANES_BELOW ? lanesSumExp(g, x, classes, op == SOFTMAX, op != SOFTMAX) : rowsSumExp(g, x, 0, classes);
 }
 
 /** Rows r..r+3 of op into y (out for LSE), from their groupSums s into slot g. */
