@@ -17,15 +17,16 @@ const P8: f32 = 3.3333331174e-1;
 const LN2_LO: f32 = -2.12194440e-4;
 const LN2_HI: f32 = 0.693359375;
 
-@inline function poly(m: v128): v128 {
-  let y = madd(f32x4.splat(P0), m, f32x4.splat(P1));
-  y = madd(y, m, f32x4.splat(P2));
-  y = madd(y, m, f32x4.splat(P3));
-  y = madd(y, m, f32x4.splat(P4));
-  y = madd(y, m, f32x4.splat(P5));
-  y = madd(y, m, f32x4.splat(P6));
-  y = madd(y, m, f32x4.splat(P7));
-  return madd(y, m, f32x4.splat(P8));
+// The polynomial in m (z = m²) in Estrin's form: pairs of terms, then pairs of pairs, four
+// dependent steps where Horner's takes eight. A row's log is the tail of the
+// chain its finish waits on (logSumExp at 10 classes +7%); still within 1 ULP
+// (16M arguments over (0, ∞), as Horner's).
+@inline function poly(m: v128, z: v128): v128 {
+  const z2 = f32x4.mul(z, z);
+  const a0 = madd(f32x4.splat(P7), m, f32x4.splat(P8)), a1 = madd(f32x4.splat(P5), m, f32x4.splat(P6));
+  const a2 = madd(f32x4.splat(P3), m, f32x4.splat(P4)), a3 = madd(f32x4.splat(P1), m, f32x4.splat(P2));
+  const c = madd(madd(a3, z, a2), z2, madd(a1, z, a0));
+  return madd(f32x4.mul(f32x4.splat(P0), z2), z2, c);
 }
 
 @inline export function logv(x: v128): v128 {
@@ -36,7 +37,7 @@ const LN2_HI: f32 = 0.693359375;
   m = f32x4.sub(f32x4.add(m, v128.and(m, small)), f32x4.splat(1));
   const z = f32x4.mul(m, m);
   const fe = f32x4.convert_i32x4_s(e);
-  let y = f32x4.mul(f32x4.mul(poly(m), m), z);
+  let y = f32x4.mul(f32x4.mul(poly(m, z), m), z);
   y = madd(fe, f32x4.splat(LN2_LO), y);
   y = madd(z, f32x4.splat(-0.5), y);
   let r = madd(fe, f32x4.splat(LN2_HI), f32x4.add(m, y));
@@ -52,11 +53,10 @@ export function logs(x: f32): f32 {
   let e = (bits >> 23) - 126;
   let m = reinterpret<f32>((bits & 0x007fffff) | 0x3f000000);
   if (m < SQRT_HALF) { e -= 1; m = m + m - 1; } else m -= 1;
-  const z = m * m;
+  const z = m * m, z2 = z * z;
   const fe = <f32>e;
-  let y = P0 * m + P1;
-  y = y * m + P2; y = y * m + P3; y = y * m + P4; y = y * m + P5;
-  y = y * m + P6; y = y * m + P7; y = y * m + P8;
+  const c = ((P1 * m + P2) * z + (P3 * m + P4)) * z2 + ((P5 * m + P6) * z + (P7 * m + P8));
+  let y = (P0 * z2) * z2 + c; // poly's order, step for step
   y = y * m * z + fe * LN2_LO - 0.5 * z;
   return m + y + fe * LN2_HI;
 }
