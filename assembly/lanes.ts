@@ -36,7 +36,7 @@ export const LANES_BELOW = 16;
 export const GROUPS_UP_TO = 4096;
 
 /** This instance's scratch: two slots, each with a group's x columns, result
- *  columns, shift (h, and k as expScaled's magic and floor) and row maxima.
+ *  columns, and each row's max and largest exp (its exp of the max).
  *  Set once by the bindings, one block per instance, so instances (threads)
  *  that share a memory never share it. Below, g is a slot's address. */
 let SCRATCH: usize = 0;
@@ -105,8 +105,8 @@ export function setScratch(p: usize): void {
 /**
  * lanesSumExp for four rows of n at x, LANES_BELOW ≤ n ≤ GROUPS_UP_TO: each
  * row through its own probed pass (sumExpProbed; with y, expStoreRow into the
- * rows of y, which may be x), its shift and max recorded in slot g as
- * lanesSumExp records them, so lanesLogSum and lanesMax serve these rows
+ * rows of y, which may be x), its max and exp of the max recorded in slot g
+ * as lanesSumExp records them, so lanesLogSum and lanesMax serve these rows
  * alike. The sums are rounded to float32 (n·e^80 is still below its max).
  */
 export function rowsSumExp(g: usize, x: usize, y: usize, n: i32): v128 {

@@ -17,10 +17,10 @@ const P8: f32 = 3.3333331174e-1;
 const LN2_LO: f32 = -2.12194440e-4;
 const LN2_HI: f32 = 0.693359375;
 
-// The polynomial in m (z = m²) in Estrin's form: pairs of terms, then pairs of pairs, four
-// dependent steps where Horner's takes eight. A row's log is the tail of the
-// chain its finish waits on (logSumExp at 10 classes +7%); still within 1 ULP
-// (16M arguments over (0, ∞), as Horner's).
+// The polynomial in m (z = m²) in Estrin's form: pairs of terms, then pairs
+// of pairs, four dependent steps where Horner's takes eight. A row's log is
+// the tail of the chain its finish waits on (logSumExp at 10 classes +7%);
+// still within 1 ULP (16M arguments over (0, ∞), as Horner's).
 @inline function poly(m: v128, z: v128): v128 {
   const z2 = f32x4.mul(z, z);
   const a0 = madd(f32x4.splat(P7), m, f32x4.splat(P8)), a1 = madd(f32x4.splat(P5), m, f32x4.splat(P6));
