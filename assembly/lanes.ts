@@ -25,7 +25,7 @@
 // +12%, crossEntropy +5%; three groups measured no better).
 import { at } from './simd';
 import { expScaledv, floorOf, floorOfv, LOG2E, magicOf, magicOfv } from './exp';
-import { logv } from './log';
+import { logAtLeast1v } from './log';
 import { expStoreRow, less, probedMax, REDO_ABOVE, shiftH, shiftK, sumExpProbed, unshiftedFrom, unshiftedTo, WHOLE_LN2_BELOW } from './reduce';
 
 export const LANES_BELOW = 16;
@@ -129,7 +129,7 @@ export function rowsSumExp(g: usize, x: usize, y: usize, n: i32): v128 {
  *  slot g: over that pass's own largest exp, whose term is then exactly 1
  *  (see logSumAboutMax), so the float32 log sees a sum in [1, n]. */
 @inline export function lanesLogSum(g: usize, s: v128): v128 {
-  return logv(f32x4.div(s, v128.load(g + TOP_AT)));
+  return logAtLeast1v(f32x4.div(s, v128.load(g + TOP_AT)));
 }
 
 /** The row maxima (NaN skipped) of the group in slot g. */
