@@ -76,6 +76,10 @@ export function setScratch(p: usize): void {
   return load<f32>(g + OUT_AT + (<usize>c << 4) + (<usize>j << 2));
 }
 
+@inline function lanesSetAt(g: usize, c: i32, j: i32, v: f32): void {
+  store<f32>(g + OUT_AT + (<usize>c << 4) + (<usize>j << 2), v);
+}
+
 /**
  * Σ exp(x − shift) of each of the four rows of n at x, in one pass, choosing
  * the shift as sumExpProbed does for long rows, from p, the max of each row's
@@ -111,14 +115,14 @@ export function setScratch(p: usize): void {
  */
 export function rowsSumExp(g: usize, x: usize, y: usize, n: i32): v128 {
   for (let j = 0; j < 4; j++) {
-    const o = <usize>j << 2, xr = at(x, j * n);
+    const xr = at(x, j * n);
     const s = y ? expStoreRow(xr, at(y, j * n), n) : sumExpProbed(xr, n);
     // result columns 0–3, free for these rows: the sum, then the shift
-    store<f32>(g + OUT_AT + o, <f32>s);
-    store<f32>(g + MAX_AT + o, probedMax);
-    store<f32>(g + OUT_AT + 16 + o, shiftH);
-    store<f32>(g + OUT_AT + 32 + o, magicOf(shiftK));
-    store<f32>(g + OUT_AT + 48 + o, floorOf(shiftK));
+    lanesSetAt(g, 0, j, <f32>s);
+    store<f32>(g + MAX_AT + (<usize>j << 2), probedMax);
+    lanesSetAt(g, 1, j, shiftH);
+    lanesSetAt(g, 2, j, magicOf(shiftK));
+    lanesSetAt(g, 3, j, floorOf(shiftK));
   }
   // each pass's exp of its max, as that pass took it
   v128.store(g + TOP_AT, expScaledv(f32x4.sub(lanesMax(g), lanesOut(g, 1)), lanesOut(g, 2), lanesOut(g, 3)));

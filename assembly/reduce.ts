@@ -1,7 +1,8 @@
 // Row primitives over n contiguous f32 at x: each has its f32x4 form (main
 // loop over whole vectors, the last n % 4 through one overlapping vector when
-// n ≥ 4) and a scalar form (the scalar build, and rows shorter than 4). Sums of many terms are added in f32 blocks
-// of SUM_BLOCK and then into an f64 total, in one fixed order.
+// n ≥ 4) and a scalar form (the scalar build, and rows shorter than 4). Sums
+// of many terms are added in f32 blocks of SUM_BLOCK and then into an f64
+// total, in one fixed order.
 import { at, hmax, hsum2, hsum64, madd, promoteHigh, SUM_BLOCK } from './simd';
 import { expScaleds, expScaledv, floorOf, LOG2E, magicOf } from './exp';
 
@@ -191,7 +192,7 @@ function pickProbedShift(x: usize, n: i32, m: f32): void {
     const whole = n & ~3;
     // One vector per step, one sum and one max: an exp outlasts an add's
     // latency, and a second pair of accumulators made V8 spill them (16 XMM
-    // registers, 8 of them the exp's constants).
+    // registers, 10 of them the exp's constants).
     let ma = f32x4.splat(-Infinity);
     while (i < whole) {
       const end = min(i + SUM_BLOCK, whole);

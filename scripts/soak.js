@@ -8,7 +8,8 @@
 //   - good calls on the wasm backends agree with the js backend (a sample);
 // and at the end that memory is flat: after a warm-up, the JS heap (after a
 // full GC), the RSS and each kernel's wasm memory do not grow (beyond a
-// margin), and the kernel allocator holds no leaked block. Prints a report; exits 1 on any failure.
+// margin), and the kernel allocator holds no leaked block. Prints a report;
+// exits 1 on any failure.
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { init } from '../dist/index.js';
