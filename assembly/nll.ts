@@ -1,7 +1,7 @@
 // Negative log-likelihood of log-probabilities, as F.nll_loss: row loss
 // −w_t·lp[t]. Partials share cross-entropy's layout (Σ w_t·nll, Σ w_t).
-import { at } from './simd';
-import { addPartial } from './partials';
+import { at, PARTIAL_ROWS } from './simd';
+import { partialAt, setPartial } from './partials';
 import { CE_SLOTS } from './cross_entropy';
 
 /** lp[r, t] is at lp + (r·rowStride + t·classStride)·4: (classes, 1) for a
@@ -10,16 +10,26 @@ export function nll(
   lp: usize, target: usize, weight: usize, r0: i32, r1: i32, rowStride: i32, classStride: i32, ignoreIndex: i32,
   out: usize, partials: usize,
 ): void {
-  for (let r = r0; r < r1; r++) {
-    const t = load<i32>(at(target, r));
-    let loss: f64 = 0;
-    if (t != ignoreIndex) {
-      const wt: f32 = weight ? load<f32>(at(weight, t)) : 1;
-      loss = -<f64>wt * <f64>load<f32>(at(lp, r * rowStride + t * classStride));
-      addPartial(partials, r, CE_SLOTS, 1, wt);
+  // Each partial block's two sums stay in registers while its rows are added
+  // (a load, add and store per row made each row wait on the last one's store);
+  // the same additions in the same order, so the same bits.
+  for (let b0 = r0; b0 < r1;) {
+    const b1 = min(r1, (b0 / PARTIAL_ROWS + 1) * PARTIAL_ROWS);
+    let lossSum = partialAt(partials, b0, CE_SLOTS, 0), weightSum = partialAt(partials, b0, CE_SLOTS, 1);
+    for (let r = b0; r < b1; r++) {
+      const t = load<i32>(at(target, r));
+      let loss: f64 = 0;
+      if (t != ignoreIndex) {
+        const wt: f32 = weight ? load<f32>(at(weight, t)) : 1;
+        loss = -<f64>wt * <f64>load<f32>(at(lp, r * rowStride + t * classStride));
+        weightSum += wt;
+      }
+      if (out) store<f32>(at(out, r), <f32>loss);
+      lossSum += loss;
     }
-    if (out) store<f32>(at(out, r), <f32>loss);
-    addPartial(partials, r, CE_SLOTS, 0, loss);
+    setPartial(partials, b0, CE_SLOTS, 0, lossSum);
+    setPartial(partials, b0, CE_SLOTS, 1, weightSum);
+    b0 = b1;
   }
 }
 
