@@ -16,7 +16,7 @@ import { log1pv, log1ps } from './log';
   const pos = f32x4.mul(f32x4.sub(one, y), x);
   let lin = v128.bitselect(pos, f32x4.neg(f32x4.mul(f32x4.mul(pw, y), x)), f32x4.ge(x, f32x4.splat(0)));
   const infinite = f32x4.eq(f32x4.abs(x), f32x4.splat(Infinity));
-  lin = v128.bitselect(f32x4.add(pos, f32x4.mul(lw, f32x4.max(f32x4.neg(x), f32x4.splat(0)))), lin, infinite);
+  lin = v128.bitselect(f32x4.add(pos, f32x4.mul(lw, f32x4.pmax(f32x4.neg(x), f32x4.splat(0)))), lin, infinite);
   return f32x4.mul(w, f32x4.add(f32x4.mul(lw, sp), lin));
 }
 @inline export function bceLosss(x: f32, y: f32, w: f32, pw: f32): f32 {

@@ -59,12 +59,13 @@ import { bceLossv, bceLosss, bceGradv, bceGrads } from './bce';
       // Summed in f64: elementwise losses (KL) may cancel.
       const one = f32x4.splat(1);
       let lo = f64x2.splat(0), hi = lo;
-      for (; i + 4 <= b1; i += 4) {
+      if (i + 4 <= b1) do { // do-while: see CONSTANT_LOOPS in simd.ts
         const l = lossv(op, v128.load(at(a, i)), v128.load(at(b, i)), loadOr(w, i, one), loadOr(pw, i, one));
         if (out) v128.store(at(out, i), l);
         lo = f64x2.add(lo, f64x2.promote_low_f32x4(l));
         hi = f64x2.add(hi, promoteHigh(l));
-      }
+        i += 4;
+      } while (i + 4 <= b1);
       total = hsum2(f64x2.add(lo, hi));
     }
     for (; i < b1; i++) {
@@ -84,10 +85,11 @@ import { bceLossv, bceLosss, bceGradv, bceGrads } from './bce';
   if (ASC_FEATURE_SIMD) {
     const one = f32x4.splat(1);
     const s = f32x4.splat(scale);
-    for (; i + 4 <= i1; i += 4) {
+    if (i + 4 <= i1) do { // do-while: see CONSTANT_LOOPS in simd.ts
       const d = gradv(op, v128.load(at(a, i)), v128.load(at(b, i)), loadOr(w, i, one), loadOr(pw, i, one));
       v128.store(at(grad, i), f32x4.mul(f32x4.mul(d, s), loadOr(gradOut, i, one)));
-    }
+      i += 4;
+    } while (i + 4 <= i1);
   }
   for (; i < i1; i++) {
     const d = grads(op, load<f32>(at(a, i)), load<f32>(at(b, i)), loadOrOne(w, i), loadOrOne(pw, i));

@@ -6,7 +6,7 @@ export { nll, nllBackward } from './nll';
 export { badTarget, targetWeight } from './targets';
 // Σ exp(x − shift) over one array: the benchmark's exp-only reference pass.
 export { sumExp } from './reduce';
-export { klDiv, klDivBackward } from './kl';
+export { klDiv, klDivLogTarget, klDivBackward, klDivLogTargetBackward } from './kl';
 export { mseLoss, mseLossBackward } from './mse';
 export { bceWithLogits, bceWithLogitsBackward } from './bce';
 // Each instance's own scratch block, given once by the bindings.

@@ -18,13 +18,18 @@ import { logv, logs } from './log';
 @inline export function klLogGradv(x: v128, t: v128): v128 { return f32x4.neg(expAnyv(t)); }
 @inline export function klLogGrads(x: f32, t: f32): f32 { return -expAnys(t); }
 
-export function klDiv(x: usize, t: usize, logTarget: bool, out: usize, partials: usize, i0: i32, i1: i32): void {
-  if (logTarget) forward(KL_LOG, x, t, 0, 0, out, partials, i0, i1);
-  else forward(KL, x, t, 0, 0, out, partials, i0, i1);
+// One export per target kind: a runtime choice between forward(KL) and
+// forward(KL_LOG) was folded by the optimiser into one loop that picked the
+// op per element, with every op's code (and constants) inside it.
+export function klDiv(x: usize, t: usize, out: usize, partials: usize, i0: i32, i1: i32): void {
+  forward(KL, x, t, 0, 0, out, partials, i0, i1);
 }
-export function klDivBackward(
-  x: usize, t: usize, logTarget: bool, grad: usize, i0: i32, i1: i32, scale: f32, gradOut: usize,
-): void {
-  if (logTarget) backward(KL_LOG, x, t, 0, 0, grad, i0, i1, scale, gradOut);
-  else backward(KL, x, t, 0, 0, grad, i0, i1, scale, gradOut);
+export function klDivLogTarget(x: usize, t: usize, out: usize, partials: usize, i0: i32, i1: i32): void {
+  forward(KL_LOG, x, t, 0, 0, out, partials, i0, i1);
+}
+export function klDivBackward(x: usize, t: usize, grad: usize, i0: i32, i1: i32, scale: f32, gradOut: usize): void {
+  backward(KL, x, t, 0, 0, grad, i0, i1, scale, gradOut);
+}
+export function klDivLogTargetBackward(x: usize, t: usize, grad: usize, i0: i32, i1: i32, scale: f32, gradOut: usize): void {
+  backward(KL_LOG, x, t, 0, 0, grad, i0, i1, scale, gradOut);
 }

@@ -48,7 +48,7 @@ const LN2_HI: f32 = 0.693359375;
   // Edge cases: 0 → −∞, negative → NaN, +∞ and NaN → themselves.
   let r = v128.bitselect(f32x4.splat(-Infinity), logNormalv(x), f32x4.eq(x, f32x4.splat(0)));
   r = v128.bitselect(f32x4.splat(NaN), r, f32x4.lt(x, f32x4.splat(0)));
-  return v128.bitselect(x, r, f32x4.ne(x, f32x4.min(x, f32x4.splat(f32.MAX_VALUE))));
+  return v128.bitselect(r, x, f32x4.lt(x, f32x4.splat(Infinity))); // false for +∞ and NaN
 }
 
 export function logs(x: f32): f32 {

@@ -139,11 +139,12 @@ export function entropy(p: usize, out: usize, r0: i32, r1: i32, classes: i32): v
       while (i < whole) {
         const end = min(i + SUM_BLOCK, whole);
         let a = f32x4.splat(0);
-        for (; i < end; i += 4) {
+        do { // do-while: see CONSTANT_LOOPS in simd.ts
           const v = v128.load(at(pr, i));
           const t = f32x4.mul(v, logv(v));
           a = f32x4.add(a, v128.andnot(t, f32x4.eq(v, f32x4.splat(0))));
-        }
+          i += 4;
+        } while (i < end);
         total += hsum64(a);
       }
     }
@@ -182,9 +183,10 @@ export function logSoftmaxBackward(y: usize, dy: usize, dx: usize, r0: i32, r1: 
     let i = 0;
     if (ASC_FEATURE_SIMD) {
       const vs = f32x4.splat(-s);
-      for (; i + 4 <= classes; i += 4) {
+      if (i + 4 <= classes) do { // do-while: see CONSTANT_LOOPS in simd.ts
         v128.store(at(dxr, i), madd(expAnyv(v128.load(at(yr, i))), vs, v128.load(at(dyr, i))));
-      }
+        i += 4;
+      } while (i + 4 <= classes);
     }
     for (; i < classes; i++) store<f32>(at(dxr, i), load<f32>(at(dyr, i)) - expAnys(load<f32>(at(yr, i))) * s);
   }

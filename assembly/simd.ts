@@ -1,5 +1,12 @@
 // Small vector helpers shared by every kernel. Each build compiles only the
 // branch its features allow (ASC_FEATURE_* are compile-time constants).
+//
+// CONSTANT_LOOPS: a loop whose body uses v128 constants (an exp's or log's
+// coefficients) is written `if (cond) do { … } while (cond)`, not `for`.
+// TurboFan hoists a loop-invariant value only out of a loop whose body
+// dominates its exit; in a `for` loop (the test first) each constant is
+// rebuilt every iteration, three instructions apiece (klDiv 375 → 527
+// Mlogits/s once its loop was turned round).
 
 /** a·b + c: one fused instruction in the relaxed-simd build, mul+add otherwise. */
 @inline export function madd(a: v128, b: v128, c: v128): v128 {

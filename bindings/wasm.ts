@@ -43,8 +43,10 @@ interface Exports {
   nllBackward(t: Ptr, w: Ptr, r0: number, r1: number, classes: number, ignoreIndex: number, grad: Ptr, scale: number, gradOut: Ptr): void;
   mseLoss(a: Ptr, b: Ptr, out: Ptr, partials: Ptr, i0: number, i1: number): void;
   mseLossBackward(a: Ptr, b: Ptr, grad: Ptr, i0: number, i1: number, scale: number, gradOut: Ptr): void;
-  klDiv(x: Ptr, t: Ptr, logTarget: number, out: Ptr, partials: Ptr, i0: number, i1: number): void;
-  klDivBackward(x: Ptr, t: Ptr, logTarget: number, grad: Ptr, i0: number, i1: number, scale: number, gradOut: Ptr): void;
+  klDiv(x: Ptr, t: Ptr, out: Ptr, partials: Ptr, i0: number, i1: number): void;
+  klDivLogTarget(x: Ptr, t: Ptr, out: Ptr, partials: Ptr, i0: number, i1: number): void;
+  klDivBackward(x: Ptr, t: Ptr, grad: Ptr, i0: number, i1: number, scale: number, gradOut: Ptr): void;
+  klDivLogTargetBackward(x: Ptr, t: Ptr, grad: Ptr, i0: number, i1: number, scale: number, gradOut: Ptr): void;
   bceWithLogits(x: Ptr, y: Ptr, w: Ptr, pw: Ptr, out: Ptr, partials: Ptr, i0: number, i1: number): void;
   bceWithLogitsBackward(x: Ptr, y: Ptr, w: Ptr, pw: Ptr, grad: Ptr, i0: number, i1: number, scale: number, gradOut: Ptr): void;
 }
@@ -116,8 +118,6 @@ function run(
     for (const p of scratch) mem.release(p);
   }
 }
-
-const KL_LOG = { kl: 0, klLog: 1 } as const;
 
 /** lp[r, target[r]] for every row (0 where ignored): all nllLoss reads. */
 function pickTargets(c: NllCall): F32 {
@@ -202,7 +202,8 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory): Kernels 
       const totals = elementwise(c.a.length, parts, ([a, b, w, pw, out], i0, i1, partials) => {
         if (c.op === 'mse') k.mseLoss(a, b, out, partials, i0, i1);
         else if (c.op === 'bce') k.bceWithLogits(a, b, w, pw, out, partials, i0, i1);
-        else k.klDiv(a, b, KL_LOG[c.op], out, partials, i0, i1);
+        else if (c.op === 'kl') k.klDiv(a, b, out, partials, i0, i1);
+        else k.klDivLogTarget(a, b, out, partials, i0, i1);
       }, c.sums ? 1 : 0);
       return c.sums ? totals[0] : 0;
     },
@@ -212,7 +213,8 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory): Kernels 
       elementwise(c.a.length, parts, ([a, b, w, pw, grad, g], i0, i1) => {
         if (c.op === 'mse') k.mseLossBackward(a, b, grad, i0, i1, c.gradScale, g);
         else if (c.op === 'bce') k.bceWithLogitsBackward(a, b, w, pw, grad, i0, i1, c.gradScale, g);
-        else k.klDivBackward(a, b, KL_LOG[c.op], grad, i0, i1, c.gradScale, g);
+        else if (c.op === 'kl') k.klDivBackward(a, b, grad, i0, i1, c.gradScale, g);
+        else k.klDivLogTargetBackward(a, b, grad, i0, i1, c.gradScale, g);
       });
     },
 
