@@ -1,15 +1,15 @@
 // Cross-entropy of logits, as F.cross_entropy: one kernel for the loss
 // (per row and/or partial sums) and, in the same pass, its gradient.
 //
-// Index targets, row loss with smoothing ε over C classes:
+// Index targets (probability targets: cross_entropy_prob.ts), row loss with
+// smoothing ε over C classes:
 //   (1−ε)·w_t·(lse − x_t) + (ε/C)·Σ_c w_c·(lse − x_c)
-// Probability targets q, with q' = (1−ε)q + ε/C:   Σ_c w_c·q'_c·(lse − x_c)
 // lse − x_c is evaluated as (m − x_c) + log Σ exp(x − m), m the row max, so
 // huge logits never cancel; the sum itself is taken about a probed shift and
 // brought to m exactly (logSumAboutMax in reduce.ts, lanesLogSum in lanes.ts).
 import { at, demote4, hsum2, hsum64, promoteHigh } from './simd';
 import { addPartial } from './partials';
-import { rowMax, sumExp, sumExpProbed, expStoreRow, probedMax, logSumAboutMax, expStore, gapSum } from './reduce';
+import { rowMax, sumExpProbed, expStoreRow, probedMax, logSumAboutMax, gapSum } from './reduce';
 import { GROUPS_UP_TO, lanesAt, lanesGap, lanesSlot, lanesLogSum, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, rowsSumExp, transposeOut, LANES_BELOW } from './lanes';
 
 /** Partial slots for index targets: Σ w_t·nll, Σ w_t (kept rows), Σ smoothing term. */
@@ -299,40 +299,5 @@ function longGroups(r0: i32, r1: i32): i32 {
     const gr = at(GRAD, r * CLASSES);
     gradRow(gr, WEIGHT, CLASSES, <f32>(<f64>g * (GRAD_NLL * wt + GRAD_SMOOTH * WEIGHT_TOTAL) / s), g * GRAD_SMOOTH);
     store<f32>(at(gr, t), load<f32>(at(gr, t)) - g * GRAD_NLL * wt);
-  }
-}
-
-/**
- * Probability targets q (same shape as x). Partials: one slot, Σ row loss.
- * Gradient of a row: g·gradScale·(Σ_c w_c q'_c · p − w ⊙ q').
- */
-export function crossEntropyProb(
-  x: usize, q: usize, weight: usize, r0: i32, r1: i32, classes: i32, smoothing: f32,
-  out: usize, partials: usize, grad: usize, gradScale: f32, gradOut: usize,
-): void {
-  const keep: f32 = 1 - smoothing, spread: f32 = smoothing / <f32>classes;
-  for (let r = r0; r < r1; r++) {
-    const xr = at(x, r * classes), qr = at(q, r * classes);
-    const m = rowMax(xr, classes);
-    // Σ w q' (m − x) and Σ w q' before grad (possibly x itself) is written.
-    let gap: f64 = 0, wq: f64 = 0;
-    for (let i = 0; i < classes; i++) {
-      const c = (load<f32>(at(qr, i)) * keep + spread) * (weight ? load<f32>(at(weight, i)) : 1);
-      gap += c * (m - load<f32>(at(xr, i)));
-      wq += c;
-    }
-    const s = grad ? expStore(xr, at(grad, r * classes), classes, m) : sumExp(xr, classes, m);
-    const loss = gap + wq * Math.log(s);
-    if (out) store<f32>(at(out, r), <f32>loss);
-    addPartial(partials, r, 1, 0, loss);
-    if (grad) {
-      const g: f32 = (gradOut ? load<f32>(at(gradOut, r)) : 1) * gradScale;
-      const gr = at(grad, r * classes);
-      const a = <f32>(wq / s) * g;
-      for (let i = 0; i < classes; i++) {
-        const c = (load<f32>(at(qr, i)) * keep + spread) * (weight ? load<f32>(at(weight, i)) : 1);
-        store<f32>(at(gr, i), load<f32>(at(gr, i)) * a - c * g);
-      }
-    }
   }
 }

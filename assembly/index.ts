@@ -1,7 +1,8 @@
 // The kernels every build exports; pointers are byte addresses in the
 // (imported) linear memory, which the TypeScript bindings manage.
 export { logSumExp, softmax, logSoftmax, argmax, entropy, softmaxBackward, logSoftmaxBackward, logSumExpBackward } from './rowwise';
-export { crossEntropyIndex, crossEntropyProb } from './cross_entropy';
+export { crossEntropyIndex } from './cross_entropy';
+export { crossEntropyProb } from './cross_entropy_prob';
 export { nll, nllBackward } from './nll';
 export { badTarget, targetWeight } from './targets';
 // Σ exp(x − shift) over one array: the benchmark's exp-only reference pass.

@@ -60,6 +60,22 @@ export function crossEntropy(logits, target, classes) {
   return loss / rows;
 }
 
+/** Mean cross-entropy against probability targets q: Σ q·(lse − x) per row. */
+export function crossEntropyProbs(logits, q, classes) {
+  const rows = logits.length / classes;
+  let loss = 0;
+  for (let r = 0; r < rows; r++) {
+    const start = r * classes, end = start + classes;
+    let max = -Infinity;
+    for (let i = start; i < end; i++) if (logits[i] > max) max = logits[i];
+    let sum = 0;
+    for (let i = start; i < end; i++) sum += Math.exp(logits[i] - max);
+    const lse = max + Math.log(sum);
+    for (let i = start; i < end; i++) loss += q[i] * (lse - logits[i]);
+  }
+  return loss / rows;
+}
+
 /** Mean cross-entropy and its gradient (softmax − one-hot) / rows. */
 export function crossEntropyWithGrad(logits, target, classes, grad = new Float32Array(logits.length)) {
   const rows = target.length;

@@ -71,6 +71,17 @@ export const OPS = [
     },
   },
   {
+    name: 'crossEntropyProbs',
+    // soft labels: a softmax of other logits per row
+    inputs: (s) => ({ x: logits(s), q: base.softmax(uniform(s.rows * s.classes, -5, 5, 3), s.classes) }),
+    baseline: (d, s) => base.crossEntropyProbs(d.x, d.q, s.classes),
+    lib: (k, d, s) => k.crossEntropy(d.x, d.q, s.classes),
+    tfjs: {
+      tensors: (tf, d, s) => ({ x: matrix(tf, d.x, s), labels: matrix(tf, d.q, s) }),
+      run: (tf, t) => tf.losses.softmaxCrossEntropy(t.labels, t.x),
+    },
+  },
+  {
     name: 'nllLoss',
     inputs: (s) => ({ lp: base.logSoftmax(logits(s), s.classes), t: targets(s) }),
     baseline: (d, s) => base.nllLoss(d.lp, d.t, s.classes),

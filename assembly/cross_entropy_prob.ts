@@ -1,0 +1,91 @@
+// Cross-entropy with probability targets q (same shape as x), as
+// F.cross_entropy with soft labels. With q' = (1−ε)q + ε/C and row max m:
+//   loss = Σ_c w_c·q'_c·(lse − x_c) = Σ_c w_c·q'_c·(m − x_c) + (Σ_c w_c·q'_c)·log Σ exp(x − m)
+// (no cancellation for q ≥ 0, however large the logits), gradient
+//   g·(Σ_c w_c q'_c · softmax(x) − w ⊙ q').
+import { at, hsum64, madd, SUM_BLOCK } from './simd';
+import { addPartial } from './partials';
+import { rowMax, sumExp, expStore } from './reduce';
+
+/** Σ w_c·q'_c of the row probTerms last saw. */
+let probMass: f64 = 0;
+
+/** w_c·q'_c of element i of a row (w = 0: unweighted). */
+@inline function coefficient(q: usize, w: usize, i: i32, keep: f32, spread: f32): f32 {
+  return (load<f32>(at(q, i)) * keep + spread) * (w ? load<f32>(at(w, i)) : 1);
+}
+
+@inline function coefficientv(q: usize, w: usize, i: i32, keep: v128, spread: v128): v128 {
+  const c = madd(v128.load(at(q, i)), keep, spread);
+  return w ? f32x4.mul(c, v128.load(at(w, i))) : c;
+}
+
+/** Σ w_c·q'_c·(m − x_c) of a row of n, and Σ w_c·q'_c into probMass: one
+ *  pass, summed in f32 blocks of SUM_BLOCK and then in f64 (every term ≥ 0
+ *  for q ≥ 0). */
+function probTerms(x: usize, q: usize, w: usize, n: i32, m: f32, keep: f32, spread: f32): f64 {
+  let gap: f64 = 0, mass: f64 = 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vm = f32x4.splat(m), vk = f32x4.splat(keep), vs = f32x4.splat(spread);
+    const whole = n & ~3;
+    while (i < whole) {
+      const end = min(i + SUM_BLOCK, whole);
+      let g = f32x4.splat(0), s = g;
+      do { // do-while: see CONSTANT_LOOPS in simd.ts
+        const c = coefficientv(q, w, i, vk, vs);
+        g = madd(c, f32x4.sub(vm, v128.load(at(x, i))), g);
+        s = f32x4.add(s, c);
+        i += 4;
+      } while (i < end);
+      gap += hsum64(g);
+      mass += hsum64(s);
+    }
+  }
+  for (; i < n; i++) {
+    const c = coefficient(q, w, i, keep, spread);
+    gap += c * (m - load<f32>(at(x, i)));
+    mass += c;
+  }
+  probMass = mass;
+  return gap;
+}
+
+/** grad = e·a − w_c·q'_c·g over a row of n, e (the exps) already in grad. */
+function probGradRow(grad: usize, q: usize, w: usize, n: i32, a: f32, g: f32, keep: f32, spread: f32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const va = f32x4.splat(a), vg = f32x4.splat(g), vk = f32x4.splat(keep), vs = f32x4.splat(spread);
+    if (i + 4 <= n) do { // do-while: see CONSTANT_LOOPS in simd.ts
+      const c = coefficientv(q, w, i, vk, vs);
+      v128.store(at(grad, i), f32x4.sub(f32x4.mul(v128.load(at(grad, i)), va), f32x4.mul(c, vg)));
+      i += 4;
+    } while (i + 4 <= n);
+  }
+  for (; i < n; i++) store<f32>(at(grad, i), load<f32>(at(grad, i)) * a - coefficient(q, w, i, keep, spread) * g);
+}
+
+/**
+ * Rows [r0, r1). Partials: one slot, Σ row loss. grad may be x: what the loss
+ * needs from x (its max and the terms above) is read before the exps are
+ * stored. Gradient of a row: g·gradScale·(Σ_c w_c q'_c · p − w ⊙ q').
+ */
+export function crossEntropyProb(
+  x: usize, q: usize, weight: usize, r0: i32, r1: i32, classes: i32, smoothing: f32,
+  out: usize, partials: usize, grad: usize, gradScale: f32, gradOut: usize,
+): void {
+  const keep: f32 = 1 - smoothing, spread: f32 = smoothing / <f32>classes;
+  for (let r = r0; r < r1; r++) {
+    const xr = at(x, r * classes), qr = at(q, r * classes);
+    const m = rowMax(xr, classes);
+    const gap = probTerms(xr, qr, weight, classes, m, keep, spread), mass = probMass;
+    const s = grad ? expStore(xr, at(grad, r * classes), classes, m) : sumExp(xr, classes, m);
+    const loss = gap + mass * Math.log(s);
+    if (out) store<f32>(at(out, r), <f32>loss);
+    addPartial(partials, r, 1, 0, loss);
+    if (grad) {
+      const g: f32 = (gradOut ? load<f32>(at(gradOut, r)) : 1) * gradScale;
+      probGradRow(at(grad, r * classes), qr, weight, classes, <f32>(mass / s) * g, g, keep, spread);
+    }
+  }
+}
