@@ -68,15 +68,12 @@ export function crossEntropyIndex(
   if (ASC_FEATURE_SIMD && classes < LANES_BELOW) r = shortGroups(r0, r1);
   else if (ASC_FEATURE_SIMD && classes <= GROUPS_UP_TO) r = longGroups(r0, r1);
   for (; r < r1; r++) {
-    const xt = targetLogit(r), g = gap(r);
     const xr = at(x, r * classes);
-    if (grad) { // the exps may overwrite x: xt and g are read first
-      const s = expStoreRow(xr, at(grad, r * classes), classes);
-      finishRow(r, xt, g, probedMax, s, logSumAboutMax(s, probedMax));
-    } else {
-      const s = sumExpProbed(xr, classes); // one pass; no gradient to store
-      finishRow(r, xt, g, probedMax, s, logSumAboutMax(s, probedMax));
-    }
+    const xt = targetLogit(r), early = gapFirst() ? gap(r, rowMax(xr, classes)) : 0;
+    // one pass, with or without a gradient to store (the exps may overwrite x: xt is read first)
+    const s = grad ? expStoreRow(xr, at(grad, r * classes), classes) : sumExpProbed(xr, classes);
+    const m = probedMax;
+    finishRow(r, xt, gapFirst() ? early : gap(r, m), m, s, logSumAboutMax(s, m));
   }
 }
 
@@ -102,21 +99,21 @@ function shortGroups(r0: i32, r1: i32): i32 {
 
 /** Rows r0.. of LANES_BELOW to GROUPS_UP_TO classes, four at a time, each
  *  row through its own exp pass (rowsSumExp), with two groups in flight as
- *  in shortGroups (+2%); returns the first row left. x_t and the gaps are
- *  read before a group's exps, which may overwrite x. */
+ *  in shortGroups (+2%); returns the first row left. x_t (and the gaps, see
+ *  gapFirst) are read before a group's exps, which may overwrite x. */
 function longGroups(r0: i32, r1: i32): i32 {
   const g0 = lanesSlot(0), g1 = lanesSlot(1);
   let r = r0;
   for (; r + 8 <= r1; r += 8) {
-    const ta = v128.load(at(TARGET, r)), xa = targetLogits(r, ta), ga = gaps(r), sa = longSums(g0, r);
+    const ta = v128.load(at(TARGET, r)), xa = targetLogits(r, ta), ga = gapsFirst(r), sa = longSums(g0, r);
     const q = r + 4;
-    const tb = v128.load(at(TARGET, q)), xb = targetLogits(q, tb), gb = gaps(q), sb = longSums(g1, q);
-    fourFinish(g0, r, sa, ta, xa, ga, true);
-    fourFinish(g1, q, sb, tb, xb, gb, true);
+    const tb = v128.load(at(TARGET, q)), xb = targetLogits(q, tb), gb = gapsFirst(q), sb = longSums(g1, q);
+    fourFinish(g0, r, sa, ta, xa, gapsAfter(g0, r, ga), true);
+    fourFinish(g1, q, sb, tb, xb, gapsAfter(g1, q, gb), true);
   }
   if (r + 4 <= r1) {
-    const t = v128.load(at(TARGET, r)), xt = targetLogits(r, t), gp = gaps(r);
-    fourFinish(g0, r, longSums(g0, r), t, xt, gp, true);
+    const t = v128.load(at(TARGET, r)), xt = targetLogits(r, t), gp = gapsFirst(r), s = longSums(g0, r);
+    fourFinish(g0, r, s, t, xt, gapsAfter(g0, r, gp), true);
     r += 4;
   }
   return r;
@@ -128,16 +125,32 @@ function longGroups(r0: i32, r1: i32): i32 {
   return rowsSumExp(g, at(X, r * CLASSES), GRAD ? at(GRAD, r * CLASSES) : 0, CLASSES);
 }
 
-/** The smoothing gaps of rows r..r+3 (see gap). */
-@inline function gaps(r: i32): v128 {
+/** The smoothing gaps of rows r..r+3, whose maxima are m (see gap). */
+@inline function gaps(r: i32, m: v128): v128 {
   let gp = f32x4.splat(0);
   if (SMOOTHING > 0) {
-    gp = f32x4.replace_lane(gp, 0, <f32>gap(r));
-    gp = f32x4.replace_lane(gp, 1, <f32>gap(r + 1));
-    gp = f32x4.replace_lane(gp, 2, <f32>gap(r + 2));
-    gp = f32x4.replace_lane(gp, 3, <f32>gap(r + 3));
+    gp = f32x4.replace_lane(gp, 0, <f32>gap(r, f32x4.extract_lane(m, 0)));
+    gp = f32x4.replace_lane(gp, 1, <f32>gap(r + 1, f32x4.extract_lane(m, 1)));
+    gp = f32x4.replace_lane(gp, 2, <f32>gap(r + 2, f32x4.extract_lane(m, 2)));
+    gp = f32x4.replace_lane(gp, 3, <f32>gap(r + 3, f32x4.extract_lane(m, 3)));
   }
   return gp;
+}
+
+/** gaps of rows r..r+3 where gapFirst (each row's max by a pass of its
+ *  own), else 0: gapsAfter takes them. */
+@inline function gapsFirst(r: i32): v128 {
+  if (!gapFirst()) return f32x4.splat(0);
+  let m = f32x4.splat(rowMax(at(X, r * CLASSES), CLASSES));
+  m = f32x4.replace_lane(m, 1, rowMax(at(X, (r + 1) * CLASSES), CLASSES));
+  m = f32x4.replace_lane(m, 2, rowMax(at(X, (r + 2) * CLASSES), CLASSES));
+  return gaps(r, f32x4.replace_lane(m, 3, rowMax(at(X, (r + 3) * CLASSES), CLASSES)));
+}
+
+/** The gaps of rows r..r+3 after their exps into slot g: those gapsFirst
+ *  took (early), or else about the maxima the exp passes found. */
+@inline function gapsAfter(g: usize, r: i32, early: v128): v128 {
+  return gapFirst() ? early : gaps(r, lanesMax(g));
 }
 
 @inline function targetOf(r: i32): i32 {
@@ -271,11 +284,17 @@ function longGroups(r0: i32, r1: i32): i32 {
   return f32x4.sub(v, v128.and(D, i32x4.eq(t, i32x4.splat(c))));
 }
 
-/** The smoothing term's Σ w·(m − x) of row r (0 without smoothing). */
-@inline function gap(r: i32): f64 {
+/** The smoothing term's Σ w·(m − x) of row r, m its max (0 without smoothing). */
+@inline function gap(r: i32, m: f32): f64 {
   if (!(SMOOTHING > 0) || targetOf(r) == IGNORE) return 0;
-  const xr = at(X, r * CLASSES);
-  return gapSum(xr, WEIGHT, CLASSES, rowMax(xr, CLASSES));
+  return gapSum(at(X, r * CLASSES), WEIGHT, CLASSES, m);
+}
+
+/** Whether the gaps must be taken before the exps: with grad = x those
+ *  overwrite x, so each row's max then takes a pass of its own; otherwise
+ *  the gaps come after, about the max the exp pass found (one pass fewer). */
+@inline function gapFirst(): bool {
+  return SMOOTHING > 0 && GRAD == X;
 }
 
 /** Loss, partial sums and gradient of row r from its statistics: max m,
