@@ -3,9 +3,10 @@
 //   loss = Σ_c w_c·q'_c·(lse − x_c) = Σ_c w_c·q'_c·(m − x_c) + (Σ_c w_c·q'_c)·log Σ exp(x − m)
 // (no cancellation for q ≥ 0, however large the logits), gradient
 //   g·(Σ_c w_c q'_c · softmax(x) − w ⊙ q').
-import { at, hsum64, madd, SUM_BLOCK } from './simd';
+import { at, demote4, hsum64, madd, promoteHigh, SUM_BLOCK } from './simd';
 import { addPartial } from './partials';
 import { rowMax, sumExp, expStore } from './reduce';
+import { lanesColumn, lanesLogSum, lanesMax, lanesOut, lanesPut, lanesSlot, lanesStore, lanesSumExp, lanesX, LANES_BELOW } from './lanes';
 
 /** Σ w_c·q'_c of the row probTerms last saw. */
 let probMass: f64 = 0;
@@ -66,6 +67,57 @@ function probGradRow(grad: usize, q: usize, w: usize, n: i32, a: f32, g: f32, ke
 }
 
 /**
+ * Rows r0.. of fewer than LANES_BELOW classes four at a time, one row per
+ * lane (lanes.ts), with the same formulas as crossEntropyProb's rows (the
+ * log-sum a float32 log, as for index targets); returns the first row left.
+ * x is all read into the slot before the gradient is stored: grad may be x.
+ */
+function probGroups(
+  x: usize, q: usize, w: usize, r0: i32, r1: i32, n: i32, keep: f32, spread: f32,
+  out: usize, partials: usize, grad: usize, gradScale: f32, gradOut: usize,
+): i32 {
+  const g = lanesSlot(0), vk = f32x4.splat(keep), vs = f32x4.splat(spread);
+  let r = r0;
+  for (; r + 4 <= r1; r += 4) {
+    const qr = at(q, r * n);
+    const s = lanesSumExp(g, at(x, r * n), n, grad != 0, true);
+    const m = lanesMax(g);
+    let gap = f32x4.splat(0), mass = gap;
+    for (let c = 0; c < n; c++) {
+      const coef = columnCoefficients(qr, w, n, c, vk, vs);
+      gap = madd(coef, f32x4.sub(m, lanesX(g, c)), gap);
+      mass = f32x4.add(mass, coef);
+    }
+    const ls = lanesLogSum(g, s);
+    const lo = f64x2.add(f64x2.promote_low_f32x4(gap), f64x2.mul(f64x2.promote_low_f32x4(mass), f64x2.promote_low_f32x4(ls)));
+    const hi = f64x2.add(promoteHigh(gap), f64x2.mul(promoteHigh(mass), promoteHigh(ls)));
+    if (out) v128.store(at(out, r), demote4(lo, hi));
+    // row by row, as crossEntropyProb adds them
+    addPartial(partials, r, 1, 0, f64x2.extract_lane(lo, 0));
+    addPartial(partials, r + 1, 1, 0, f64x2.extract_lane(lo, 1));
+    addPartial(partials, r + 2, 1, 0, f64x2.extract_lane(hi, 0));
+    addPartial(partials, r + 3, 1, 0, f64x2.extract_lane(hi, 1));
+    if (grad) {
+      const dy = f32x4.mul(gradOut ? v128.load(at(gradOut, r)) : f32x4.splat(1), f32x4.splat(gradScale));
+      const a = f32x4.mul(demote4( // mass/s in f64, as crossEntropyProb
+        f64x2.div(f64x2.promote_low_f32x4(mass), f64x2.promote_low_f32x4(s)),
+        f64x2.div(promoteHigh(mass), promoteHigh(s))), dy);
+      for (let c = 0; c < n; c++) {
+        lanesPut(g, c, f32x4.sub(f32x4.mul(lanesOut(g, c), a), f32x4.mul(columnCoefficients(qr, w, n, c, vk, vs), dy)));
+      }
+      lanesStore(g, at(grad, r * n), n);
+    }
+  }
+  return r;
+}
+
+/** w_c·q'_c of column c of the four rows of n at q. */
+@inline function columnCoefficients(q: usize, w: usize, n: i32, c: i32, keep: v128, spread: v128): v128 {
+  const k = madd(lanesColumn(q, n, c), keep, spread);
+  return w ? f32x4.mul(k, v128.load32_splat(at(w, c))) : k;
+}
+
+/**
  * Rows [r0, r1). Partials: one slot, Σ row loss. grad may be x: what the loss
  * needs from x (its max and the terms above) is read before the exps are
  * stored. Gradient of a row: g·gradScale·(Σ_c w_c q'_c · p − w ⊙ q').
@@ -75,7 +127,11 @@ export function crossEntropyProb(
   out: usize, partials: usize, grad: usize, gradScale: f32, gradOut: usize,
 ): void {
   const keep: f32 = 1 - smoothing, spread: f32 = smoothing / <f32>classes;
-  for (let r = r0; r < r1; r++) {
+  let r = r0;
+  if (ASC_FEATURE_SIMD && classes < LANES_BELOW) {
+    r = probGroups(x, q, weight, r0, r1, classes, keep, spread, out, partials, grad, gradScale, gradOut);
+  }
+  for (; r < r1; r++) {
     const xr = at(x, r * classes), qr = at(q, r * classes);
     const m = rowMax(xr, classes);
     const gap = probTerms(xr, qr, weight, classes, m, keep, spread), mass = probMass;

@@ -197,19 +197,22 @@ export function rowsSumExp(g: usize, x: usize, y: usize, n: i32): v128 {
 @inline function readColumns(g: usize, x: usize, n: i32): void {
   const stride = <usize>n << 2;
   if (n < 4) {
-    for (let c = 0; c < n; c++) {
-      const p = at(x, c);
-      let v = v128.load32_zero(p);
-      v = v128.load32_lane(p + stride, v, 1);
-      v = v128.load32_lane(p + 2 * stride, v, 2);
-      v128.store(g + (<usize>c << 4), v128.load32_lane(p + 3 * stride, v, 3));
-    }
+    for (let c = 0; c < n; c++) v128.store(g + (<usize>c << 4), lanesColumn(x, n, c));
     return;
   }
   for (let c = 0; c < n; c += 4) {
     const f = min(c, n - 4), p = at(x, f), q = g + (<usize>f << 4);
     transpose(v128.load(p), v128.load(p + stride), v128.load(p + 2 * stride), v128.load(p + 3 * stride), q, 16);
   }
+}
+
+/** Element c of each of the four rows of n at p, one row per lane. */
+@inline export function lanesColumn(p: usize, n: i32, c: i32): v128 {
+  const stride = <usize>n << 2, e = at(p, c);
+  let v = v128.load32_zero(e);
+  v = v128.load32_lane(e + stride, v, 1);
+  v = v128.load32_lane(e + 2 * stride, v, 2);
+  return v128.load32_lane(e + 3 * stride, v, 3);
 }
 
 /** Slot g's result columns out to the four rows of n at y, as readColumns in reverse. */
