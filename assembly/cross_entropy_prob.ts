@@ -5,7 +5,7 @@
 //   g·(Σ_c w_c q'_c · softmax(x) − w ⊙ q').
 import { at, demote4, hsum64, madd, promoteHigh, SUM_BLOCK } from './simd';
 import { addPartial } from './partials';
-import { rowMax, sumExp, expStore } from './reduce';
+import { expStoreRow, logSumAboutMax, probedMax, rowMax, sumExpProbed } from './reduce';
 import { lanesColumn, lanesLogSum, lanesMax, lanesOut, lanesPut, lanesSlot, lanesStore, lanesSumExp, lanesX, LANES_BELOW } from './lanes';
 
 /** Σ w_c·q'_c of the row probTerms last saw. */
@@ -118,9 +118,8 @@ function probGroups(
 }
 
 /**
- * Rows [r0, r1). Partials: one slot, Σ row loss. grad may be x: what the loss
- * needs from x (its max and the terms above) is read before the exps are
- * stored. Gradient of a row: g·gradScale·(Σ_c w_c q'_c · p − w ⊙ q').
+ * Rows [r0, r1). Partials: one slot, Σ row loss. grad may be x, with the
+ * same results. Gradient of a row: g·gradScale·(Σ_c w_c q'_c · p − w ⊙ q').
  */
 export function crossEntropyProb(
   x: usize, q: usize, weight: usize, r0: i32, r1: i32, classes: i32, smoothing: f32,
@@ -133,10 +132,14 @@ export function crossEntropyProb(
   }
   for (; r < r1; r++) {
     const xr = at(x, r * classes), qr = at(q, r * classes);
-    const m = rowMax(xr, classes);
-    const gap = probTerms(xr, qr, weight, classes, m, keep, spread), mass = probMass;
-    const s = grad ? expStore(xr, at(grad, r * classes), classes, m) : sumExp(xr, classes, m);
-    const loss = gap + mass * Math.log(s);
+    // One probed pass, the terms about the max it found; but with grad = x the
+    // exps overwrite x, so then the terms come first, about a max of their own
+    // (the same max, and expStoreRow the same exps as out of place).
+    let gap = grad == x ? probTerms(xr, qr, weight, classes, rowMax(xr, classes), keep, spread) : 0;
+    const s = grad ? expStoreRow(xr, at(grad, r * classes), classes) : sumExpProbed(xr, classes);
+    const m = probedMax;
+    if (grad != x) gap = probTerms(xr, qr, weight, classes, m, keep, spread);
+    const mass = probMass, loss = gap + mass * logSumAboutMax(s, m);
     if (out) store<f32>(at(out, r), <f32>loss);
     addPartial(partials, r, 1, 0, loss);
     if (grad) {

@@ -73,6 +73,22 @@ for (const backend of BACKENDS) {
     }
   });
 
+  test(`${backend} · probability targets: an in-place gradient gives the same bits`, async () => {
+    const k = await kernel(backend);
+    // 7 classes (four rows per vector in the simd builds) and 40 (row by row):
+    // in place the terms are taken before the exps, else after
+    for (const classes of [C, 40]) {
+      const x = shiftPaths(classes);
+      const q = k.softmax(Float32Array.from(x, (v, i) => Math.cos(i)), classes);
+      const opts = { labelSmoothing: 0.1, weight: new Float32Array(classes).fill(0.5).map((w, i) => w + i / 10) };
+      const { loss, grad } = k.crossEntropyWithGrad(x, q, classes, opts);
+      const inPlace = Float32Array.from(x);
+      const r = k.crossEntropyWithGrad(inPlace, q, classes, { ...opts, grad: inPlace });
+      assert.is(r.loss, loss);
+      assert.equal(Array.from(inPlace), Array.from(grad));
+    }
+  });
+
   test(`${backend} · the shift costs no bits: the row max far above the elements that probe it`, async () => {
     // A row's shift is chosen from its first four elements (probe), and then
     // the row max may lie far above them, or leave the range where no shift is
