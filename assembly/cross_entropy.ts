@@ -69,11 +69,11 @@ export function crossEntropyIndex(
   else if (ASC_FEATURE_SIMD && classes <= GROUPS_UP_TO) r = longGroups(r0, r1);
   for (; r < r1; r++) {
     const xr = at(x, r * classes);
-    const xt = targetLogit(r), early = gapFirst() ? gap(r, rowMax(xr, classes)) : 0;
+    const xt = targetLogit(r), early = gapsBeforeExps() ? gap(r, rowMax(xr, classes)) : 0;
     // one pass, with or without a gradient to store (the exps may overwrite x: xt is read first)
     const s = grad ? expStoreRow(xr, at(grad, r * classes), classes) : sumExpProbed(xr, classes);
     const m = probedMax;
-    finishRow(r, xt, gapFirst() ? early : gap(r, m), m, s, logSumAboutMax(s, m));
+    finishRow(r, xt, gapsBeforeExps() ? early : gap(r, m), m, s, logSumAboutMax(s, m));
   }
 }
 
@@ -100,19 +100,19 @@ function shortGroups(r0: i32, r1: i32): i32 {
 /** Rows r0.. of LANES_BELOW to GROUPS_UP_TO classes, four at a time, each
  *  row through its own exp pass (rowsSumExp), with two groups in flight as
  *  in shortGroups (+2%); returns the first row left. x_t (and the gaps, see
- *  gapFirst) are read before a group's exps, which may overwrite x. */
+ *  gapsBeforeExps) are read before a group's exps, which may overwrite x. */
 function longGroups(r0: i32, r1: i32): i32 {
   const g0 = lanesSlot(0), g1 = lanesSlot(1);
   let r = r0;
   for (; r + 8 <= r1; r += 8) {
-    const ta = v128.load(at(TARGET, r)), xa = targetLogits(r, ta), ga = gapsFirst(r), sa = longSums(g0, r);
+    const ta = v128.load(at(TARGET, r)), xa = targetLogits(r, ta), ga = gapsBefore(r), sa = longSums(g0, r);
     const q = r + 4;
-    const tb = v128.load(at(TARGET, q)), xb = targetLogits(q, tb), gb = gapsFirst(q), sb = longSums(g1, q);
+    const tb = v128.load(at(TARGET, q)), xb = targetLogits(q, tb), gb = gapsBefore(q), sb = longSums(g1, q);
     fourFinish(g0, r, sa, ta, xa, gapsAfter(g0, r, ga), true);
     fourFinish(g1, q, sb, tb, xb, gapsAfter(g1, q, gb), true);
   }
   if (r + 4 <= r1) {
-    const t = v128.load(at(TARGET, r)), xt = targetLogits(r, t), gp = gapsFirst(r), s = longSums(g0, r);
+    const t = v128.load(at(TARGET, r)), xt = targetLogits(r, t), gp = gapsBefore(r), s = longSums(g0, r);
     fourFinish(g0, r, s, t, xt, gapsAfter(g0, r, gp), true);
     r += 4;
   }
@@ -137,20 +137,20 @@ function longGroups(r0: i32, r1: i32): i32 {
   return gp;
 }
 
-/** gaps of rows r..r+3 where gapFirst (each row's max by a pass of its
+/** The gaps of rows r..r+3 where gapsBeforeExps (each row's max by a pass of its
  *  own), else 0: gapsAfter takes them. */
-@inline function gapsFirst(r: i32): v128 {
-  if (!gapFirst()) return f32x4.splat(0);
+@inline function gapsBefore(r: i32): v128 {
+  if (!gapsBeforeExps()) return f32x4.splat(0);
   let m = f32x4.splat(rowMax(at(X, r * CLASSES), CLASSES));
   m = f32x4.replace_lane(m, 1, rowMax(at(X, (r + 1) * CLASSES), CLASSES));
   m = f32x4.replace_lane(m, 2, rowMax(at(X, (r + 2) * CLASSES), CLASSES));
   return gaps(r, f32x4.replace_lane(m, 3, rowMax(at(X, (r + 3) * CLASSES), CLASSES)));
 }
 
-/** The gaps of rows r..r+3 after their exps into slot g: those gapsFirst
+/** The gaps of rows r..r+3 after their exps into slot g: those gapsBefore
  *  took (early), or else about the maxima the exp passes found. */
 @inline function gapsAfter(g: usize, r: i32, early: v128): v128 {
-  return gapFirst() ? early : gaps(r, lanesMax(g));
+  return gapsBeforeExps() ? early : gaps(r, lanesMax(g));
 }
 
 @inline function targetOf(r: i32): i32 {
@@ -293,7 +293,7 @@ function longGroups(r0: i32, r1: i32): i32 {
 /** Whether the gaps must be taken before the exps: with grad = x those
  *  overwrite x, so each row's max then takes a pass of its own; otherwise
  *  the gaps come after, about the max the exp pass found (one pass fewer). */
-@inline function gapFirst(): bool {
+@inline function gapsBeforeExps(): bool {
   return SMOOTHING > 0 && GRAD == X;
 }
 
