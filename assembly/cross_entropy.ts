@@ -6,14 +6,32 @@
 //   (1−ε)·w_t·(lse − x_t) + (ε/C)·Σ_c w_c·(lse − x_c)
 // lse − x_c is evaluated as (m − x_c) + log Σ exp(x − m), m the row max, so
 // huge logits never cancel; the sum itself is taken about a probed shift and
-// brought to m exactly (logSumAboutMax in reduce.ts, lanesLogSum in lanes.ts).
+// brought to m exactly (logSumAboutMax in reduce.ts, lanesRatio in lanes.ts).
 import { at, demote4, hsum2, hsum64, promoteHigh } from './simd';
-import { addPartial } from './partials';
+import { addPartial, partialAt, setPartial } from './partials';
+import { logAtLeast1v } from './log';
 import { rowMax, sumExpProbed, expStoreRow, probedMax, logSumAboutMax, gapSum } from './reduce';
-import { GROUPS_UP_TO, lanesAt, lanesGap, lanesSlot, lanesLogSum, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, rowsSumExp, transposeOut, LANES_BELOW } from './lanes';
+import { GROUPS_UP_TO, lanesAt, lanesRatio, lanesGap, lanesSlot, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, rowsSumExp, transposeOut, LANES_BELOW } from './lanes';
 
-/** Partial slots for index targets: Σ w_t·nll, Σ w_t (kept rows), Σ smoothing term. */
-export const CE_SLOTS = 3;
+/** Partial slots for index targets: Σ w_t·nll, Σ w_t (kept rows), Σ smoothing
+ *  term, and a run's pending product in two lanes (see RUN_ROWS; 0: none). */
+const CE_SLOTS = 5;
+const PENDING = 3;
+
+/**
+ * A mean or sum without class weights or per-row losses needs Σ log Σ exp(x − m)
+ * over the kept rows, not each row's: there the grouped rows' ratios
+ * Σ exp(x − m) (s over the exp of the max, in [1, C]) are multiplied in float64
+ * instead, two lanes in row order, and one log is taken per run of RUN_ROWS
+ * rows at absolute multiples of RUN_ROWS (crossEntropy at 10 classes +9%: a
+ * float32 log per four rows cost that much). A lane's 32 ratios stay below
+ * 2^384 (C ≤ GROUPS_UP_TO = 2^12), the two lanes' product below 2^768. A run a
+ * call leaves unfinished waits in its block's PENDING slots for the next call
+ * (or, at the batch's end, for the caller: settleRuns in wasm.ts), so the bits
+ * do not depend on how rows were split, as long as a block's rows are not
+ * split between threads (their partial sums could not be either).
+ */
+const RUN_ROWS = 64;
 
 /** grad = e·A − B·w (w = 0: − B), e already stored in grad. */
 function gradRow(g: usize, w: usize, n: i32, A: f32, B: f32): void {
@@ -44,6 +62,8 @@ function gradRow(g: usize, w: usize, n: i32, A: f32, B: f32): void {
 let X: usize = 0, TARGET: usize = 0, WEIGHT: usize = 0, WEIGHT_TOTAL: f32 = 0, CLASSES: i32 = 0;
 let IGNORE: i32 = 0, SMOOTHING: f32 = 0, OUT: usize = 0, PARTIALS: usize = 0;
 let GRAD: usize = 0, GRAD_NLL: f32 = 0, GRAD_SMOOTH: f32 = 0, GRAD_OUT: usize = 0;
+/** Whether grouped rows multiply their ratios into a run's product instead of taking logs. */
+let PRODUCTS: bool = false;
 
 /**
  * Index targets. weight = 0 means unweighted; weightTotal = Σ_c w_c (C when
@@ -64,6 +84,7 @@ export function crossEntropyIndex(
   X = x; TARGET = target; WEIGHT = weight; WEIGHT_TOTAL = weightTotal; CLASSES = classes;
   IGNORE = ignoreIndex; SMOOTHING = smoothing; OUT = out; PARTIALS = partials;
   GRAD = grad; GRAD_NLL = gradNll; GRAD_SMOOTH = gradSmooth; GRAD_OUT = gradOut;
+  PRODUCTS = partials != 0 && out == 0 && weight == 0;
   let r = r0;
   if (ASC_FEATURE_SIMD && classes < LANES_BELOW) r = shortGroups(r0, r1);
   else if (ASC_FEATURE_SIMD && classes <= GROUPS_UP_TO) r = longGroups(r0, r1);
@@ -84,16 +105,18 @@ export function crossEntropyIndex(
  *  (lanes.ts); returns the first row left. */
 function shortGroups(r0: i32, r1: i32): i32 {
   const g0 = lanesSlot(0), g1 = lanesSlot(1);
+  let p = resumeRun(r0);
   let r = r0;
   for (; r + 8 <= r1; r += 8) {
     const a = fourSums(g0, r), b = fourSums(g1, r + 4);
-    fourRows(g0, r, a);
-    fourRows(g1, r + 4, b);
+    p = multiplyRun(p, r, fourRows(g0, r, a));
+    p = multiplyRun(p, r + 4, fourRows(g1, r + 4, b));
   }
   if (r + 4 <= r1) {
-    fourRows(g0, r, fourSums(g0, r));
+    p = multiplyRun(p, r, fourRows(g0, r, fourSums(g0, r)));
     r += 4;
   }
+  parkRun(r, p);
   return r;
 }
 
@@ -103,20 +126,51 @@ function shortGroups(r0: i32, r1: i32): i32 {
  *  gapsBeforeExps) are read before a group's exps, which may overwrite x. */
 function longGroups(r0: i32, r1: i32): i32 {
   const g0 = lanesSlot(0), g1 = lanesSlot(1);
+  let p = resumeRun(r0);
   let r = r0;
   for (; r + 8 <= r1; r += 8) {
     const ta = v128.load(at(TARGET, r)), xa = targetLogits(r, ta), ga = gapsBefore(r), sa = longSums(g0, r);
     const q = r + 4;
     const tb = v128.load(at(TARGET, q)), xb = targetLogits(q, tb), gb = gapsBefore(q), sb = longSums(g1, q);
-    fourFinish(g0, r, sa, ta, xa, gapsAfter(g0, r, ga), true);
-    fourFinish(g1, q, sb, tb, xb, gapsAfter(g1, q, gb), true);
+    p = multiplyRun(p, r, fourFinish(g0, r, sa, ta, xa, gapsAfter(g0, r, ga), true));
+    p = multiplyRun(p, q, fourFinish(g1, q, sb, tb, xb, gapsAfter(g1, q, gb), true));
   }
   if (r + 4 <= r1) {
     const t = v128.load(at(TARGET, r)), xt = targetLogits(r, t), gp = gapsBefore(r), s = longSums(g0, r);
-    fourFinish(g0, r, s, t, xt, gapsAfter(g0, r, gp), true);
+    p = multiplyRun(p, r, fourFinish(g0, r, s, t, xt, gapsAfter(g0, r, gp), true));
     r += 4;
   }
+  parkRun(r, p);
   return r;
+}
+
+/** A run's product (f64x2: rows 0 and 2 of each group, rows 1 and 3) at row
+ *  r: 1 at a run's start, else what the call before parked. */
+function resumeRun(r: i32): v128 {
+  if (!PRODUCTS || r % RUN_ROWS == 0) return f64x2.splat(1);
+  const a = partialAt(PARTIALS, r, CE_SLOTS, PENDING), b = partialAt(PARTIALS, r, CE_SLOTS, PENDING + 1);
+  setPartial(PARTIALS, r, CE_SLOTS, PENDING, 0);
+  setPartial(PARTIALS, r, CE_SLOTS, PENDING + 1, 0);
+  return f64x2.replace_lane(f64x2.splat(a != 0 ? a : 1), 1, b != 0 ? b : 1);
+}
+
+/** Leaves the product p of an unfinished run (rows before r) in its block's PENDING slots. */
+function parkRun(r: i32, p: v128): void {
+  if (!PRODUCTS || r % RUN_ROWS == 0) return;
+  setPartial(PARTIALS, r - 1, CE_SLOTS, PENDING, f64x2.extract_lane(p, 0));
+  setPartial(PARTIALS, r - 1, CE_SLOTS, PENDING + 1, f64x2.extract_lane(p, 1));
+}
+
+/** The run's product p times rows r..r+3's ratios q; where the run ends with
+ *  them, its log goes into the sums and the next run starts at 1. */
+@inline function multiplyRun(p: v128, r: i32, q: v128): v128 {
+  if (!PRODUCTS) return p;
+  p = f64x2.mul(p, f64x2.mul(f64x2.promote_low_f32x4(q), promoteHigh(q)));
+  if ((r + 4) % RUN_ROWS != 0) return p;
+  const L = Math.log(f64x2.extract_lane(p, 0) * f64x2.extract_lane(p, 1));
+  addPartial(PARTIALS, r, CE_SLOTS, 0, L);
+  if (SMOOTHING > 0) addPartial(PARTIALS, r, CE_SLOTS, 2, <f64>WEIGHT_TOTAL * L);
+  return f64x2.splat(1);
 }
 
 /** Σ exp(x − h) of rows r..r+3 of long rows, each row's recorded in slot g;
@@ -175,11 +229,11 @@ function longGroups(r0: i32, r1: i32): i32 {
  * loss 0 and gradient 0·softmax, as in finishRow. x of these rows is still
  * unwritten here (the gradient of earlier rows may have overwritten those).
  */
-@inline function fourRows(g: usize, r: i32, s: v128): void {
+@inline function fourRows(g: usize, r: i32, s: v128): v128 {
   const t = v128.load(at(TARGET, r));
   const xt = targetLogits(r, t);
   const gap = SMOOTHING > 0 ? lanesGap(g, CLASSES, lanesMax(g), WEIGHT) : f32x4.splat(0);
-  fourFinish(g, r, s, t, xt, gap, false);
+  return fourFinish(g, r, s, t, xt, gap, false);
 }
 
 /** x[r + j, t_j] of rows r..r+3 (x[r + j, 0] where ignored). */
@@ -194,13 +248,17 @@ function longGroups(r0: i32, r1: i32): i32 {
 }
 
 /** Loss, partial sums and gradient of rows r..r+3 from their sums s in slot
- *  g, targets t, target logits xt and smoothing gaps; long: rowsSumExp rows. */
-@inline function fourFinish(g: usize, r: i32, s: v128, t: v128, xt: v128, gap: v128, long: bool): void {
+ *  g, targets t, target logits xt and smoothing gaps; long: rowsSumExp rows.
+ *  Returns the rows' ratios Σ exp(x − m) (1 where ignored) for multiplyRun,
+ *  which with PRODUCTS takes their logs in its place. */
+@inline function fourFinish(g: usize, r: i32, s: v128, t: v128, xt: v128, gap: v128, long: bool): v128 {
   const ignored = i32x4.eq(t, i32x4.splat(IGNORE));
   const wt = v128.andnot(WEIGHT ? pick4(WEIGHT, 0, knownTargets(t)) : f32x4.splat(1), ignored);
   const m = lanesMax(g);
-  fourLosses(r, m, xt, wt, lanesLogSum(g, s), gap, ignored);
+  const ratio = v128.bitselect(f32x4.splat(1), lanesRatio(g, s), ignored);
+  fourLosses(r, m, xt, wt, PRODUCTS ? f32x4.splat(0) : logAtLeast1v(ratio), gap, ignored);
   if (GRAD) fourGradients(g, r, s, m, wt, t, ignored, long);
+  return ratio;
 }
 
 /** Loss and partial sums of fourRows, in f64 lane pairs (lanes 0–1, then 2–3):

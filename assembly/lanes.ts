@@ -133,7 +133,12 @@ export function rowsSumExp(g: usize, x: usize, y: usize, n: i32): v128 {
  *  slot g: over that pass's own largest exp, whose term is then exactly 1
  *  (see logSumAboutMax), so the float32 log sees a sum in [1, n]. */
 @inline export function lanesLogSum(g: usize, s: v128): v128 {
-  return logAtLeast1v(f32x4.div(s, v128.load(g + TOP_AT)));
+  return logAtLeast1v(lanesRatio(g, s));
+}
+
+/** Σ exp(x − m) of each row: s over its pass's largest exp, in [1, n]. */
+@inline export function lanesRatio(g: usize, s: v128): v128 {
+  return f32x4.div(s, v128.load(g + TOP_AT));
 }
 
 /** The row maxima (NaN skipped) of the group in slot g. */

@@ -1,8 +1,9 @@
 // Negative log-likelihood of log-probabilities, as F.nll_loss: row loss
-// −w_t·lp[t]. Partials share cross-entropy's layout (Σ w_t·nll, Σ w_t).
+// −w_t·lp[t]. Partial slots: Σ w_t·nll, Σ w_t.
 import { at, PARTIAL_ROWS } from './simd';
 import { partialAt, setPartial } from './partials';
-import { CE_SLOTS } from './cross_entropy';
+
+const NLL_SLOTS = 2;
 
 /** lp[r, t] is at lp + (r·rowStride + t·classStride)·4: (classes, 1) for a
  *  row-major batch, (1, 0) for one already-picked value per row. */
@@ -15,7 +16,7 @@ export function nll(
   // the same additions in the same order, so the same bits.
   for (let b0 = r0; b0 < r1;) {
     const b1 = min(r1, (b0 / PARTIAL_ROWS + 1) * PARTIAL_ROWS);
-    let lossSum = partialAt(partials, b0, CE_SLOTS, 0), weightSum = partialAt(partials, b0, CE_SLOTS, 1);
+    let lossSum = partialAt(partials, b0, NLL_SLOTS, 0), weightSum = partialAt(partials, b0, NLL_SLOTS, 1);
     for (let r = b0; r < b1; r++) {
       const t = load<i32>(at(target, r));
       let loss: f64 = 0;
@@ -27,8 +28,8 @@ export function nll(
       if (out) store<f32>(at(out, r), <f32>loss);
       lossSum += loss;
     }
-    setPartial(partials, b0, CE_SLOTS, 0, lossSum);
-    setPartial(partials, b0, CE_SLOTS, 1, weightSum);
+    setPartial(partials, b0, NLL_SLOTS, 0, lossSum);
+    setPartial(partials, b0, NLL_SLOTS, 1, weightSum);
     b0 = b1;
   }
 }

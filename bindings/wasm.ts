@@ -70,11 +70,13 @@ interface Stream { a: F32 | I32; per: number; copyIn: boolean; copyOut: boolean;
  * chunk). A copied array's pointer is biased by its chunk's first row, so
  * kernels index every array by absolute row. With
  * slots > 0, partial sums (slots per PARTIAL_ROWS rows) are zeroed, filled by
- * the kernel and returned as totals. Scratch is given back even on a throw.
+ * the kernel, passed to settle (what the kernel left for the caller) and
+ * returned as totals. Scratch is given back even on a throw.
  */
 function run(
   mem: KernelMemory, count: number, align: number, parts: Part[],
   kernel: (p: Ptr[], r0: number, r1: number, partials: Ptr) => void, slots = 0,
+  settle?: (blocks: Float64Array) => void,
 ): number[] {
   const scratch: Ptr[] = [];
   const alloc = (bytes: number) => { const p = mem.alloc(bytes); scratch.push(p); return p; };
@@ -113,9 +115,30 @@ function run(
         if (s.copyOut) s.a.set(heapOf(s.a).subarray(s.buffer >>> 2, (s.buffer >>> 2) + (r1 - r0) * s.per), r0 * s.per);
       }
     }
-    return slots ? sumPartials(mem.f64.subarray(partials >>> 3, (partials >>> 3) + blocks), slots) : [];
+    if (!slots) return [];
+    const values = mem.f64.subarray(partials >>> 3, (partials >>> 3) + blocks);
+    settle?.(values);
+    return sumPartials(values, slots);
   } finally {
     for (const p of scratch) mem.release(p);
+  }
+}
+
+/** crossEntropyIndex's partial slots (CE_SLOTS in cross_entropy.ts): Σ w_t·nll,
+ *  Σ w_t, Σ smoothing term, then the two lanes of a run's product of row ratios
+ *  (0: none) that the batch's last rows left unlogged. */
+const CE_SLOTS = 5;
+
+/** Takes the log the kernel takes where a run ends, for the runs the batch
+ *  ended first: Σ log Σ exp(x − m) over their rows, into the nll sum and
+ *  (times Σ_c w_c) the smoothing term's, which is unused without smoothing. */
+function settleRuns(blocks: Float64Array, weightTotal: number): void {
+  for (let i = 0; i < blocks.length; i += CE_SLOTS) {
+    const a = blocks[i + 3], b = blocks[i + 4];
+    if (a === 0 && b === 0) continue;
+    const L = Math.log((a === 0 ? 1 : a) * (b === 0 ? 1 : b)); // not a || 1: NaN must stay NaN
+    blocks[i] += L;
+    blocks[i + 2] += weightTotal * L;
   }
 }
 
@@ -132,8 +155,10 @@ function pickTargets(c: NllCall): F32 {
 export function createWasmKernels(exports: Exports, mem: KernelMemory): Kernels {
   const k = exports;
   /** Row kernels: chunks of whole rows, a multiple of 4 (the four-row kernels). */
-  const rowwise = (count: number, parts: Part[], kernel: (p: Ptr[], r0: number, r1: number, partials: Ptr) => void, slots = 0) =>
-    run(mem, count, 4, parts, kernel, slots);
+  const rowwise = (
+    count: number, parts: Part[], kernel: (p: Ptr[], r0: number, r1: number, partials: Ptr) => void, slots = 0,
+    settle?: (blocks: Float64Array) => void,
+  ) => run(mem, count, 4, parts, kernel, slots, settle);
   /** Elementwise kernels: chunks aligned to their partial-sum blocks. */
   const elementwise = (count: number, parts: Part[], kernel: (p: Ptr[], i0: number, i1: number, partials: Ptr) => void, slots = 0) =>
     run(mem, count, PARTIAL_ROWS, parts, kernel, slots);
@@ -168,8 +193,8 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory): Kernels 
         [input(c.x, c.classes), input(c.target), whole(c.weight), output(c.out), output(c.grad, c.classes), input(c.gradOut)],
         ([x, t, w, out, grad, gradOut], r0, r1, partials) => k.crossEntropyIndex(
           x, t, w, c.weightTotal, r0, r1, c.classes, c.ignoreIndex, c.smoothing, out, partials, grad, c.gradNll, c.gradSmooth, gradOut),
-        c.sums ? 3 : 0);
-      return c.sums ? totals : none;
+        c.sums ? CE_SLOTS : 0, (blocks) => settleRuns(blocks, c.weightTotal));
+      return c.sums ? totals.slice(0, 3) : none;
     },
 
     crossEntropyProb: (c: CrossEntropyProbCall) => {
@@ -189,7 +214,7 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory): Kernels 
       const [rowStride, classStride] = inKernel ? [c.classes, 1] : [1, 0];
       const totals = rowwise(c.target.length, [input(lp, rowStride), input(c.target), whole(c.weight), output(c.out)],
         ([lp, t, w, out], r0, r1, partials) => k.nll(lp, t, w, r0, r1, rowStride, classStride, c.ignoreIndex, out, partials),
-        c.sums ? 3 : 0);
+        c.sums ? 2 : 0); // Σ w_t·nll, Σ w_t
       return c.sums ? totals : none;
     },
 
