@@ -256,9 +256,22 @@ function parkRun(r: i32, p: v128): void {
   const wt = v128.andnot(WEIGHT ? pick4(WEIGHT, 0, knownTargets(t)) : f32x4.splat(1), ignored);
   const m = lanesMax(g);
   const ratio = v128.bitselect(f32x4.splat(1), lanesRatio(g, s), ignored);
-  fourLosses(r, m, xt, wt, PRODUCTS ? f32x4.splat(0) : logAtLeast1v(ratio), gap, ignored);
+  if (PRODUCTS) runSums(r, m, xt, gap, ignored);
+  else fourLosses(r, m, xt, wt, logAtLeast1v(ratio), gap, ignored);
   if (GRAD) fourGradients(g, r, s, m, wt, t, ignored, long);
   return ratio;
+}
+
+/** fourLosses' partial sums where the run's product stands in for the logs
+ *  (PRODUCTS: no weights, no per-row losses): Σ (m − x_t) in f64, the kept
+ *  rows, Σ gap. The same sums in the same order, with less to compute (+3%). */
+@inline function runSums(r: i32, m: v128, xt: v128, gap: v128, ignored: v128): void {
+  const mk = v128.andnot(m, ignored), xk = v128.andnot(xt, ignored);
+  const d = f64x2.add(f64x2.sub(f64x2.promote_low_f32x4(mk), f64x2.promote_low_f32x4(xk)),
+    f64x2.sub(promoteHigh(mk), promoteHigh(xk)));
+  addPartial(PARTIALS, r, CE_SLOTS, 0, hsum2(d));
+  addPartial(PARTIALS, r, CE_SLOTS, 1, <f64>(4 - popcnt(i32x4.bitmask(ignored))));
+  if (SMOOTHING > 0) addPartial(PARTIALS, r, CE_SLOTS, 2, hsum64(v128.andnot(gap, ignored)));
 }
 
 /** Loss and partial sums of fourRows, in f64 lane pairs (lanes 0–1, then 2–3):
