@@ -11,7 +11,7 @@ import { at, demote4, hsum2, hsum64, promoteHigh } from './simd';
 import { addPartial, partialAt, setPartial } from './partials';
 import { logAtLeast1v } from './log';
 import { rowMax, sumExpProbed, expStoreRow, probedMax, logSumAboutMax, gapSum } from './reduce';
-import { GROUPS_UP_TO, lanesAt, lanesRatio, lanesGap, lanesSlot, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, rowsSumExp, transposeOut, LANES_BELOW } from './lanes';
+import { expsAt, GROUPS_UP_TO, lanesAt, lanesRatio, lanesGap, lanesSlot, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, rowsSumExp, transposeOut, LANES_BELOW } from './lanes';
 
 /** Partial slots for index targets: Σ w_t·nll, Σ w_t (kept rows), Σ smoothing
  *  term, and a run's pending product in two lanes (see RUN_ROWS; 0: none). */
@@ -33,21 +33,21 @@ const PENDING = 3;
  */
 const RUN_ROWS = 64;
 
-/** grad = e·A − B·w (w = 0: − B), e already stored in grad. */
-function gradRow(g: usize, w: usize, n: i32, A: f32, B: f32): void {
+/** grad = e·A − B·w (w = 0: − B) from the row's exps at e (which may be g). */
+function gradRow(e: usize, g: usize, w: usize, n: i32, A: f32, B: f32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const va = f32x4.splat(A), vb = f32x4.splat(B);
     if (w) for (; i + 4 <= n; i += 4) {
-      v128.store(at(g, i), f32x4.sub(f32x4.mul(v128.load(at(g, i)), va), f32x4.mul(vb, v128.load(at(w, i)))));
+      v128.store(at(g, i), f32x4.sub(f32x4.mul(v128.load(at(e, i)), va), f32x4.mul(vb, v128.load(at(w, i)))));
     } else if (B != 0) for (; i + 4 <= n; i += 4) {
-      v128.store(at(g, i), f32x4.sub(f32x4.mul(v128.load(at(g, i)), va), vb));
+      v128.store(at(g, i), f32x4.sub(f32x4.mul(v128.load(at(e, i)), va), vb));
     } else for (; i + 4 <= n; i += 4) { // no smoothing: e·A − 0 is e·A, bit for bit
-      v128.store(at(g, i), f32x4.mul(v128.load(at(g, i)), va));
+      v128.store(at(g, i), f32x4.mul(v128.load(at(e, i)), va));
     }
   }
-  if (w) for (; i < n; i++) store<f32>(at(g, i), load<f32>(at(g, i)) * A - B * load<f32>(at(w, i)));
-  else for (; i < n; i++) store<f32>(at(g, i), load<f32>(at(g, i)) * A - B);
+  if (w) for (; i < n; i++) store<f32>(at(g, i), load<f32>(at(e, i)) * A - B * load<f32>(at(w, i)));
+  else for (; i < n; i++) store<f32>(at(g, i), load<f32>(at(e, i)) * A - B);
 }
 
 /** An ignored row's gradient is 0·softmax(row) in PyTorch: zeros, but NaN
@@ -89,12 +89,12 @@ export function crossEntropyIndex(
   if (ASC_FEATURE_SIMD && classes < LANES_BELOW) r = shortGroups(r0, r1);
   else if (ASC_FEATURE_SIMD && classes <= GROUPS_UP_TO) r = longGroups(r0, r1);
   for (; r < r1; r++) {
-    const xr = at(x, r * classes);
+    const xr = at(x, r * classes), e = grad ? expsAt(lanesSlot(0), 0, xr, at(grad, r * classes), classes) : 0;
     const xt = targetLogit(r), early = gapsBeforeExps() ? gap(r, rowMax(xr, classes)) : 0;
-    // one pass, with or without a gradient to store (the exps may overwrite x: xt is read first)
-    const s = grad ? expStoreRow(xr, at(grad, r * classes), classes) : sumExpProbed(xr, classes);
+    // one pass, with or without a gradient to come (the exps may overwrite x: xt is read first)
+    const s = grad ? expStoreRow(xr, e, classes) : sumExpProbed(xr, classes);
     const m = probedMax;
-    finishRow(r, xt, gapsBeforeExps() ? early : gap(r, m), m, s, logSumAboutMax(s, m));
+    finishRow(r, e, xt, gapsBeforeExps() ? early : gap(r, m), m, s, logSumAboutMax(s, m));
   }
 }
 
@@ -122,22 +122,20 @@ function shortGroups(r0: i32, r1: i32): i32 {
 
 /** Rows r0.. of LANES_BELOW to GROUPS_UP_TO classes, four at a time, each
  *  row through its own exp pass (rowsSumExp), with two groups in flight as
- *  in shortGroups (+2%); returns the first row left. x_t (and the gaps, see
- *  gapsBeforeExps) are read before a group's exps, which may overwrite x. */
+ *  in shortGroups (+2%); returns the first row left. The exps leave x whole
+ *  (in place they are set aside: expsAt); a group's gradient overwrites it
+ *  only once its losses are taken. */
 function longGroups(r0: i32, r1: i32): i32 {
   const g0 = lanesSlot(0), g1 = lanesSlot(1);
   let p = resumeRun(r0);
   let r = r0;
   for (; r + 8 <= r1; r += 8) {
-    const ta = v128.load(at(TARGET, r)), xa = targetLogits(r, ta), ga = gapsBefore(r), sa = longSums(g0, r);
-    const q = r + 4;
-    const tb = v128.load(at(TARGET, q)), xb = targetLogits(q, tb), gb = gapsBefore(q), sb = longSums(g1, q);
-    p = multiplyRun(p, r, fourFinish(g0, r, sa, ta, xa, gapsAfter(g0, r, ga), true));
-    p = multiplyRun(p, q, fourFinish(g1, q, sb, tb, xb, gapsAfter(g1, q, gb), true));
+    const a = longSums(g0, r), q = r + 4, b = longSums(g1, q);
+    p = multiplyRun(p, r, longFinish(g0, r, a));
+    p = multiplyRun(p, q, longFinish(g1, q, b));
   }
   if (r + 4 <= r1) {
-    const t = v128.load(at(TARGET, r)), xt = targetLogits(r, t), gp = gapsBefore(r), s = longSums(g0, r);
-    p = multiplyRun(p, r, fourFinish(g0, r, s, t, xt, gapsAfter(g0, r, gp), true));
+    p = multiplyRun(p, r, longFinish(g0, r, longSums(g0, r)));
     r += 4;
   }
   parkRun(r, p);
@@ -174,9 +172,15 @@ function parkRun(r: i32, p: v128): void {
 }
 
 /** Σ exp(x − h) of rows r..r+3 of long rows, each row's recorded in slot g;
- *  the exps are stored into grad. */
+ *  the exps are stored for grad (expsAt). */
 @inline function longSums(g: usize, r: i32): v128 {
   return rowsSumExp(g, at(X, r * CLASSES), GRAD ? at(GRAD, r * CLASSES) : 0, CLASSES);
+}
+
+/** fourFinish for rows r..r+3 of long rows, from their longSums s into slot g. */
+@inline function longFinish(g: usize, r: i32, s: v128): v128 {
+  const t = v128.load(at(TARGET, r));
+  return fourFinish(g, r, s, t, targetLogits(r, t), gaps(r, lanesMax(g)), true);
 }
 
 /** The smoothing gaps of rows r..r+3, whose maxima are m (see gap). */
@@ -189,22 +193,6 @@ function parkRun(r: i32, p: v128): void {
     gp = f32x4.replace_lane(gp, 3, <f32>gap(r + 3, f32x4.extract_lane(m, 3)));
   }
   return gp;
-}
-
-/** The gaps of rows r..r+3 where gapsBeforeExps (each row's max by a pass of its
- *  own), else 0: gapsAfter takes them. */
-@inline function gapsBefore(r: i32): v128 {
-  if (!gapsBeforeExps()) return f32x4.splat(0);
-  let m = f32x4.splat(rowMax(at(X, r * CLASSES), CLASSES));
-  m = f32x4.replace_lane(m, 1, rowMax(at(X, (r + 1) * CLASSES), CLASSES));
-  m = f32x4.replace_lane(m, 2, rowMax(at(X, (r + 2) * CLASSES), CLASSES));
-  return gaps(r, f32x4.replace_lane(m, 3, rowMax(at(X, (r + 3) * CLASSES), CLASSES)));
-}
-
-/** The gaps of rows r..r+3 after their exps into slot g: those gapsBefore
- *  took (early), or else about the maxima the exp passes found. */
-@inline function gapsAfter(g: usize, r: i32, early: v128): v128 {
-  return gapsBeforeExps() ? early : gaps(r, lanesMax(g));
 }
 
 @inline function targetOf(r: i32): i32 {
@@ -318,14 +306,14 @@ function parkRun(r: i32, p: v128): void {
   const B = v128.andnot(f32x4.mul(dy, f32x4.splat(GRAD_SMOOTH)), ignored);
   const D = v128.andnot(f32x4.mul(f32x4.mul(dy, f32x4.splat(GRAD_NLL)), wt), ignored);
   const C = CLASSES, gr = at(GRAD, r * C), w = WEIGHT;
-  if (long) { // their exps are in grad already
+  if (long) { // their exps are stored already (expsAt)
     lanesPut(g, 1, A);
     lanesPut(g, 2, B);
     lanesPut(g, 3, D);
     lanesPut(g, 4, knownTargets(t));
     for (let j = 0; j < 4; j++) {
       const row = at(gr, j * C), target = at(row, reinterpret<i32>(lanesAt(g, 4, j)));
-      gradRow(row, w, C, lanesAt(g, 1, j), lanesAt(g, 2, j));
+      gradRow(expsAt(g, j, at(X, (r + j) * C), row, C), row, w, C, lanesAt(g, 1, j), lanesAt(g, 2, j));
       store<f32>(target, load<f32>(target) - lanesAt(g, 3, j));
     }
   } else if (C < 4) {
@@ -361,16 +349,17 @@ function parkRun(r: i32, p: v128): void {
   return gapSum(at(X, r * CLASSES), WEIGHT, CLASSES, m);
 }
 
-/** Whether the gaps must be taken before the exps: with grad = x those
- *  overwrite x, so each row's max then takes a pass of its own; otherwise
- *  the gaps come after, about the max the exp pass found (one pass fewer). */
+/** Whether a row's gap must be taken before its exps: where those overwrite
+ *  x (grad = x, rows too long to set their exps aside), each row's max then
+ *  takes a pass of its own; otherwise the gap comes after, about the max the
+ *  exp pass found (one pass fewer). */
 @inline function gapsBeforeExps(): bool {
-  return SMOOTHING > 0 && GRAD == X;
+  return SMOOTHING > 0 && GRAD == X && CLASSES > GROUPS_UP_TO;
 }
 
 /** Loss, partial sums and gradient of row r from its statistics: max m,
- *  s = Σ of the exps stored for the gradient, ls = log Σ exp(x − m). */
-@inline function finishRow(r: i32, xt: f32, gap: f64, m: f32, s: f64, ls: f64): void {
+ *  s = Σ of the exps stored at e for the gradient, ls = log Σ exp(x − m). */
+@inline function finishRow(r: i32, e: usize, xt: f32, gap: f64, m: f32, s: f64, ls: f64): void {
   const t = targetOf(r);
   if (t == IGNORE) {
     if (OUT) store<f32>(at(OUT, r), 0);
@@ -387,7 +376,7 @@ function parkRun(r: i32, p: v128): void {
   if (GRAD) {
     const g: f32 = GRAD_OUT ? load<f32>(at(GRAD_OUT, r)) : 1;
     const gr = at(GRAD, r * CLASSES);
-    gradRow(gr, WEIGHT, CLASSES, <f32>(<f64>g * (GRAD_NLL * wt + GRAD_SMOOTH * WEIGHT_TOTAL) / s), g * GRAD_SMOOTH);
+    gradRow(e, gr, WEIGHT, CLASSES, <f32>(<f64>g * (GRAD_NLL * wt + GRAD_SMOOTH * WEIGHT_TOTAL) / s), g * GRAD_SMOOTH);
     store<f32>(at(gr, t), load<f32>(at(gr, t)) - g * GRAD_NLL * wt);
   }
 }

@@ -6,7 +6,7 @@
 import { at, demote4, hsum64, madd, promoteHigh, SUM_BLOCK } from './simd';
 import { addPartial } from './partials';
 import { expStoreRow, logSumAboutMax, probedMax, rowMax, sumExpProbed } from './reduce';
-import { lanesColumn, lanesLogSum, lanesMax, lanesOut, lanesPut, lanesSlot, lanesStore, lanesSumExp, lanesX, LANES_BELOW } from './lanes';
+import { expsAt, lanesColumn, lanesLogSum, lanesMax, lanesOut, lanesPut, lanesSlot, lanesStore, lanesSumExp, lanesX, LANES_BELOW } from './lanes';
 
 /** Σ w_c·q'_c of the row probTerms last saw. */
 let probMass: f64 = 0;
@@ -53,17 +53,17 @@ function probTerms(x: usize, q: usize, w: usize, n: i32, m: f32, keep: f32, spre
 }
 
 /** grad = e·a − w_c·q'_c·g over a row of n, e (the exps) already in grad. */
-function probGradRow(grad: usize, q: usize, w: usize, n: i32, a: f32, g: f32, keep: f32, spread: f32): void {
+function probGradRow(e: usize, grad: usize, q: usize, w: usize, n: i32, a: f32, g: f32, keep: f32, spread: f32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const va = f32x4.splat(a), vg = f32x4.splat(g), vk = f32x4.splat(keep), vs = f32x4.splat(spread);
     if (i + 4 <= n) do { // do-while: see CONSTANT_LOOPS in simd.ts
       const c = coefficientv(q, w, i, vk, vs);
-      v128.store(at(grad, i), f32x4.sub(f32x4.mul(v128.load(at(grad, i)), va), f32x4.mul(c, vg)));
+      v128.store(at(grad, i), f32x4.sub(f32x4.mul(v128.load(at(e, i)), va), f32x4.mul(c, vg)));
       i += 4;
     } while (i + 4 <= n);
   }
-  for (; i < n; i++) store<f32>(at(grad, i), load<f32>(at(grad, i)) * a - coefficient(q, w, i, keep, spread) * g);
+  for (; i < n; i++) store<f32>(at(grad, i), load<f32>(at(e, i)) * a - coefficient(q, w, i, keep, spread) * g);
 }
 
 /**
@@ -131,20 +131,22 @@ export function crossEntropyProb(
     r = probGroups(x, q, weight, r0, r1, classes, keep, spread, out, partials, grad, gradScale, gradOut);
   }
   for (; r < r1; r++) {
-    const xr = at(x, r * classes), qr = at(q, r * classes);
-    // One probed pass, the terms about the max it found; but with grad = x the
-    // exps overwrite x, so then the terms come first, about a max of their own
-    // (the same max, and expStoreRow the same exps as out of place).
-    let gap = grad == x ? probTerms(xr, qr, weight, classes, rowMax(xr, classes), keep, spread) : 0;
-    const s = grad ? expStoreRow(xr, at(grad, r * classes), classes) : sumExpProbed(xr, classes);
+    const xr = at(x, r * classes), qr = at(q, r * classes), gr = at(grad, r * classes);
+    // One probed pass, the terms about the max it found; but where the exps
+    // overwrite x (grad = x, rows too long to set them aside: expsAt), the
+    // terms come first, about a max of their own (the same max, and
+    // expStoreRow the same exps as out of place).
+    const e = grad ? expsAt(lanesSlot(0), 0, xr, gr, classes) : 0, before = grad != 0 && e == xr;
+    let gap = before ? probTerms(xr, qr, weight, classes, rowMax(xr, classes), keep, spread) : 0;
+    const s = grad ? expStoreRow(xr, e, classes) : sumExpProbed(xr, classes);
     const m = probedMax;
-    if (grad != x) gap = probTerms(xr, qr, weight, classes, m, keep, spread);
+    if (!before) gap = probTerms(xr, qr, weight, classes, m, keep, spread);
     const mass = probMass, loss = gap + mass * logSumAboutMax(s, m);
     if (out) store<f32>(at(out, r), <f32>loss);
     addPartial(partials, r, 1, 0, loss);
     if (grad) {
       const g: f32 = (gradOut ? load<f32>(at(gradOut, r)) : 1) * gradScale;
-      probGradRow(at(grad, r * classes), qr, weight, classes, <f32>(mass / s) * g, g, keep, spread);
+      probGradRow(e, gr, qr, weight, classes, <f32>(mass / s) * g, g, keep, spread);
     }
   }
 }

@@ -126,8 +126,10 @@ export function expStoreProbed(x: usize, y: usize, n: i32): f64 {
   return probed(x, y, n, true);
 }
 
-/** expStoreProbed where y may be x: in place, the shift is picked before the
- *  pass (pickProbedShift), so that it gives the same bits as out of place. */
+/** expStoreProbed where y may be x: in place (rows too long to set their exps
+ *  aside, see expsAt in lanes.ts) the row's max takes a pass of its own and
+ *  the shift is picked before the exps (pickProbedShift), so that they have
+ *  the same bits as out of place. */
 export function expStoreRow(x: usize, y: usize, n: i32): f64 {
   if (x != y) return expStoreProbed(x, y, n);
   const m = rowMax(x, n);
