@@ -4,7 +4,8 @@
 // (the two cases of (1 − y)x + lw·max(−x, 0), written so nothing cancels;
 // for x = ±∞ that sum itself, whose ∞ − ∞ gives PyTorch's NaN)
 //   grad = w·(lw·σ(x) − pw·y)
-// weight and posWeight arrive expanded to the input's length (or absent: 1).
+// weight and posWeight (absent: 1) have periods wn, pwn: the input's length,
+// or a divisor of it (broadcast along the last axis, see elementwise.ts).
 import { forward, backward, BCE } from './elementwise';
 import { expv, exps } from './exp';
 import { log1pv, log1ps } from './log';
@@ -38,11 +39,13 @@ import { log1pv, log1ps } from './log';
   return w * (((pw - 1) * y + 1) * sig - pw * y);
 }
 
-export function bceWithLogits(x: usize, y: usize, w: usize, pw: usize, out: usize, partials: usize, i0: i32, i1: i32): void {
-  forward(BCE, x, y, w, pw, out, partials, i0, i1);
+export function bceWithLogits(
+  x: usize, y: usize, w: usize, wn: i32, pw: usize, pwn: i32, out: usize, partials: usize, i0: i32, i1: i32,
+): void {
+  forward(BCE, x, y, w, wn, pw, pwn, out, partials, i0, i1);
 }
 export function bceWithLogitsBackward(
-  x: usize, y: usize, w: usize, pw: usize, grad: usize, i0: i32, i1: i32, scale: f32, gradOut: usize,
+  x: usize, y: usize, w: usize, wn: i32, pw: usize, pwn: i32, grad: usize, i0: i32, i1: i32, scale: f32, gradOut: usize,
 ): void {
-  backward(BCE, x, y, w, pw, grad, i0, i1, scale, gradOut);
+  backward(BCE, x, y, w, wn, pw, pwn, grad, i0, i1, scale, gradOut);
 }

@@ -47,52 +47,94 @@ import { bceLossv, bceLosss, bceGradv, bceGrads } from './bce';
   return p ? load<f32>(at(p, i)) : 1;
 }
 
-/** Loss of every element into out (if not 0) and its sums into partials (if not 0). */
+// A weight of period n (the input's length, or a divisor of it broadcast
+// along the last axis, as BCE's) weighs element i with w[i mod n]: j = i mod n
+// is kept as i advances, with one modulo per call, and read straight from w
+// (no copy of it at the input's length: BCE with a per-class weight +25%).
+
+/** Where element i0 falls in a weight of period n (0 if there is none). */
+@inline function phase(w: usize, n: i32, i0: i32): i32 {
+  return w ? i0 % n : 0;
+}
+
+/** w[j..j+3] with the indices taken mod n (1 where there is no weight). */
+@inline function periodicv(w: usize, n: i32, j: i32): v128 {
+  if (!w) return f32x4.splat(1);
+  if (j + 4 <= n) return v128.load(at(w, j));
+  let v = v128.load32_zero(at(w, j));
+  j = next(j, n, 1);
+  v = v128.load32_lane(at(w, j), v, 1);
+  j = next(j, n, 1);
+  v = v128.load32_lane(at(w, j), v, 2);
+  return v128.load32_lane(at(w, next(j, n, 1)), v, 3);
+}
+
+@inline function periodics(w: usize, j: i32): f32 {
+  return w ? load<f32>(at(w, j)) : 1;
+}
+
+/** (j + k) mod n, for j < n. */
+@inline function next(j: i32, n: i32, k: i32): i32 {
+  j += k;
+  while (j >= n) j -= n;
+  return j;
+}
+
+/** Loss of every element into out (if not 0) and its sums into partials (if
+ *  not 0); w, pw (BCE) of periods wn, pwn. */
 @inline export function forward(
-  op: i32, a: usize, b: usize, w: usize, pw: usize, out: usize, partials: usize, i0: i32, i1: i32,
+  op: i32, a: usize, b: usize, w: usize, wn: i32, pw: usize, pwn: i32, out: usize, partials: usize, i0: i32, i1: i32,
 ): void {
+  let jw = phase(w, wn, i0), jp = phase(pw, pwn, i0);
   for (let b0 = i0; b0 < i1; b0 += PARTIAL_ROWS) {
     const b1 = min(b0 + PARTIAL_ROWS, i1);
     let total: f64 = 0;
     let i = b0;
     if (ASC_FEATURE_SIMD) {
       // Summed in f64: elementwise losses (KL) may cancel.
-      const one = f32x4.splat(1);
       let lo = f64x2.splat(0), hi = lo;
       if (i + 4 <= b1) do { // do-while: see CONSTANT_LOOPS in simd.ts
-        const l = lossv(op, v128.load(at(a, i)), v128.load(at(b, i)), loadOr(w, i, one), loadOr(pw, i, one));
+        const l = lossv(op, v128.load(at(a, i)), v128.load(at(b, i)), periodicv(w, wn, jw), periodicv(pw, pwn, jp));
         if (out) v128.store(at(out, i), l);
         lo = f64x2.add(lo, f64x2.promote_low_f32x4(l));
         hi = f64x2.add(hi, promoteHigh(l));
+        if (w) jw = next(jw, wn, 4);
+        if (pw) jp = next(jp, pwn, 4);
         i += 4;
       } while (i + 4 <= b1);
       total = hsum2(f64x2.add(lo, hi));
     }
     for (; i < b1; i++) {
-      const l = losss(op, load<f32>(at(a, i)), load<f32>(at(b, i)), loadOrOne(w, i), loadOrOne(pw, i));
+      const l = losss(op, load<f32>(at(a, i)), load<f32>(at(b, i)), periodics(w, jw), periodics(pw, jp));
       if (out) store<f32>(at(out, i), l);
       total += l;
+      if (w) jw = next(jw, wn, 1);
+      if (pw) jp = next(jp, pwn, 1);
     }
     addPartial(partials, b0, 1, 0, total);
   }
 }
 
-/** grad = ∂loss/∂a · scale · g, g = gradOut[i] (or 1). */
+/** grad = ∂loss/∂a · scale · g, g = gradOut[i] (or 1); w, pw (BCE) of periods wn, pwn. */
 @inline export function backward(
-  op: i32, a: usize, b: usize, w: usize, pw: usize, grad: usize, i0: i32, i1: i32, scale: f32, gradOut: usize,
+  op: i32, a: usize, b: usize, w: usize, wn: i32, pw: usize, pwn: i32, grad: usize, i0: i32, i1: i32, scale: f32, gradOut: usize,
 ): void {
-  let i = i0;
+  let i = i0, jw = phase(w, wn, i0), jp = phase(pw, pwn, i0);
   if (ASC_FEATURE_SIMD) {
     const one = f32x4.splat(1);
     const s = f32x4.splat(scale);
     if (i + 4 <= i1) do { // do-while: see CONSTANT_LOOPS in simd.ts
-      const d = gradv(op, v128.load(at(a, i)), v128.load(at(b, i)), loadOr(w, i, one), loadOr(pw, i, one));
+      const d = gradv(op, v128.load(at(a, i)), v128.load(at(b, i)), periodicv(w, wn, jw), periodicv(pw, pwn, jp));
       v128.store(at(grad, i), f32x4.mul(f32x4.mul(d, s), loadOr(gradOut, i, one)));
+      if (w) jw = next(jw, wn, 4);
+      if (pw) jp = next(jp, pwn, 4);
       i += 4;
     } while (i + 4 <= i1);
   }
   for (; i < i1; i++) {
-    const d = grads(op, load<f32>(at(a, i)), load<f32>(at(b, i)), loadOrOne(w, i), loadOrOne(pw, i));
+    const d = grads(op, load<f32>(at(a, i)), load<f32>(at(b, i)), periodics(w, jw), periodics(pw, jp));
     store<f32>(at(grad, i), d * scale * loadOrOne(gradOut, i));
+    if (w) jw = next(jw, wn, 1);
+    if (pw) jp = next(jp, pwn, 1);
   }
 }

@@ -22,14 +22,14 @@ import { logv, logs } from './log';
 // forward(KL_LOG) was folded by the optimiser into one loop that picked the
 // op per element, with every op's code (and constants) inside it.
 export function klDiv(x: usize, t: usize, out: usize, partials: usize, i0: i32, i1: i32): void {
-  forward(KL, x, t, 0, 0, out, partials, i0, i1);
+  forward(KL, x, t, 0, 0, 0, 0, out, partials, i0, i1);
 }
 export function klDivLogTarget(x: usize, t: usize, out: usize, partials: usize, i0: i32, i1: i32): void {
-  forward(KL_LOG, x, t, 0, 0, out, partials, i0, i1);
+  forward(KL_LOG, x, t, 0, 0, 0, 0, out, partials, i0, i1);
 }
 export function klDivBackward(x: usize, t: usize, grad: usize, i0: i32, i1: i32, scale: f32, gradOut: usize): void {
-  backward(KL, x, t, 0, 0, grad, i0, i1, scale, gradOut);
+  backward(KL, x, t, 0, 0, 0, 0, grad, i0, i1, scale, gradOut);
 }
 export function klDivLogTargetBackward(x: usize, t: usize, grad: usize, i0: i32, i1: i32, scale: f32, gradOut: usize): void {
-  backward(KL_LOG, x, t, 0, 0, grad, i0, i1, scale, gradOut);
+  backward(KL_LOG, x, t, 0, 0, 0, 0, grad, i0, i1, scale, gradOut);
 }

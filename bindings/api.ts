@@ -169,18 +169,11 @@ export function createApi(kernels: Kernels) {
     return { a, b, reduction };
   }
 
-  function expand(w: F32 | null, n: number): F32 | null {
-    if (!w || w.length === n) return w;
-    const full = new Float32Array(n);
-    for (let i = 0; i < n; i += w.length) full.set(w, i);
-    return full;
-  }
-
   function bceCall(input: unknown, target: unknown, opts: unknown, extra: string[]) {
     const o = v.options(opts, ['reduction', 'weight', 'posWeight', 'out', ...extra]);
     const { a, b, reduction } = elementwiseCall(input, target, o, REDUCTIONS);
-    const w = expand(v.broadcastWeight('weight', o.weight, a.length), a.length);
-    const pw = expand(v.broadcastWeight('posWeight', o.posWeight, a.length), a.length);
+    const w = v.broadcastWeight('weight', o.weight, a.length);
+    const pw = v.broadcastWeight('posWeight', o.posWeight, a.length);
     return { o, a, b, reduction, w, pw, op: 'bce' as Elementwise, divisor: a.length };
   }
 

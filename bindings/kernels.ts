@@ -33,7 +33,8 @@ export interface NllBackwardCall {
 
 export type Elementwise = 'mse' | 'kl' | 'klLog' | 'bce';
 
-/** a, b: input and target; w, pw: BCE weight and posWeight at full length (or null). */
+/** a, b: input and target; w, pw: BCE weight and posWeight (or null), of a's
+ *  length or a divisor of it: element i is weighed by w[i mod w.length]. */
 export interface ElementwiseCall {
   op: Elementwise; a: F32; b: F32; w: F32 | null; pw: F32 | null;
   out: F32 | null; sums: boolean;

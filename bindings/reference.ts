@@ -221,7 +221,7 @@ export function createReference(): Kernels {
     elementwise(c: ElementwiseCall) {
       const partials = new Partials(c.a.length, 1);
       for (let i = 0; i < c.a.length; i++) {
-        const l = elementLoss(c.op, c.a[i], c.b[i], c.w ? c.w[i] : 1, c.pw ? c.pw[i] : 1);
+        const l = elementLoss(c.op, c.a[i], c.b[i], c.w ? c.w[i % c.w.length] : 1, c.pw ? c.pw[i % c.pw.length] : 1);
         if (c.out) c.out[i] = l;
         partials.add(i, 0, l);
       }
@@ -230,7 +230,7 @@ export function createReference(): Kernels {
 
     elementwiseBackward(c: ElementwiseBackwardCall) {
       for (let i = 0; i < c.a.length; i++) {
-        const d = elementGrad(c.op, c.a[i], c.b[i], c.w ? c.w[i] : 1, c.pw ? c.pw[i] : 1);
+        const d = elementGrad(c.op, c.a[i], c.b[i], c.w ? c.w[i % c.w.length] : 1, c.pw ? c.pw[i % c.pw.length] : 1);
         c.grad[i] = d * c.gradScale * (c.gradOut ? c.gradOut[i] : 1);
       }
     },

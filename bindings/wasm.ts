@@ -47,8 +47,10 @@ interface Exports {
   klDivLogTarget(x: Ptr, t: Ptr, out: Ptr, partials: Ptr, i0: number, i1: number): void;
   klDivBackward(x: Ptr, t: Ptr, grad: Ptr, i0: number, i1: number, scale: number, gradOut: Ptr): void;
   klDivLogTargetBackward(x: Ptr, t: Ptr, grad: Ptr, i0: number, i1: number, scale: number, gradOut: Ptr): void;
-  bceWithLogits(x: Ptr, y: Ptr, w: Ptr, pw: Ptr, out: Ptr, partials: Ptr, i0: number, i1: number): void;
-  bceWithLogitsBackward(x: Ptr, y: Ptr, w: Ptr, pw: Ptr, grad: Ptr, i0: number, i1: number, scale: number, gradOut: Ptr): void;
+  bceWithLogits(x: Ptr, y: Ptr, w: Ptr, wn: number, pw: Ptr, pwn: number, out: Ptr, partials: Ptr, i0: number, i1: number): void;
+  bceWithLogitsBackward(
+    x: Ptr, y: Ptr, w: Ptr, wn: number, pw: Ptr, pwn: number, grad: Ptr, i0: number, i1: number, scale: number, gradOut: Ptr,
+  ): void;
 }
 
 /** How one array takes part in a call: `per` elements per row (0: the whole
@@ -57,6 +59,9 @@ interface Part { a: F32 | I32 | null; per: number; out?: boolean }
 const whole = (a: F32 | I32 | null): Part => ({ a, per: 0 });
 const input = (a: F32 | I32 | null, per = 1): Part => ({ a, per });
 const output = (a: F32 | I32 | null, per = 1): Part => ({ a, per, out: true });
+/** A BCE weight: streamed with the input at its length, else (a period broadcast
+ *  along the last axis) passed whole; the kernel reads element i's at i mod its length. */
+const periodic = (w: F32 | null, length: number): Part => (w && w.length < length ? whole(w) : input(w));
 
 /** Bytes of copied data per chunk: small enough to stay in L2 between copy and kernel. */
 const CHUNK_BYTES = 64 * 1024;
@@ -223,10 +228,11 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory): Kernels 
       ([t, w, grad, gradOut], r0, r1) => k.nllBackward(t, w, r0, r1, c.classes, c.ignoreIndex, grad, c.gradScale, gradOut)),
 
     elementwise: (c: ElementwiseCall) => {
-      const parts = [input(c.a), input(c.b), input(c.w), input(c.pw), output(c.out)];
+      const parts = [input(c.a), input(c.b), periodic(c.w, c.a.length), periodic(c.pw, c.a.length), output(c.out)];
+      const wn = c.w?.length ?? 0, pwn = c.pw?.length ?? 0;
       const totals = elementwise(c.a.length, parts, ([a, b, w, pw, out], i0, i1, partials) => {
         if (c.op === 'mse') k.mseLoss(a, b, out, partials, i0, i1);
-        else if (c.op === 'bce') k.bceWithLogits(a, b, w, pw, out, partials, i0, i1);
+        else if (c.op === 'bce') k.bceWithLogits(a, b, w, wn, pw, pwn, out, partials, i0, i1);
         else if (c.op === 'kl') k.klDiv(a, b, out, partials, i0, i1);
         else k.klDivLogTarget(a, b, out, partials, i0, i1);
       }, c.sums ? 1 : 0);
@@ -234,10 +240,11 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory): Kernels 
     },
 
     elementwiseBackward: (c: ElementwiseBackwardCall) => {
-      const parts = [input(c.a), input(c.b), input(c.w), input(c.pw), output(c.grad), input(c.gradOut)];
+      const parts = [input(c.a), input(c.b), periodic(c.w, c.a.length), periodic(c.pw, c.a.length), output(c.grad), input(c.gradOut)];
+      const wn = c.w?.length ?? 0, pwn = c.pw?.length ?? 0;
       elementwise(c.a.length, parts, ([a, b, w, pw, grad, g], i0, i1) => {
         if (c.op === 'mse') k.mseLossBackward(a, b, grad, i0, i1, c.gradScale, g);
-        else if (c.op === 'bce') k.bceWithLogitsBackward(a, b, w, pw, grad, i0, i1, c.gradScale, g);
+        else if (c.op === 'bce') k.bceWithLogitsBackward(a, b, w, wn, pw, pwn, grad, i0, i1, c.gradScale, g);
         else if (c.op === 'kl') k.klDivBackward(a, b, grad, i0, i1, c.gradScale, g);
         else k.klDivLogTargetBackward(a, b, grad, i0, i1, c.gradScale, g);
       });

@@ -452,6 +452,14 @@ property('crossEntropyWithGrad (tall batches)', tallArb, (k, js, c) => {
 property('nllLoss (tall batches)', tallArb, (k, js, c) => agree(k, js, 'nllLoss', () => nllArgs(c)));
 property('mseLossBackward (tall batches)', fc.record({ s: tallShapeArb, v: valuesArb, reduction: reductionArb, out: fc.boolean(), gradOutput: gradOutputArb }),
   (k, js, c) => agree(k, js, 'mseLossBackward', () => mseArgs(c, true)));
+// Weights of a row's period read in place across many chunks: every chunk starts at another phase.
+const tallBceArb = fc.record({
+  s: tallShapeArb, v: valuesArb, reduction: reductionArb, out: fc.boolean(), gradOutput: gradOutputArb, targetKind: fc.constant('uniform'),
+  weight: fc.constantFrom('none', 'row', 'one'), posWeight: fc.constantFrom('row', 'one'),
+});
+property('binaryCrossEntropyWithLogits (tall batches)', tallBceArb, (k, js, c) => agree(k, js, 'binaryCrossEntropyWithLogits', () => bceArgs(c, false)));
+property('binaryCrossEntropyWithLogitsBackward (tall batches)', tallBceArb,
+  (k, js, c) => agree(k, js, 'binaryCrossEntropyWithLogitsBackward', () => bceArgs(c, true)));
 
 // ------------------------------------------------------------ zero-copy views
 
