@@ -10,6 +10,8 @@ export { sumExp } from './reduce';
 export { klDiv, klDivLogTarget, klDivBackward, klDivLogTargetBackward } from './kl';
 export { mseLoss, mseLossBackward } from './mse';
 export { bceWithLogits, bceWithLogitsBackward } from './bce';
+// Channels-first batches to rows and back.
+export { transpose } from './layout';
 // Each instance's own scratch block, given once by the bindings.
 export { scratchBytes, setScratch } from './lanes';
 

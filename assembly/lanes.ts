@@ -23,7 +23,7 @@
 // chain of dependent steps: right after its own exps the CPU mostly waits on
 // it, while two such chains overlap each other (logSumExp at 10 classes
 // +12%, crossEntropy +5%; three groups measured no better).
-import { at } from './simd';
+import { at, transpose4x4 } from './simd';
 import { expScaledv, floorOf, floorOfv, LOG2E, magicOf, magicOfv } from './exp';
 import { logAtLeast1v } from './log';
 import { expStoreProbed, less, probedMax, REDO_ABOVE, shiftH, shiftK, sumExpProbed, unshiftedFrom, unshiftedTo, WHOLE_LN2_BELOW } from './reduce';
@@ -222,7 +222,7 @@ export function rowsSumExp(g: usize, x: usize, y: usize, n: i32): v128 {
   }
   for (let c = 0; c < n; c += 4) {
     const f = min(c, n - 4), p = at(x, f), q = g + (<usize>f << 4);
-    transpose(v128.load(p), v128.load(p + stride), v128.load(p + 2 * stride), v128.load(p + 3 * stride), q, 16);
+    transpose4x4(v128.load(p), v128.load(p + stride), v128.load(p + 2 * stride), v128.load(p + 3 * stride), q, 16);
   }
 }
 
@@ -256,15 +256,6 @@ export function rowsSumExp(g: usize, x: usize, y: usize, n: i32): v128 {
 
 /** Columns f..f+3 of four rows of n out to y (at column f of the first row). */
 @inline export function transposeOut(y: usize, n: i32, c0: v128, c1: v128, c2: v128, c3: v128): void {
-  transpose(c0, c1, c2, c3, y, <usize>n << 2);
+  transpose4x4(c0, c1, c2, c3, y, <usize>n << 2);
 }
 
-/** The 4×4 transpose of a..d stored as four vectors `step` bytes apart. */
-@inline function transpose(a: v128, b: v128, c: v128, d: v128, p: usize, step: usize): void {
-  const u0 = i32x4.shuffle(a, b, 0, 4, 1, 5), u1 = i32x4.shuffle(c, d, 0, 4, 1, 5);
-  const u2 = i32x4.shuffle(a, b, 2, 6, 3, 7), u3 = i32x4.shuffle(c, d, 2, 6, 3, 7);
-  v128.store(p, i64x2.shuffle(u0, u1, 0, 2));
-  v128.store(p + step, i64x2.shuffle(u0, u1, 1, 3));
-  v128.store(p + 2 * step, i64x2.shuffle(u2, u3, 0, 2));
-  v128.store(p + 3 * step, i64x2.shuffle(u2, u3, 1, 3));
-}

@@ -52,3 +52,13 @@ export const SUM_BLOCK: i32 = 256;
 /** Rows (or elements) per partial sum of a reduction. Partials are added in
  *  index order, so a total never depends on how rows were split. */
 export const PARTIAL_ROWS: i32 = 1024;
+
+/** The 4×4 transpose of a..d stored as four vectors `step` bytes apart. */
+@inline export function transpose4x4(a: v128, b: v128, c: v128, d: v128, p: usize, step: usize): void {
+  const u0 = i32x4.shuffle(a, b, 0, 4, 1, 5), u1 = i32x4.shuffle(c, d, 0, 4, 1, 5);
+  const u2 = i32x4.shuffle(a, b, 2, 6, 3, 7), u3 = i32x4.shuffle(c, d, 2, 6, 3, 7);
+  v128.store(p, i64x2.shuffle(u0, u1, 0, 2));
+  v128.store(p + step, i64x2.shuffle(u0, u1, 1, 3));
+  v128.store(p + 2 * step, i64x2.shuffle(u2, u3, 0, 2));
+  v128.store(p + 3 * step, i64x2.shuffle(u2, u3, 1, 3));
+}

@@ -20,22 +20,6 @@ function spatialOf(o: v.Options): number {
   return s;
 }
 
-/** Channels-first (N, C, S) ↔ row-major (N·S, C): the kernels see rows. */
-function toRows(x: F32, C: number, S: number): F32 {
-  if (S === 1) return x;
-  const y = new Float32Array(x.length);
-  for (let n = 0, base = 0; base < x.length; n++, base += C * S) {
-    for (let c = 0; c < C; c++) for (let s = 0; s < S; s++) y[(n * S + s) * C + c] = x[base + c * S + s];
-  }
-  return y;
-}
-function fromRows(y: F32, C: number, S: number, out: F32): F32 {
-  if (S === 1) return out;
-  for (let n = 0, base = 0; base < out.length; n++, base += C * S) {
-    for (let c = 0; c < C; c++) for (let s = 0; s < S; s++) out[base + c * S + s] = y[(n * S + s) * C + c];
-  }
-  return out;
-}
 /** Where a row-major kernel result goes before it is laid out channels-first. */
 const rowsBuffer = (out: F32, S: number) => (S === 1 ? out : new Float32Array(out.length));
 
@@ -52,6 +36,13 @@ const DISPOSED = new Proxy({} as Kernels, {
 
 export function createApi(kernels: Kernels) {
   let k = kernels;
+
+  /** Channels-first (N, C, S) ↔ row-major (N·S, C): the kernels see rows. */
+  const toRows = (x: F32, C: number, S: number): F32 => (S === 1 ? x : k.toRows(x, C, S));
+  const fromRows = (y: F32, C: number, S: number, out: F32): F32 => {
+    if (S !== 1) k.fromRows(y, C, S, out);
+    return out;
+  };
 
   /** The batch of a row-wise op, its options and shape. */
   function rowwiseInput(name: string, input: unknown, classes: unknown, last: unknown) {

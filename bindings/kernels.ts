@@ -46,6 +46,11 @@ export interface ElementwiseBackwardCall {
 }
 
 export interface Kernels {
+  /** Channels-first x (samples of [C][S]: class stride S) in row-major order
+   *  (each sample's [S][C] rows), as a new array. */
+  toRows(x: F32, classes: number, spatial: number): F32;
+  /** toRows' inverse: row-major y written channels-first into out. */
+  fromRows(y: F32, classes: number, spatial: number, out: F32): void;
   logSumExp(x: F32, classes: number, out: F32): void;
   softmax(x: F32, classes: number, out: F32): void;
   logSoftmax(x: F32, classes: number, out: F32): void;
@@ -72,6 +77,23 @@ export interface Kernels {
   f32(length: number): F32;
   i32(length: number): I32;
   free(view: F32 | I32): void;
+}
+
+/** Kernels.toRows in plain loops (the js backend's, and the wasm backends' for
+ *  plain arrays of many classes, whose class runs per piece would be short). */
+export function toRows(x: F32, C: number, S: number): F32 {
+  const y = new Float32Array(x.length);
+  for (let n = 0, base = 0; base < x.length; n++, base += C * S) {
+    for (let c = 0; c < C; c++) for (let s = 0; s < S; s++) y[(n * S + s) * C + c] = x[base + c * S + s];
+  }
+  return y;
+}
+
+/** Kernels.fromRows in plain loops. */
+export function fromRows(y: F32, C: number, S: number, out: F32): void {
+  for (let n = 0, base = 0; base < out.length; n++, base += C * S) {
+    for (let c = 0; c < C; c++) for (let s = 0; s < S; s++) out[base + c * S + s] = y[(n * S + s) * C + c];
+  }
 }
 
 /** Adds per-block partial sums in block order, as the wasm kernels' callers do. */

@@ -2,7 +2,7 @@
 // the executable specification the wasm kernels are tested against, and the
 // fallback where WebAssembly is unavailable.
 import {
-  Partials, type CrossEntropyIndexCall, type CrossEntropyProbCall, type ElementwiseBackwardCall,
+  fromRows, Partials, toRows, type CrossEntropyIndexCall, type CrossEntropyProbCall, type ElementwiseBackwardCall,
   type ElementwiseCall, type F32, type Kernels, type NllBackwardCall, type NllCall,
 } from './kernels.js';
 
@@ -53,6 +53,8 @@ function elementGrad(op: ElementwiseCall['op'], a: number, b: number, w: number,
 
 export function createReference(): Kernels {
   return {
+    toRows,
+    fromRows,
     logSumExp(x, classes, out) {
       for (let r = 0; r < out.length; r++) out[r] = rowLogSumExp(x, r * classes, classes);
     },

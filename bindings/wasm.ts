@@ -5,7 +5,7 @@
 // a call never needs kernel memory the size of its input.
 import { KernelMemory } from './memory.js';
 import {
-  PARTIAL_ROWS, sumPartials, type CrossEntropyIndexCall, type CrossEntropyProbCall, type ElementwiseBackwardCall,
+  fromRows as fromRowsJs, PARTIAL_ROWS, sumPartials, toRows as toRowsJs, type CrossEntropyIndexCall, type CrossEntropyProbCall, type ElementwiseBackwardCall,
   type ElementwiseCall, type F32, type I32, type Kernels, type NllBackwardCall, type NllCall,
 } from './kernels.js';
 
@@ -47,6 +47,8 @@ interface Exports {
   klDivLogTarget(x: Ptr, t: Ptr, out: Ptr, partials: Ptr, i0: number, i1: number): void;
   klDivBackward(x: Ptr, t: Ptr, grad: Ptr, i0: number, i1: number, scale: number, gradOut: Ptr): void;
   klDivLogTargetBackward(x: Ptr, t: Ptr, grad: Ptr, i0: number, i1: number, scale: number, gradOut: Ptr): void;
+  /** dst[j·dstStride + i] = src[i·srcStride + j] for i < rows, j < cols. */
+  transpose(src: Ptr, srcStride: number, dst: Ptr, dstStride: number, rows: number, cols: number): void;
   bceWithLogits(x: Ptr, y: Ptr, w: Ptr, wn: number, pw: Ptr, pwn: number, out: Ptr, partials: Ptr, i0: number, i1: number): void;
   bceWithLogitsBackward(
     x: Ptr, y: Ptr, w: Ptr, wn: number, pw: Ptr, pwn: number, grad: Ptr, i0: number, i1: number, scale: number, gradOut: Ptr,
@@ -147,6 +149,36 @@ function settleRuns(blocks: Float64Array, weightTotal: number): void {
   }
 }
 
+/** Positions per piece of a channels-first batch: as many as fit a chunk. */
+const runLength = (C: number, S: number) => Math.max(1, Math.min(S, Math.floor(CHUNK_BYTES / 4 / C)));
+/** Class runs shorter than this cost more in copy calls than plain loops do. */
+const SHORT_RUN = 64;
+
+/**
+ * Runs piece(n, s0, len, rows, classes) over every sample n of a channels-first
+ * batch of `length` elements (C classes, S positions), a piece of len ≤ w
+ * positions at a time, w such that a piece's C·w floats fit a chunk: rows
+ * and classes are two scratch blocks of that size for its [len][C] rows and
+ * its [C][len] class runs.
+ */
+function pieces(
+  mem: KernelMemory, length: number, C: number, S: number,
+  piece: (n: number, s0: number, len: number, rows: Ptr, classes: Ptr) => void,
+): void {
+  const w = runLength(C, S);
+  const rows = mem.alloc(w * C * 4);
+  try {
+    const classes = mem.alloc(w * C * 4);
+    try {
+      for (let n = 0; n * C * S < length; n++) for (let s0 = 0; s0 < S; s0 += w) piece(n, s0, Math.min(w, S - s0), rows, classes);
+    } finally {
+      mem.release(classes);
+    }
+  } finally {
+    mem.release(rows);
+  }
+}
+
 /** lp[r, target[r]] for every row (0 where ignored): all nllLoss reads. */
 function pickTargets(c: NllCall): F32 {
   const picked = new Float32Array(c.target.length);
@@ -170,6 +202,33 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory): Kernels 
   const none = [0, 0, 0];
 
   return {
+    // A piece's class runs: read in place from a kernel view (stride S), else
+    // copied in run by run; transposed into rows; copied out whole. fromRows
+    // the other way round. Plain arrays whose pieces would be runs of fewer
+    // than SHORT_RUN positions go through the plain loops instead.
+    toRows(x, C, S) {
+      const home = mem.addressOf(x, 'input');
+      if (home < 0 && runLength(C, S) < SHORT_RUN) return toRowsJs(x, C, S);
+      const y = new Float32Array(x.length);
+      pieces(mem, x.length, C, S, (n, s0, len, rows, classes) => {
+        const first = n * C * S + s0;
+        if (home < 0) for (let c = 0; c < C; c++) mem.f32.set(x.subarray(first + c * S, first + c * S + len), (classes >>> 2) + c * len);
+        k.transpose(home < 0 ? classes : home + first * 4, home < 0 ? len : S, rows, C, C, len);
+        y.set(mem.f32.subarray(rows >>> 2, (rows >>> 2) + len * C), (n * S + s0) * C);
+      });
+      return y;
+    },
+    fromRows(y, C, S, out) {
+      const home = mem.addressOf(out, 'out');
+      if (home < 0 && runLength(C, S) < SHORT_RUN) return fromRowsJs(y, C, S, out);
+      pieces(mem, out.length, C, S, (n, s0, len, rows, classes) => {
+        const first = n * C * S + s0;
+        mem.f32.set(y.subarray((n * S + s0) * C, (n * S + s0 + len) * C), rows >>> 2);
+        k.transpose(rows, C, home < 0 ? classes : home + first * 4, home < 0 ? len : S, len, C);
+        if (home < 0) for (let c = 0; c < C; c++) out.set(mem.f32.subarray((classes >>> 2) + c * len, (classes >>> 2) + (c + 1) * len), first + c * S);
+      });
+    },
+
     logSumExp: (x, C, out) => void rowwise(out.length, [input(x, C), output(out)], ([x, o], r0, r1) => k.logSumExp(x, o, r0, r1, C)),
     softmax: (x, C, out) => void rowwise(x.length / C, [input(x, C), output(out, C)], ([x, o], r0, r1) => k.softmax(x, o, r0, r1, C)),
     logSoftmax: (x, C, out) => void rowwise(x.length / C, [input(x, C), output(out, C)], ([x, o], r0, r1) => k.logSoftmax(x, o, r0, r1, C)),
