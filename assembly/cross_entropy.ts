@@ -90,11 +90,13 @@ export function crossEntropyIndex(
   else if (ASC_FEATURE_SIMD && classes <= GROUPS_UP_TO) r = longGroups(r0, r1);
   for (; r < r1; r++) {
     const xr = at(x, r * classes), e = grad ? expsAt(lanesSlot(0), 0, xr, at(grad, r * classes), classes) : 0;
-    const xt = targetLogit(r), early = gapsBeforeExps() ? gap(r, rowMax(xr, classes)) : 0;
-    // one pass, with or without a gradient to come (the exps may overwrite x: xt is read first)
+    // Where the exps would overwrite x (in place with no room to set them
+    // aside: not from the bindings, which lend one), x_t and the gap come
+    // first, the gap about a max of its own.
+    const before = e == xr, xt = targetLogit(r), early = before && SMOOTHING > 0 ? gap(r, rowMax(xr, classes)) : 0;
     const s = grad ? expStoreRow(xr, e, classes) : sumExpProbed(xr, classes);
     const m = probedMax;
-    finishRow(r, e, xt, gapsBeforeExps() ? early : gap(r, m), m, s, logSumAboutMax(s, m));
+    finishRow(r, e, xt, before ? early : gap(r, m), m, s, logSumAboutMax(s, m));
   }
 }
 
@@ -347,14 +349,6 @@ function parkRun(r: i32, p: v128): void {
 @inline function gap(r: i32, m: f32): f64 {
   if (!(SMOOTHING > 0) || targetOf(r) == IGNORE) return 0;
   return gapSum(at(X, r * CLASSES), WEIGHT, CLASSES, m);
-}
-
-/** Whether a row's gap must be taken before its exps: where those overwrite
- *  x (grad = x, rows too long to set their exps aside), each row's max then
- *  takes a pass of its own; otherwise the gap comes after, about the max the
- *  exp pass found (one pass fewer). */
-@inline function gapsBeforeExps(): bool {
-  return SMOOTHING > 0 && GRAD == X && CLASSES > GROUPS_UP_TO;
 }
 
 /** Loss, partial sums and gradient of row r from its statistics: max m,

@@ -133,9 +133,9 @@ export function crossEntropyProb(
   for (; r < r1; r++) {
     const xr = at(x, r * classes), qr = at(q, r * classes), gr = at(grad, r * classes);
     // One probed pass, the terms about the max it found; but where the exps
-    // overwrite x (grad = x, rows too long to set them aside: expsAt), the
-    // terms come first, about a max of their own (the same max, and
-    // expStoreRow the same exps as out of place).
+    // would overwrite x (grad = x with no room to set them aside, see expsAt:
+    // not from the bindings, which always lend one), the terms come first,
+    // about a max of their own (the same max, and expStoreRow the same exps).
     const e = grad ? expsAt(lanesSlot(0), 0, xr, gr, classes) : 0, before = grad != 0 && e == xr;
     let gap = before ? probTerms(xr, qr, weight, classes, rowMax(xr, classes), keep, spread) : 0;
     const s = grad ? expStoreRow(xr, e, classes) : sumExpProbed(xr, classes);

@@ -12,8 +12,9 @@ export { mseLoss, mseLossBackward } from './mse';
 export { bceWithLogits, bceWithLogitsBackward } from './bce';
 // Channels-first batches to rows and back.
 export { transpose } from './layout';
-// Each instance's own scratch block, given once by the bindings.
-export { scratchBytes, setScratch } from './lanes';
+// Each instance's own scratch block, given once by the bindings, and a row
+// lent for one call.
+export { scratchBytes, setScratch, setAside } from './lanes';
 
 /** First byte the bindings may use. */
 export function heapBase(): usize { return __heap_base; }

@@ -59,17 +59,29 @@ export function setScratch(p: usize): void {
   return SCRATCH + <usize>slot * SLOT_BYTES;
 }
 
+/** A row of ASIDE_FLOATS for the exps of longer rows in place, lent by the
+ *  bindings for the call (0: none). */
+let ASIDE: usize = 0, ASIDE_FLOATS: i32 = 0;
+
+export function setAside(p: usize, floats: i32): void {
+  ASIDE = p;
+  ASIDE_FLOATS = floats;
+}
+
 /**
  * Where the exps of row j of a group in slot g go, for a result at y from
  * the row of n at x: y itself, but in place (y = x) one of the slot's rows set
- * aside, so that x stays whole for a probed pass that must be taken again
- * (the row's pass is then the one taken out of place, with the same bits,
- * and no max pass of its own before it: in-place gradients at 100 classes
- * +14%). The caller's last pass reads them from there and writes y. Rows
- * longer than GROUPS_UP_TO stay in place (expStoreRow takes their max first).
+ * aside (or, for a row longer than GROUPS_UP_TO, the row setAside lent), so
+ * that x stays whole for a probed pass that must be taken again (the row's
+ * pass is then the one taken out of place, with the same bits, and no max
+ * pass of its own before it: in-place gradients at 100 classes +14%). The
+ * caller's last pass reads them from there and writes y. With no room, they
+ * stay in place (expStoreRow takes the row's max first).
  */
 @inline export function expsAt(g: usize, j: i32, x: usize, y: usize, n: i32): usize {
-  return y == x && n <= GROUPS_UP_TO ? g + ASIDE_AT + <usize>j * ASIDE_ROW : y;
+  if (y != x) return y;
+  if (n <= GROUPS_UP_TO) return g + ASIDE_AT + <usize>j * ASIDE_ROW;
+  return n <= ASIDE_FLOATS ? ASIDE : y;
 }
 
 /** Column c of the group lanesSumExp read into slot g. */

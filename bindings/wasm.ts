@@ -18,6 +18,8 @@ interface Exports {
   /** This instance's scratch block (short-row kernels), given once. */
   scratchBytes(): number;
   setScratch(p: Ptr): void;
+  /** A row of `floats` for the exps of a long row in place, for one call (0, 0: none). */
+  setAside(p: Ptr, floats: number): void;
   logSumExp(x: Ptr, out: Ptr, r0: number, r1: number, classes: number): void;
   softmax(x: Ptr, y: Ptr, r0: number, r1: number, classes: number): void;
   logSoftmax(x: Ptr, y: Ptr, r0: number, r1: number, classes: number): void;
@@ -149,6 +151,25 @@ function settleRuns(blocks: Float64Array, weightTotal: number): void {
   }
 }
 
+/** Rows up to this many classes set their exps aside in the instance's own
+ *  scratch when a result overwrites its input (GROUPS_UP_TO in lanes.ts). */
+const ASIDE_IN_SCRATCH = 4096;
+
+/** Runs f with a row of kernel memory lent for a longer row's exps where the
+ *  result overwrites the input, so that no row takes a max pass of its own
+ *  first (expsAt in lanes.ts). */
+function lendAside<T>(mem: KernelMemory, k: Exports, inPlace: boolean, classes: number, f: () => T): T {
+  if (!inPlace || classes <= ASIDE_IN_SCRATCH) return f();
+  const p = mem.alloc(classes * 4);
+  k.setAside(p, classes);
+  try {
+    return f();
+  } finally {
+    k.setAside(0, 0);
+    mem.release(p);
+  }
+}
+
 /** Positions per piece of a channels-first batch: as many as fit a chunk. */
 const runLength = (C: number, S: number) => Math.max(1, Math.min(S, Math.floor(CHUNK_BYTES / 4 / C)));
 /** Class runs shorter than this cost more in copy calls than plain loops do. */
@@ -230,7 +251,8 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory): Kernels 
     },
 
     logSumExp: (x, C, out) => void rowwise(out.length, [input(x, C), output(out)], ([x, o], r0, r1) => k.logSumExp(x, o, r0, r1, C)),
-    softmax: (x, C, out) => void rowwise(x.length / C, [input(x, C), output(out, C)], ([x, o], r0, r1) => k.softmax(x, o, r0, r1, C)),
+    softmax: (x, C, out) => lendAside(mem, k, out === x, C,
+      () => void rowwise(x.length / C, [input(x, C), output(out, C)], ([x, o], r0, r1) => k.softmax(x, o, r0, r1, C))),
     logSoftmax: (x, C, out) => void rowwise(x.length / C, [input(x, C), output(out, C)], ([x, o], r0, r1) => k.logSoftmax(x, o, r0, r1, C)),
     argmax: (x, C, out) => void rowwise(out.length, [input(x, C), output(out)], ([x, o], r0, r1) => k.argmax(x, o, r0, r1, C)),
     entropy: (p, C, out) => void rowwise(out.length, [input(p, C), output(out)], ([p, o], r0, r1) => k.entropy(p, o, r0, r1, C)),
@@ -253,20 +275,20 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory): Kernels 
     },
 
     crossEntropyIndex: (c: CrossEntropyIndexCall) => {
-      const totals = rowwise(c.target.length,
+      const totals = lendAside(mem, k, c.grad === c.x, c.classes, () => rowwise(c.target.length,
         [input(c.x, c.classes), input(c.target), whole(c.weight), output(c.out), output(c.grad, c.classes), input(c.gradOut)],
         ([x, t, w, out, grad, gradOut], r0, r1, partials) => k.crossEntropyIndex(
           x, t, w, c.weightTotal, r0, r1, c.classes, c.ignoreIndex, c.smoothing, out, partials, grad, c.gradNll, c.gradSmooth, gradOut),
-        c.sums ? CE_SLOTS : 0, (blocks) => settleRuns(blocks, c.weightTotal));
+        c.sums ? CE_SLOTS : 0, (blocks) => settleRuns(blocks, c.weightTotal)));
       return c.sums ? totals.slice(0, 3) : none;
     },
 
     crossEntropyProb: (c: CrossEntropyProbCall) => {
-      const totals = rowwise(c.x.length / c.classes,
+      const totals = lendAside(mem, k, c.grad === c.x, c.classes, () => rowwise(c.x.length / c.classes,
         [input(c.x, c.classes), input(c.q, c.classes), whole(c.weight), output(c.out), output(c.grad, c.classes), input(c.gradOut)],
         ([x, q, w, out, grad, gradOut], r0, r1, partials) => k.crossEntropyProb(
           x, q, w, r0, r1, c.classes, c.smoothing, out, partials, grad, c.gradScale, gradOut),
-        c.sums ? 1 : 0);
+        c.sums ? 1 : 0));
       return c.sums ? totals : [0];
     },
 

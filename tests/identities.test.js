@@ -54,9 +54,10 @@ for (const backend of BACKENDS) {
 
   test(`${backend} · crossEntropyWithGrad equals crossEntropy and crossEntropyBackward, also in place`, async () => {
     const k = await kernel(backend);
-    // 7 classes (four rows per vector in the simd builds) and 40 (one row at a
-    // time), the rows' exps taken about each kind of shift
-    for (const classes of [C, 40]) {
+    // 7 classes (four rows per vector in the simd builds), 40 (each row its own
+    // pass) and 5000 (in place, into a row the bindings lend), the rows' exps
+    // taken about each kind of shift
+    for (const classes of [C, 40, 5000]) {
       const x = shiftPaths(classes);
       const t = [0, 3, 6, 2, -100];
       const opts = { labelSmoothing: 0.1, weight: new Float32Array(classes).fill(0.5).map((w, i) => w + i / 10) };
@@ -75,9 +76,9 @@ for (const backend of BACKENDS) {
 
   test(`${backend} · probability targets: an in-place gradient gives the same bits`, async () => {
     const k = await kernel(backend);
-    // 7 classes (four rows per vector in the simd builds) and 40 (row by row):
-    // in place the terms are taken before the exps, else after
-    for (const classes of [C, 40]) {
+    // 7 classes (four rows per vector in the simd builds), 40 and 5000 (row by
+    // row; in place their exps are set aside, in scratch or a lent row)
+    for (const classes of [C, 40, 5000]) {
       const x = shiftPaths(classes);
       const q = k.softmax(Float32Array.from(x, (v, i) => Math.cos(i)), classes);
       const opts = { labelSmoothing: 0.1, weight: new Float32Array(classes).fill(0.5).map((w, i) => w + i / 10) };
@@ -146,7 +147,7 @@ for (const backend of BACKENDS) {
 
   test(`${backend} · softmax in place gives the same bits as out of place`, async () => {
     const k = await kernel(backend);
-    for (const classes of [C, 40]) {
+    for (const classes of [C, 40, 5000]) {
       const x = shiftPaths(classes);
       const expected = k.softmax(x, classes);
       const inPlace = Float32Array.from(x);
