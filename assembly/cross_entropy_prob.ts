@@ -52,7 +52,7 @@ function probTerms(x: usize, q: usize, w: usize, n: i32, m: f32, keep: f32, spre
   return gap;
 }
 
-/** grad = e·a − w_c·q'_c·g over a row of n, e (the exps) already in grad. */
+/** grad = e·a − w_c·q'_c·g over a row of n, from the row's exps at e (which may be grad). */
 function probGradRow(e: usize, grad: usize, q: usize, w: usize, n: i32, a: f32, g: f32, keep: f32, spread: f32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {

@@ -50,7 +50,7 @@ import { bceLossv, bceLosss, bceGradv, bceGrads } from './bce';
 // A weight of period n (the input's length, or a divisor of it broadcast
 // along the last axis, as BCE's) weighs element i with w[i mod n]: j = i mod n
 // is kept as i advances, with one modulo per call, and read straight from w
-// (no copy of it at the input's length: BCE with a per-class weight +25%).
+// (no copy of it at the input's length: BCE with a per-class weight +30%).
 
 /** Where element i0 falls in a weight of period n (0 if there is none). */
 @inline function phase(w: usize, n: i32, i0: i32): i32 {

@@ -135,10 +135,10 @@ export function setAside(p: usize, floats: i32): void {
 
 /**
  * lanesSumExp for four rows of n at x, LANES_BELOW ≤ n ≤ GROUPS_UP_TO: each
- * row through its own probed pass (sumExpProbed; with y, expStoreProbed for
- * the rows of y, which may be x, into expsAt), its max and exp of the max recorded in slot g
- * as lanesSumExp records them, so lanesLogSum and lanesMax serve these rows
- * alike. The sums are rounded to float32 (n·e^80 is still below its max).
+ * row through its own probed pass (sumExpProbed; with y, whose rows may be
+ * x's, expStoreProbed into expsAt), its max and exp of the max recorded in
+ * slot g as lanesSumExp records them, so lanesLogSum and lanesMax serve these
+ * rows alike. The sums are rounded to float32 (n·e^80 is still below its max).
  */
 export function rowsSumExp(g: usize, x: usize, y: usize, n: i32): v128 {
   for (let j = 0; j < 4; j++) {

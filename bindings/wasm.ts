@@ -5,7 +5,8 @@
 // a call never needs kernel memory the size of its input.
 import { KernelMemory } from './memory.js';
 import {
-  fromRows as fromRowsJs, PARTIAL_ROWS, sumPartials, toRows as toRowsJs, type CrossEntropyIndexCall, type CrossEntropyProbCall, type ElementwiseBackwardCall,
+  fromRows as fromRowsJs, PARTIAL_ROWS, sumPartials, toRows as toRowsJs,
+  type CrossEntropyIndexCall, type CrossEntropyProbCall, type ElementwiseBackwardCall,
   type ElementwiseCall, type F32, type I32, type Kernels, type NllBackwardCall, type NllCall,
 } from './kernels.js';
 
