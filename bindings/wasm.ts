@@ -152,15 +152,11 @@ function settleRuns(blocks: Float64Array, weightTotal: number): void {
   }
 }
 
-/** Rows up to this many classes set their exps aside in the instance's own
- *  scratch when a result overwrites its input (GROUPS_UP_TO in lanes.ts). */
-const ASIDE_IN_SCRATCH = 4096;
-
-/** Runs f with a row of kernel memory lent for a longer row's exps where the
- *  result overwrites the input, so that no row takes a max pass of its own
- *  first (expsAt in lanes.ts). */
+/** Runs f with a row of kernel memory lent for a row's exps where the result
+ *  overwrites the input, so that no row takes a max pass of its own first
+ *  (expsAt in lanes.ts: rows short enough use the instance's scratch instead). */
 function lendAside<T>(mem: KernelMemory, k: Exports, inPlace: boolean, classes: number, f: () => T): T {
-  if (!inPlace || classes <= ASIDE_IN_SCRATCH) return f();
+  if (!inPlace) return f();
   const p = mem.alloc(classes * 4);
   k.setAside(p, classes);
   try {
