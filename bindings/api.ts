@@ -20,8 +20,6 @@ function spatialOf(o: v.Options): number {
   return s;
 }
 
-/** Where a row-major kernel result goes before it is laid out channels-first. */
-const rowsBuffer = (out: F32, S: number) => (S === 1 ? out : new Float32Array(out.length));
 
 function isProbabilities(t: unknown): t is Float32Array | Float64Array {
   return t instanceof Float32Array || t instanceof Float64Array;
@@ -37,13 +35,6 @@ const DISPOSED = new Proxy({} as Kernels, {
 export function createApi(kernels: Kernels) {
   let k = kernels;
 
-  /** Channels-first (N, C, S) ↔ row-major (N·S, C): the kernels see rows. */
-  const toRows = (x: F32, C: number, S: number): F32 => (S === 1 ? x : k.toRows(x, C, S));
-  const fromRows = (y: F32, C: number, S: number, out: F32): F32 => {
-    if (S !== 1) k.fromRows(y, C, S, out);
-    return out;
-  };
-
   /** The batch of a row-wise op, its options and shape. */
   function rowwiseInput(name: string, input: unknown, classes: unknown, last: unknown) {
     const o = rowwiseOptions(last);
@@ -55,30 +46,24 @@ export function createApi(kernels: Kernels) {
   /** x → per-row (or per-element) result, for the one-input row-wise ops. */
   function rowwise<T extends F32 | I32>(
     name: string, input: unknown, classes: unknown, last: unknown, perRow: boolean,
-    Kind: { new (n: number): T; name: string }, run: (x: F32, C: number, out: T) => void,
+    Kind: { new (n: number): T; name: string }, run: (x: F32, C: number, out: T, S: number) => void,
   ): T {
     const { o, x, S, rows, C } = rowwiseInput(name, input, classes, last);
     const out = v.outArray(o.out, Kind, perRow ? rows : x.length);
-    if (perRow) { // per-row results are already in (N, d1…dk) order
-      run(toRows(x, C, S), C, out);
-      return out;
-    }
-    const rowsOut = rowsBuffer(out as F32, S);
-    run(toRows(x, C, S), C, rowsOut as T);
-    return fromRows(rowsOut, C, S, out as F32) as T;
+    run(x, C, out, S);
+    return out;
   }
 
   /** (y, dy) → dx for the row-wise backward ops; dy is per row for logSumExp. */
   function rowwiseBackward(
     yName: string, y0: unknown, dy0: unknown, classes: unknown, last: unknown, dyPerRow: boolean,
-    run: (y: F32, dy: F32, C: number, out: F32) => void,
+    run: (y: F32, dy: F32, C: number, out: F32, S: number) => void,
   ): F32 {
     const { o, x: y, S, rows, C } = rowwiseInput(yName, y0, classes, last);
     const dy = v.floatsOfLength('dy', dy0, dyPerRow ? rows : y.length);
     const out = v.outArray(o.out, Float32Array, y.length);
-    const rowsOut = rowsBuffer(out, S);
-    run(toRows(y, C, S), dyPerRow ? dy : toRows(dy, C, S), C, rowsOut);
-    return fromRows(rowsOut, C, S, out);
+    run(y, dy, C, out, S);
+    return out;
   }
 
   /** Validated options shared by crossEntropy and its gradient forms. */
@@ -114,33 +99,35 @@ export function createApi(kernels: Kernels) {
     if (isProbabilities(target)) {
       if (ignoreIndex >= 0) throw new RangeError(`ignoreIndex (${ignoreIndex}) cannot be used with probability targets`);
       const probs = target instanceof Float32Array ? target : Float32Array.from(target);
-      q = toRows(v.floatsOfLength('target', probs, x0.length), C, S);
+      q = v.floatsOfLength('target', probs, x0.length);
     } else {
       t = checkedTargets(target, rows, C, ignoreIndex);
     }
     const out = lossOut && c.reduction === 'none' ? v.outArray(o.out, Float32Array, rows) : null;
-    return { ...c, x: toRows(x0, C, S), smoothing, q, t, out };
+    return { ...c, x: x0, smoothing, q, t, out };
   }
   type CeCall = ReturnType<typeof crossEntropyCall>;
 
   /** Σ_c w_c, the smoothing term's total weight. */
   const weightTotal = (weight: F32 | null, C: number) => (weight ? weight.reduce((a, b) => a + b, 0) : C);
 
-  /** Runs the cross-entropy kernel, optionally with its gradient into grad (row-major). */
+  /** Runs the cross-entropy kernel, optionally with its gradient into grad (laid out as the logits). */
   function crossEntropyRun(c: CeCall, sums: boolean, grad: F32 | null, g: { scale: number; array: F32 | null }) {
-    const { x, C, rows, weight, smoothing: eps, reduction } = c;
+    const { x, C, S, rows, weight, smoothing: eps, reduction } = c;
     // 'mean' divides by the rows (probability targets) or by Σ w_t of the kept
     // rows (index targets; the smoothing term too), which the gradient needs first.
     if (c.q) {
       const gradScale = reduction === 'mean' ? g.scale / rows : g.scale;
-      const [total] = k.crossEntropyProb({ x, q: c.q, classes: C, weight, smoothing: eps, out: c.out, sums, grad, gradScale, gradOut: g.array });
+      const [total] = k.crossEntropyProb({
+        x, q: c.q, classes: C, spatial: S, weight, smoothing: eps, out: c.out, sums, grad, gradScale, gradOut: g.array,
+      });
       return reduction === 'mean' ? total / rows : total;
     }
     const t = c.t!;
     const W = reduction === 'mean' && grad ? k.targetWeight(t, weight, c.ignoreIndex) : 1;
     const scale = reduction === 'mean' ? g.scale / W : g.scale;
     const [nll, wSum, smooth] = k.crossEntropyIndex({
-      x, target: t, classes: C, weight, weightTotal: weightTotal(weight, C), ignoreIndex: c.ignoreIndex, smoothing: eps,
+      x, target: t, classes: C, spatial: S, weight, weightTotal: weightTotal(weight, C), ignoreIndex: c.ignoreIndex, smoothing: eps,
       out: c.out, sums, grad, gradNll: (1 - eps) * scale, gradSmooth: (eps / C) * scale, gradOut: g.array,
     });
     const total = (1 - eps) * nll + (eps > 0 ? (eps / C) * smooth : 0);
@@ -202,7 +189,7 @@ export function createApi(kernels: Kernels) {
 
   function nllCall(logProbs: unknown, target: unknown, classes: unknown, opts: unknown, extra: string[]) {
     const c = classLossInput('logProbs', logProbs, classes, opts, extra);
-    return { ...c, lp: toRows(c.x0, c.C, c.S), t: checkedTargets(target, c.rows, c.C, c.ignoreIndex) };
+    return { ...c, lp: c.x0, t: checkedTargets(target, c.rows, c.C, c.ignoreIndex) };
   }
 
 
@@ -234,24 +221,24 @@ export function createApi(kernels: Kernels) {
       const c = crossEntropyCall(logits, target, classes, opts, ['gradOutput'], false);
       const g = v.gradOutput(c.o.gradOutput, c.reduction, c.rows);
       const grad = v.outArray(c.o.out, Float32Array, c.x0.length);
-      const rowsGrad = rowsBuffer(grad, c.S);
-      crossEntropyRun(c, false, rowsGrad, g);
-      return fromRows(rowsGrad, c.C, c.S, grad);
+      crossEntropyRun(c, false, grad, g);
+      return grad;
     },
 
     crossEntropyWithGrad(logits: F32, target: ArrayLike<number>, classes: number, opts?: object) {
       const c = crossEntropyCall(logits, target, classes, opts, ['grad', 'gradOutput'], true);
       const g = v.gradOutput(c.o.gradOutput, c.reduction, c.rows);
       const grad = v.outArray(c.o.grad, Float32Array, c.x0.length, 'grad'); // may be logits: in place
-      const rowsGrad = c.S === 1 ? grad : new Float32Array(grad.length);
-      const total = crossEntropyRun(c, c.out === null, rowsGrad, g);
-      return { loss: lossResult(c.reduction, total, c.out), grad: fromRows(rowsGrad, c.C, c.S, grad) };
+      const total = crossEntropyRun(c, c.out === null, grad, g);
+      return { loss: lossResult(c.reduction, total, c.out), grad };
     },
 
     nllLoss(logProbs: F32, target: ArrayLike<number>, classes: number, opts?: object): number | F32 {
       const c = nllCall(logProbs, target, classes, opts, []);
       const out = c.reduction === 'none' ? v.outArray(c.o.out, Float32Array, c.rows) : null;
-      const [nll, wSum] = k.nll({ lp: c.lp, target: c.t, classes: c.C, weight: c.weight, ignoreIndex: c.ignoreIndex, out, sums: !out });
+      const [nll, wSum] = k.nll({
+        lp: c.lp, target: c.t, classes: c.C, spatial: c.S, weight: c.weight, ignoreIndex: c.ignoreIndex, out, sums: !out,
+      });
       return lossResult(c.reduction, c.reduction === 'mean' ? nll / wSum : nll, out);
     },
 
@@ -260,9 +247,10 @@ export function createApi(kernels: Kernels) {
       const g = v.gradOutput(c.o.gradOutput, c.reduction, c.rows);
       const grad = v.outArray(c.o.out, Float32Array, c.lp.length);
       const W = c.reduction === 'mean' ? k.targetWeight(c.t, c.weight, c.ignoreIndex) : 1;
-      const rowsGrad = rowsBuffer(grad, c.S);
-      k.nllBackward({ target: c.t, classes: c.C, weight: c.weight, ignoreIndex: c.ignoreIndex, grad: rowsGrad, gradScale: g.scale / W, gradOut: g.array });
-      return fromRows(rowsGrad, c.C, c.S, grad);
+      k.nllBackward({
+        target: c.t, classes: c.C, spatial: c.S, weight: c.weight, ignoreIndex: c.ignoreIndex, grad, gradScale: g.scale / W, gradOut: g.array,
+      });
+      return grad;
     },
 
     klDiv: (input: F32, target: F32, classes: number, opts?: object) => elementwiseLoss(klCall(input, target, classes, opts, [])),

@@ -8,26 +8,31 @@ export type I32 = Int32Array;
 /** Rows (or elements) per partial sum; totals add partials in this order. */
 export const PARTIAL_ROWS = 1024;
 
+// Channels-first batches (PyTorch's (N, C, d1…dk)): with `spatial` S > 1 an
+// array of a value per class is laid out [N][C][S] (class stride S) rather
+// than [N·S][C]. Arrays of a value per row (targets, per-row losses and
+// gradOut, logSumExp's dy) are in (N, S) order either way.
+
 export interface CrossEntropyIndexCall {
-  x: F32; target: I32; classes: number;
+  x: F32; target: I32; classes: number; spatial: number;
   weight: F32 | null; weightTotal: number; ignoreIndex: number; smoothing: number;
   out: F32 | null; sums: boolean;
   grad: F32 | null; gradNll: number; gradSmooth: number; gradOut: F32 | null;
 }
 
 export interface CrossEntropyProbCall {
-  x: F32; q: F32; classes: number; weight: F32 | null; smoothing: number;
+  x: F32; q: F32; classes: number; spatial: number; weight: F32 | null; smoothing: number;
   out: F32 | null; sums: boolean;
   grad: F32 | null; gradScale: number; gradOut: F32 | null;
 }
 
 export interface NllCall {
-  lp: F32; target: I32; classes: number; weight: F32 | null; ignoreIndex: number;
+  lp: F32; target: I32; classes: number; spatial: number; weight: F32 | null; ignoreIndex: number;
   out: F32 | null; sums: boolean;
 }
 
 export interface NllBackwardCall {
-  target: I32; classes: number; weight: F32 | null; ignoreIndex: number;
+  target: I32; classes: number; spatial: number; weight: F32 | null; ignoreIndex: number;
   grad: F32; gradScale: number; gradOut: F32 | null;
 }
 
@@ -46,19 +51,14 @@ export interface ElementwiseBackwardCall {
 }
 
 export interface Kernels {
-  /** Channels-first x (samples of [C][S]: class stride S) in row-major order
-   *  (each sample's [S][C] rows), as a new array. */
-  toRows(x: F32, classes: number, spatial: number): F32;
-  /** toRows' inverse: row-major y written channels-first into out. */
-  fromRows(y: F32, classes: number, spatial: number, out: F32): void;
-  logSumExp(x: F32, classes: number, out: F32): void;
-  softmax(x: F32, classes: number, out: F32): void;
-  logSoftmax(x: F32, classes: number, out: F32): void;
-  argmax(x: F32, classes: number, out: I32): void;
-  entropy(p: F32, classes: number, out: F32): void;
-  softmaxBackward(y: F32, dy: F32, classes: number, out: F32): void;
-  logSoftmaxBackward(y: F32, dy: F32, classes: number, out: F32): void;
-  logSumExpBackward(x: F32, dy: F32, classes: number, out: F32): void;
+  logSumExp(x: F32, classes: number, out: F32, spatial: number): void;
+  softmax(x: F32, classes: number, out: F32, spatial: number): void;
+  logSoftmax(x: F32, classes: number, out: F32, spatial: number): void;
+  argmax(x: F32, classes: number, out: I32, spatial: number): void;
+  entropy(p: F32, classes: number, out: F32, spatial: number): void;
+  softmaxBackward(y: F32, dy: F32, classes: number, out: F32, spatial: number): void;
+  logSoftmaxBackward(y: F32, dy: F32, classes: number, out: F32, spatial: number): void;
+  logSumExpBackward(x: F32, dy: F32, classes: number, out: F32, spatial: number): void;
   /** First row with a target outside [0, classes) that is not ignoreIndex, or −1. */
   badTarget(target: I32, classes: number, ignoreIndex: number): number;
   /** Σ weight[t] (or the count) over rows whose target is not ignoreIndex. */
@@ -77,23 +77,6 @@ export interface Kernels {
   f32(length: number): F32;
   i32(length: number): I32;
   free(view: F32 | I32): void;
-}
-
-/** Kernels.toRows in plain loops (the js backend's, and the wasm backends' for
- *  plain arrays of many classes, whose class runs per piece would be short). */
-export function toRows(x: F32, C: number, S: number): F32 {
-  const y = new Float32Array(x.length);
-  for (let n = 0, base = 0; base < x.length; n++, base += C * S) {
-    for (let c = 0; c < C; c++) for (let s = 0; s < S; s++) y[(n * S + s) * C + c] = x[base + c * S + s];
-  }
-  return y;
-}
-
-/** Kernels.fromRows in plain loops. */
-export function fromRows(y: F32, C: number, S: number, out: F32): void {
-  for (let n = 0, base = 0; base < out.length; n++, base += C * S) {
-    for (let c = 0; c < C; c++) for (let s = 0; s < S; s++) out[base + c * S + s] = y[(n * S + s) * C + c];
-  }
 }
 
 /** Adds per-block partial sums in block order, as the wasm kernels' callers do. */

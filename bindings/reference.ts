@@ -2,7 +2,7 @@
 // the executable specification the wasm kernels are tested against, and the
 // fallback where WebAssembly is unavailable.
 import {
-  fromRows, Partials, toRows, type CrossEntropyIndexCall, type CrossEntropyProbCall, type ElementwiseBackwardCall,
+  Partials, type CrossEntropyIndexCall, type CrossEntropyProbCall, type ElementwiseBackwardCall,
   type ElementwiseCall, type F32, type Kernels, type NllBackwardCall, type NllCall,
 } from './kernels.js';
 
@@ -51,10 +51,57 @@ function elementGrad(op: ElementwiseCall['op'], a: number, b: number, w: number,
   }
 }
 
+/** Channels-first x ([N][C][S]) as row-major rows ([N·S][C]). */
+function toRows(x: F32, C: number, S: number): F32 {
+  const y = new Float32Array(x.length);
+  for (let n = 0, base = 0; base < x.length; n++, base += C * S) {
+    for (let c = 0; c < C; c++) for (let s = 0; s < S; s++) y[(n * S + s) * C + c] = x[base + c * S + s];
+  }
+  return y;
+}
+
+/** toRows' inverse, into out. */
+function fromRows(y: F32, C: number, S: number, out: F32): void {
+  for (let n = 0, base = 0; base < out.length; n++, base += C * S) {
+    for (let c = 0; c < C; c++) for (let s = 0; s < S; s++) out[base + c * S + s] = y[(n * S + s) * C + c];
+  }
+}
+
+/** f on row-major copies of channels-first arrays (spatial S > 1): the inputs
+ *  laid out as rows, the outputs (a value per class; one may be an input, in
+ *  place) computed as rows and laid back out after. */
+function inRows<T>(S: number, C: number, ins: (F32 | null)[], outs: (F32 | null)[], f: (ins: F32[], outs: F32[]) => T): T {
+  if (S === 1) return f(ins as F32[], outs as F32[]);
+  const rowIns = ins.map((a) => a && toRows(a, C, S));
+  const rowOuts = outs.map((a) => a && (ins.includes(a) ? rowIns[ins.indexOf(a)] : new Float32Array(a.length)));
+  const result = f(rowIns as F32[], rowOuts as F32[]);
+  outs.forEach((a, i) => a && fromRows(rowOuts[i]!, C, S, a));
+  return result;
+}
+
 export function createReference(): Kernels {
+  const k = rowMajor();
   return {
-    toRows,
-    fromRows,
+    ...k,
+    logSumExp: (x, C, out, S) => inRows(S, C, [x], [], ([x]) => k.logSumExp(x, C, out, 1)),
+    softmax: (x, C, out, S) => inRows(S, C, [x], [out], ([x], [out]) => k.softmax(x, C, out, 1)),
+    logSoftmax: (x, C, out, S) => inRows(S, C, [x], [out], ([x], [out]) => k.logSoftmax(x, C, out, 1)),
+    argmax: (x, C, out, S) => inRows(S, C, [x], [], ([x]) => k.argmax(x, C, out, 1)),
+    entropy: (p, C, out, S) => inRows(S, C, [p], [], ([p]) => k.entropy(p, C, out, 1)),
+    softmaxBackward: (y, dy, C, out, S) => inRows(S, C, [y, dy], [out], ([y, dy], [out]) => k.softmaxBackward(y, dy, C, out, 1)),
+    logSoftmaxBackward: (y, dy, C, out, S) => inRows(S, C, [y, dy], [out], ([y, dy], [out]) => k.logSoftmaxBackward(y, dy, C, out, 1)),
+    logSumExpBackward: (x, dy, C, out, S) => inRows(S, C, [x], [out], ([x], [out]) => k.logSumExpBackward(x, dy, C, out, 1)),
+    crossEntropyIndex: (c) => inRows(c.spatial, c.classes, [c.x], [c.grad], ([x], [grad]) => k.crossEntropyIndex({ ...c, x, grad })),
+    crossEntropyProb: (c) => inRows(c.spatial, c.classes, [c.x, c.q], [c.grad], ([x, q], [grad]) => k.crossEntropyProb({ ...c, x, q, grad })),
+    nll: (c) => inRows(c.spatial, c.classes, [c.lp], [], ([lp]) => k.nll({ ...c, lp })),
+    nllBackward: (c) => inRows(c.spatial, c.classes, [], [c.grad], (_, [grad]) => k.nllBackward({ ...c, grad })),
+  };
+}
+
+/** The kernels on row-major batches (spatial ignored: createReference lays
+ *  channels-first arrays out as rows around them). */
+function rowMajor(): Kernels {
+  return {
     logSumExp(x, classes, out) {
       for (let r = 0; r < out.length; r++) out[r] = rowLogSumExp(x, r * classes, classes);
     },

@@ -2,11 +2,12 @@
 // over one instantiated build. Arrays that already live in kernel memory are
 // used in place; the others stream through a small scratch buffer a chunk of
 // rows at a time (copy in, kernel, copy out), so the data stays in cache and
-// a call never needs kernel memory the size of its input.
+// a call never needs kernel memory the size of its input. Channels-first
+// arrays (spatial) always stream: each chunk is laid out as rows on the way
+// in and back on the way out, by the wasm transpose (layout.ts).
 import { KernelMemory } from './memory.js';
 import {
-  fromRows as fromRowsJs, PARTIAL_ROWS, sumPartials, toRows as toRowsJs,
-  type CrossEntropyIndexCall, type CrossEntropyProbCall, type ElementwiseBackwardCall,
+  PARTIAL_ROWS, sumPartials, type CrossEntropyIndexCall, type CrossEntropyProbCall, type ElementwiseBackwardCall,
   type ElementwiseCall, type F32, type I32, type Kernels, type NllBackwardCall, type NllCall,
 } from './kernels.js';
 
@@ -59,11 +60,12 @@ interface Exports {
 }
 
 /** How one array takes part in a call: `per` elements per row (0: the whole
- *  array, e.g. class weights), and whether the kernel writes it. */
-interface Part { a: F32 | I32 | null; per: number; out?: boolean }
+ *  array, e.g. class weights), whether the kernel writes it, and for a value
+ *  per class whether it is channels-first (spatial S > 1: [N][C][S]). */
+interface Part { a: F32 | I32 | null; per: number; out?: boolean; spatial?: number }
 const whole = (a: F32 | I32 | null): Part => ({ a, per: 0 });
-const input = (a: F32 | I32 | null, per = 1): Part => ({ a, per });
-const output = (a: F32 | I32 | null, per = 1): Part => ({ a, per, out: true });
+const input = (a: F32 | I32 | null, per = 1, spatial = 1): Part => ({ a, per, spatial });
+const output = (a: F32 | I32 | null, per = 1, spatial = 1): Part => ({ a, per, out: true, spatial });
 /** A BCE weight: streamed with the input at its length, else (a period broadcast
  *  along the last axis) passed whole; the kernel reads element i's at i mod its length. */
 const periodic = (w: F32 | null, length: number): Part => (w && w.length < length ? whole(w) : input(w));
@@ -71,8 +73,62 @@ const periodic = (w: F32 | null, length: number): Part => (w && w.length < lengt
 /** Bytes of copied data per chunk: small enough to stay in L2 between copy and kernel. */
 const CHUNK_BYTES = 64 * 1024;
 
-/** A copied array, moved through its chunk buffer. */
-interface Stream { a: F32 | I32; per: number; copyIn: boolean; copyOut: boolean; buffer: Ptr }
+/** A copied array, moved through its chunk buffer. A channels-first one is
+ *  laid out as rows on the way in and back on the way out (layIn, layOut):
+ *  from and to its place in kernel memory (home ≥ 0), else through staging. */
+interface Stream {
+  a: F32 | I32; per: number; copyIn: boolean; copyOut: boolean; buffer: Ptr;
+  spatial: number; home: Ptr; staging: Ptr;
+}
+
+/** Class runs shorter than this cost more in copy calls than plain loops do. */
+const SHORT_RUN = 64;
+/** The most a channels-first chunk may take to make its runs SHORT_RUN long. */
+const SPATIAL_CHUNK_BYTES = 1 << 20;
+
+/**
+ * Calls f(first, len, at) for each piece of rows [r0, r1) that lies in one
+ * sample of a channels-first array of C classes and S positions: first is
+ * the piece's element of class 0, len its positions, at its first row's
+ * offset (in rows) in the chunk.
+ */
+function samplePieces(r0: number, r1: number, C: number, S: number, f: (first: number, len: number, at: number) => void): void {
+  for (let r = r0; r < r1;) {
+    const n = Math.floor(r / S), s0 = r - n * S, len = Math.min(r1 - r, S - s0);
+    f(n * C * S + s0, len, r - r0);
+    r += len;
+  }
+}
+
+/** Rows [r0, r1) of channels-first stream s into its chunk buffer, as rows. */
+function layIn(mem: KernelMemory, k: Exports, s: Stream, r0: number, r1: number): void {
+  const C = s.per, S = s.spatial, heap = mem.f32, a = s.a as F32;
+  samplePieces(r0, r1, C, S, (first, len, at) => {
+    const dst = s.buffer + at * C * 4;
+    if (s.home >= 0) return k.transpose(s.home + first * 4, S, dst, C, C, len);
+    if (len < SHORT_RUN) {
+      for (let j = 0, o = dst >>> 2; j < len; j++) for (let c = 0, i = first + j; c < C; c++, i += S) heap[o++] = a[i];
+      return;
+    }
+    for (let c = 0; c < C; c++) heap.set(a.subarray(first + c * S, first + c * S + len), (s.staging >>> 2) + c * len);
+    k.transpose(s.staging, len, dst, C, C, len);
+  });
+}
+
+/** layIn's inverse: the chunk's rows [r0, r1) laid back out channels-first. */
+function layOut(mem: KernelMemory, k: Exports, s: Stream, r0: number, r1: number): void {
+  const C = s.per, S = s.spatial, heap = mem.f32, a = s.a as F32;
+  samplePieces(r0, r1, C, S, (first, len, at) => {
+    const src = s.buffer + at * C * 4;
+    if (s.home >= 0) return k.transpose(src, C, s.home + first * 4, S, len, C);
+    if (len < SHORT_RUN) {
+      for (let j = 0, o = src >>> 2; j < len; j++) for (let c = 0, i = first + j; c < C; c++, i += S) a[i] = heap[o++];
+      return;
+    }
+    k.transpose(src, C, s.staging, len, len, C);
+    for (let c = 0; c < C; c++) a.set(heap.subarray((s.staging >>> 2) + c * len, (s.staging >>> 2) + (c + 1) * len), first + c * S);
+  });
+}
 
 /**
  * Runs kernel(pointers, r0, r1, partials) over rows [0, count) in chunks whose
@@ -84,7 +140,7 @@ interface Stream { a: F32 | I32; per: number; copyIn: boolean; copyOut: boolean;
  * returned as totals. Scratch is given back even on a throw.
  */
 function run(
-  mem: KernelMemory, count: number, align: number, parts: Part[],
+  mem: KernelMemory, k: Exports, count: number, align: number, parts: Part[],
   kernel: (p: Ptr[], r0: number, r1: number, partials: Ptr) => void, slots = 0,
   settle?: (blocks: Float64Array) => void,
 ): number[] {
@@ -95,21 +151,29 @@ function run(
     const widest = Math.max(1, ...parts.map((p) => p.per));
     // rows that fit the chunk bytes, rounded down to `align`; rows so long that
     // not even `align` fit go fewer at a time (the four-row kernels only
-    // group rows of up to 4096 classes, four of which always fit)
-    const fit = Math.floor(CHUNK_BYTES / 4 / widest);
+    // group rows of up to 4096 classes, four of which always fit). Channels-
+    // first arrays move SHORT_RUN rows at a time where those fit 1 MiB: runs
+    // of fewer positions per class cost more in copy calls than they move.
+    const rowsFit = Math.floor(CHUNK_BYTES / 4 / widest);
+    const fit = parts.some((p) => (p.spatial ?? 1) > 1)
+      ? Math.max(rowsFit, Math.min(SHORT_RUN, Math.floor(SPATIAL_CHUNK_BYTES / 4 / widest))) : rowsFit;
     const chunk = fit >= align ? fit - (fit % align) : Math.max(1, fit);
     const streams: Stream[] = [];
-    const places = parts.map(({ a, per, out = false }): Ptr | Stream => {
+    const places = parts.map(({ a, per, out = false, spatial = 1 }): Ptr | Stream => {
       if (!a) return 0;
       const home = mem.addressOf(a, out ? 'out' : 'input');
-      if (home >= 0) return home;
+      if (home >= 0 && spatial === 1) return home;
       if (per === 0) {
         const p = alloc(a.byteLength);
         heapOf(a).set(a, p >>> 2);
         return p;
       }
       let s = streams.find((t) => t.a === a); // the same array in and out: in place
-      if (!s) streams.push((s = { a, per, copyIn: false, copyOut: false, buffer: alloc(Math.min(count, chunk) * per * 4) }));
+      if (!s) {
+        const bytes = Math.min(count, chunk) * per * 4;
+        const staging = spatial > 1 && home < 0 ? alloc(bytes) : 0;
+        streams.push((s = { a, per, copyIn: false, copyOut: false, buffer: alloc(bytes), spatial, home, staging }));
+      }
       if (out) s.copyOut = true; else s.copyIn = true;
       return s;
     });
@@ -119,10 +183,16 @@ function run(
 
     for (let r0 = 0; r0 < count; r0 += chunk) {
       const r1 = Math.min(count, r0 + chunk);
-      for (const s of streams) if (s.copyIn) heapOf(s.a).set(s.a.subarray(r0 * s.per, r1 * s.per), s.buffer >>> 2);
+      for (const s of streams) {
+        if (!s.copyIn) continue;
+        if (s.spatial > 1) layIn(mem, k, s, r0, r1);
+        else heapOf(s.a).set(s.a.subarray(r0 * s.per, r1 * s.per), s.buffer >>> 2);
+      }
       kernel(places.map((p) => (typeof p === 'number' ? p : p.buffer - r0 * p.per * 4)), r0, r1, partials);
       for (const s of streams) {
-        if (s.copyOut) s.a.set(heapOf(s.a).subarray(s.buffer >>> 2, (s.buffer >>> 2) + (r1 - r0) * s.per), r0 * s.per);
+        if (!s.copyOut) continue;
+        if (s.spatial > 1) layOut(mem, k, s, r0, r1);
+        else s.a.set(heapOf(s.a).subarray(s.buffer >>> 2, (s.buffer >>> 2) + (r1 - r0) * s.per), r0 * s.per);
       }
     }
     if (!slots) return [];
@@ -167,42 +237,12 @@ function lendAside<T>(mem: KernelMemory, k: Exports, inPlace: boolean, classes: 
   }
 }
 
-/** Positions per piece of a channels-first batch: as many as fit a chunk. */
-const runLength = (C: number, S: number) => Math.max(1, Math.min(S, Math.floor(CHUNK_BYTES / 4 / C)));
-/** Class runs shorter than this cost more in copy calls than plain loops do. */
-const SHORT_RUN = 64;
-
-/**
- * Runs piece(n, s0, len, rows, classes) over every sample n of a channels-first
- * batch of `length` elements (C classes, S positions), a piece of len ≤ w
- * positions at a time, w such that a piece's C·w floats fit a chunk: rows
- * and classes are two scratch blocks of that size for its [len][C] rows and
- * its [C][len] class runs.
- */
-function pieces(
-  mem: KernelMemory, length: number, C: number, S: number,
-  piece: (n: number, s0: number, len: number, rows: Ptr, classes: Ptr) => void,
-): void {
-  const w = runLength(C, S);
-  const rows = mem.alloc(w * C * 4);
-  try {
-    const classes = mem.alloc(w * C * 4);
-    try {
-      for (let n = 0; n * C * S < length; n++) for (let s0 = 0; s0 < S; s0 += w) piece(n, s0, Math.min(w, S - s0), rows, classes);
-    } finally {
-      mem.release(classes);
-    }
-  } finally {
-    mem.release(rows);
-  }
-}
-
 /** lp[r, target[r]] for every row (0 where ignored): all nllLoss reads. */
 function pickTargets(c: NllCall): F32 {
-  const picked = new Float32Array(c.target.length);
+  const picked = new Float32Array(c.target.length), C = c.classes, S = c.spatial;
   for (let r = 0; r < picked.length; r++) {
-    const t = c.target[r];
-    if (t !== c.ignoreIndex) picked[r] = c.lp[r * c.classes + t];
+    const t = c.target[r], n = Math.floor(r / S);
+    if (t !== c.ignoreIndex) picked[r] = c.lp[(n * C + t) * S + r - n * S]; // (n, t, s); S = 1: r·C + t
   }
   return picked;
 }
@@ -213,51 +253,25 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory): Kernels 
   const rowwise = (
     count: number, parts: Part[], kernel: (p: Ptr[], r0: number, r1: number, partials: Ptr) => void, slots = 0,
     settle?: (blocks: Float64Array) => void,
-  ) => run(mem, count, 4, parts, kernel, slots, settle);
+  ) => run(mem, k, count, 4, parts, kernel, slots, settle);
   /** Elementwise kernels: chunks aligned to their partial-sum blocks. */
   const elementwise = (count: number, parts: Part[], kernel: (p: Ptr[], i0: number, i1: number, partials: Ptr) => void, slots = 0) =>
-    run(mem, count, PARTIAL_ROWS, parts, kernel, slots);
+    run(mem, k, count, PARTIAL_ROWS, parts, kernel, slots);
   const none = [0, 0, 0];
 
   return {
-    // A piece's class runs: read in place from a kernel view (stride S), else
-    // copied in run by run; transposed into rows; copied out whole. fromRows
-    // the other way round. Plain arrays whose pieces would be runs of fewer
-    // than SHORT_RUN positions go through the plain loops instead.
-    toRows(x, C, S) {
-      const home = mem.addressOf(x, 'input');
-      if (home < 0 && runLength(C, S) < SHORT_RUN) return toRowsJs(x, C, S);
-      const y = new Float32Array(x.length);
-      pieces(mem, x.length, C, S, (n, s0, len, rows, classes) => {
-        const first = n * C * S + s0;
-        if (home < 0) for (let c = 0; c < C; c++) mem.f32.set(x.subarray(first + c * S, first + c * S + len), (classes >>> 2) + c * len);
-        k.transpose(home < 0 ? classes : home + first * 4, home < 0 ? len : S, rows, C, C, len);
-        y.set(mem.f32.subarray(rows >>> 2, (rows >>> 2) + len * C), (n * S + s0) * C);
-      });
-      return y;
-    },
-    fromRows(y, C, S, out) {
-      const home = mem.addressOf(out, 'out');
-      if (home < 0 && runLength(C, S) < SHORT_RUN) return fromRowsJs(y, C, S, out);
-      pieces(mem, out.length, C, S, (n, s0, len, rows, classes) => {
-        const first = n * C * S + s0;
-        mem.f32.set(y.subarray((n * S + s0) * C, (n * S + s0 + len) * C), rows >>> 2);
-        k.transpose(rows, C, home < 0 ? classes : home + first * 4, home < 0 ? len : S, len, C);
-        if (home < 0) for (let c = 0; c < C; c++) out.set(mem.f32.subarray((classes >>> 2) + c * len, (classes >>> 2) + (c + 1) * len), first + c * S);
-      });
-    },
-
-    logSumExp: (x, C, out) => void rowwise(out.length, [input(x, C), output(out)], ([x, o], r0, r1) => k.logSumExp(x, o, r0, r1, C)),
-    softmax: (x, C, out) => lendAside(mem, k, out === x, C,
-      () => void rowwise(x.length / C, [input(x, C), output(out, C)], ([x, o], r0, r1) => k.softmax(x, o, r0, r1, C))),
-    logSoftmax: (x, C, out) => void rowwise(x.length / C, [input(x, C), output(out, C)], ([x, o], r0, r1) => k.logSoftmax(x, o, r0, r1, C)),
-    argmax: (x, C, out) => void rowwise(out.length, [input(x, C), output(out)], ([x, o], r0, r1) => k.argmax(x, o, r0, r1, C)),
-    entropy: (p, C, out) => void rowwise(out.length, [input(p, C), output(out)], ([p, o], r0, r1) => k.entropy(p, o, r0, r1, C)),
-    softmaxBackward: (y, dy, C, out) => void rowwise(y.length / C, [input(y, C), input(dy, C), output(out, C)],
+    logSumExp: (x, C, out, S) => void rowwise(out.length, [input(x, C, S), output(out)], ([x, o], r0, r1) => k.logSumExp(x, o, r0, r1, C)),
+    softmax: (x, C, out, S) => lendAside(mem, k, out === x, C,
+      () => void rowwise(x.length / C, [input(x, C, S), output(out, C, S)], ([x, o], r0, r1) => k.softmax(x, o, r0, r1, C))),
+    logSoftmax: (x, C, out, S) => void rowwise(x.length / C, [input(x, C, S), output(out, C, S)],
+      ([x, o], r0, r1) => k.logSoftmax(x, o, r0, r1, C)),
+    argmax: (x, C, out, S) => void rowwise(out.length, [input(x, C, S), output(out)], ([x, o], r0, r1) => k.argmax(x, o, r0, r1, C)),
+    entropy: (p, C, out, S) => void rowwise(out.length, [input(p, C, S), output(out)], ([p, o], r0, r1) => k.entropy(p, o, r0, r1, C)),
+    softmaxBackward: (y, dy, C, out, S) => void rowwise(y.length / C, [input(y, C, S), input(dy, C, S), output(out, C, S)],
       ([y, dy, o], r0, r1) => k.softmaxBackward(y, dy, o, r0, r1, C)),
-    logSoftmaxBackward: (y, dy, C, out) => void rowwise(y.length / C, [input(y, C), input(dy, C), output(out, C)],
+    logSoftmaxBackward: (y, dy, C, out, S) => void rowwise(y.length / C, [input(y, C, S), input(dy, C, S), output(out, C, S)],
       ([y, dy, o], r0, r1) => k.logSoftmaxBackward(y, dy, o, r0, r1, C)),
-    logSumExpBackward: (x, dy, C, out) => void rowwise(dy.length, [input(x, C), input(dy), output(out, C)],
+    logSumExpBackward: (x, dy, C, out, S) => void rowwise(dy.length, [input(x, C, S), input(dy), output(out, C, S)],
       ([x, dy, o], r0, r1) => k.logSumExpBackward(x, dy, o, r0, r1, C)),
 
     badTarget(t, C, ignore) {
@@ -273,7 +287,7 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory): Kernels 
 
     crossEntropyIndex: (c: CrossEntropyIndexCall) => {
       const totals = lendAside(mem, k, c.grad === c.x, c.classes, () => rowwise(c.target.length,
-        [input(c.x, c.classes), input(c.target), whole(c.weight), output(c.out), output(c.grad, c.classes), input(c.gradOut)],
+        [input(c.x, c.classes, c.spatial), input(c.target), whole(c.weight), output(c.out), output(c.grad, c.classes, c.spatial), input(c.gradOut)],
         ([x, t, w, out, grad, gradOut], r0, r1, partials) => k.crossEntropyIndex(
           x, t, w, c.weightTotal, r0, r1, c.classes, c.ignoreIndex, c.smoothing, out, partials, grad, c.gradNll, c.gradSmooth, gradOut),
         c.sums ? CE_SLOTS : 0, (blocks) => settleRuns(blocks, c.weightTotal)));
@@ -282,7 +296,8 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory): Kernels 
 
     crossEntropyProb: (c: CrossEntropyProbCall) => {
       const totals = lendAside(mem, k, c.grad === c.x, c.classes, () => rowwise(c.x.length / c.classes,
-        [input(c.x, c.classes), input(c.q, c.classes), whole(c.weight), output(c.out), output(c.grad, c.classes), input(c.gradOut)],
+        [input(c.x, c.classes, c.spatial), input(c.q, c.classes, c.spatial), whole(c.weight), output(c.out),
+          output(c.grad, c.classes, c.spatial), input(c.gradOut)],
         ([x, q, w, out, grad, gradOut], r0, r1, partials) => k.crossEntropyProb(
           x, q, w, r0, r1, c.classes, c.smoothing, out, partials, grad, c.gradScale, gradOut),
         c.sums ? 1 : 0));
@@ -290,9 +305,9 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory): Kernels 
     },
 
     nll: (c: NllCall) => {
-      // The kernel reads one value per row: from a plain array, those are
-      // picked here instead of copying the whole batch in.
-      const inKernel = mem.addressOf(c.lp, 'logProbs') >= 0;
+      // The kernel reads one value per row: from a plain (or channels-first)
+      // array, those are picked here instead of copying the whole batch in.
+      const inKernel = mem.addressOf(c.lp, 'logProbs') >= 0 && c.spatial === 1;
       const lp = inKernel ? c.lp : pickTargets(c);
       const [rowStride, classStride] = inKernel ? [c.classes, 1] : [1, 0];
       const totals = rowwise(c.target.length, [input(lp, rowStride), input(c.target), whole(c.weight), output(c.out)],
@@ -302,7 +317,7 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory): Kernels 
     },
 
     nllBackward: (c: NllBackwardCall) => void rowwise(c.target.length,
-      [input(c.target), whole(c.weight), output(c.grad, c.classes), input(c.gradOut)],
+      [input(c.target), whole(c.weight), output(c.grad, c.classes, c.spatial), input(c.gradOut)],
       ([t, w, grad, gradOut], r0, r1) => k.nllBackward(t, w, r0, r1, c.classes, c.ignoreIndex, grad, c.gradScale, gradOut)),
 
     elementwise: (c: ElementwiseCall) => {

@@ -227,6 +227,15 @@ for (const backend of BACKENDS) {
         const a = k.crossEntropyWithGrad(x, t, C, { spatial: S }), b = k.crossEntropyWithGrad(rows, t, C);
         assert.is(a.loss, b.loss, `crossEntropyWithGrad ${where}`);
         assert.equal(Array.from(a.grad), Array.from(asFirst(b.grad)), `gradient ${where}`);
+        // in place: the gradient over the logits, the softmax over its input
+        const copy = () => { const c = x === view ? k.f32(x.length) : new Float32Array(x.length); c.set(x); return c; };
+        const own = copy(), r = k.crossEntropyWithGrad(own, t, C, { spatial: S, grad: own });
+        assert.is(r.grad, own);
+        assert.is(r.loss, b.loss, `in place ${where}`);
+        assert.equal(Array.from(own), Array.from(a.grad), `gradient in place ${where}`);
+        const sm = copy();
+        assert.equal(Array.from(k.softmax(sm, C, { out: sm, spatial: S })), Array.from(asFirst(k.softmax(rows, C))), `softmax in place ${where}`);
+        if (x === view) for (const v of [own, sm]) k.free(v);
       }
       k.free(view);
       k.free(out);
