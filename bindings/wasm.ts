@@ -241,8 +241,10 @@ function lendAside<T>(mem: KernelMemory, k: Exports, inPlace: boolean, classes: 
 function pickTargets(c: NllCall): F32 {
   const picked = new Float32Array(c.target.length), C = c.classes, S = c.spatial;
   for (let r = 0; r < picked.length; r++) {
-    const t = c.target[r], n = Math.floor(r / S);
-    if (t !== c.ignoreIndex) picked[r] = c.lp[(n * C + t) * S + r - n * S]; // (n, t, s); S = 1: r·C + t
+    const t = c.target[r];
+    if (t === c.ignoreIndex) continue;
+    // row r is position r mod S of sample ⌊r/S⌋
+    picked[r] = S === 1 ? c.lp[r * C + t] : c.lp[(Math.floor(r / S) * C + t) * S + (r % S)];
   }
   return picked;
 }
