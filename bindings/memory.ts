@@ -1,7 +1,9 @@
 // Kernel memory: one shared WebAssembly.Memory, handed out in 16-byte aligned
 // blocks. Users' zero-copy views and each call's scratch come from the same
-// first-fit allocator; scratch blocks go back at the end of the call, so a
-// steady workload reuses the same addresses and never grows the memory.
+// first-fit allocator. A call's scratch is carved from one block made with
+// the memory (the arena), so most calls make no allocator calls at all; what
+// does not fit is allocated and given back at the end of the call. A steady
+// workload reuses the same addresses and never grows the memory.
 //
 // The memory is shared (SharedArrayBuffer-backed): growing it never detaches
 // an existing view, so views from f32()/i32() stay valid after growth.
@@ -12,6 +14,9 @@ const PAGE = 65536;
 /** Pages the kernels are built for (asconfig.json maximumMemory): 2 GiB. */
 export const MAX_PAGES = 32768;
 const ALIGN = 16;
+/** The arena: room for a row-major call's chunk buffers (CHUNK_BYTES in wasm.ts) and partial sums. */
+const ARENA_BYTES = 256 << 10;
+const aligned = (bytes: number) => Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
 
 interface Block { ptr: number; bytes: number }
 
@@ -29,11 +34,16 @@ export class KernelMemory {
   f32!: Float32Array;
   i32!: Int32Array;
   f64!: Float64Array;
+  /** The arena, the bytes the running call has carved from it, and its scratch that did not fit. */
+  private readonly arena: number;
+  private carved = 0;
+  private spills: number[] = [];
 
   constructor(memory: WebAssembly.Memory, heapBase: number) {
     this.memory = memory;
     this.top = Math.ceil(heapBase / ALIGN) * ALIGN;
     this.refresh();
+    this.arena = this.alloc(ARENA_BYTES);
   }
 
   private refresh(): void {
@@ -45,7 +55,7 @@ export class KernelMemory {
   }
 
   alloc(bytes: number): number {
-    const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
+    const size = aligned(bytes);
     const i = this.free.findIndex((b) => b.bytes >= size);
     let ptr: number;
     if (i >= 0) {
@@ -84,6 +94,26 @@ export class KernelMemory {
       this.top = last.ptr;
       this.free.pop();
     }
+  }
+
+  /** Scratch for the running call, until endCall(). */
+  scratch(bytes: number): number {
+    const size = aligned(bytes);
+    if (this.carved + size <= ARENA_BYTES) {
+      this.carved += size;
+      return this.arena + this.carved - size;
+    }
+    const p = this.alloc(size);
+    this.spills.push(p);
+    return p;
+  }
+
+  /** Takes back the running call's scratch. */
+  endCall(): void {
+    this.carved = 0;
+    if (!this.spills.length) return;
+    for (const p of this.spills) this.release(p);
+    this.spills.length = 0;
   }
 
   /** Makes the f32/i32/f64 views cover all of memory again after growth. */
@@ -130,6 +160,7 @@ export class KernelMemory {
    */
   addressOf(v: ArrayBufferView, name: string): number {
     if (!this.buffers.has(v.buffer)) return -1;
+    if (this.owners.has(v)) return v.byteOffset; // a live view itself, not a part of one
     const start = v.byteOffset, end = start + v.byteLength;
     // Views' blocks only: a call's scratch may already sit where a freed view was.
     for (const [ptr, size] of this.viewBlocks) {

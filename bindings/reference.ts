@@ -91,10 +91,10 @@ export function createReference(): Kernels {
     softmaxBackward: (y, dy, C, out, S) => inRows(S, C, [y, dy], [out], ([y, dy], [out]) => k.softmaxBackward(y, dy, C, out, 1)),
     logSoftmaxBackward: (y, dy, C, out, S) => inRows(S, C, [y, dy], [out], ([y, dy], [out]) => k.logSoftmaxBackward(y, dy, C, out, 1)),
     logSumExpBackward: (x, dy, C, out, S) => inRows(S, C, [x], [out], ([x], [out]) => k.logSumExpBackward(x, dy, C, out, 1)),
-    crossEntropyIndex: (c) => inRows(c.spatial, c.classes, [c.x], [c.grad], ([x], [grad]) => k.crossEntropyIndex({ ...c, x, grad })),
-    crossEntropyProb: (c) => inRows(c.spatial, c.classes, [c.x, c.q], [c.grad], ([x, q], [grad]) => k.crossEntropyProb({ ...c, x, q, grad })),
-    nll: (c) => inRows(c.spatial, c.classes, [c.lp], [], ([lp]) => k.nll({ ...c, lp })),
-    nllBackward: (c) => inRows(c.spatial, c.classes, [], [c.grad], (_, [grad]) => k.nllBackward({ ...c, grad })),
+    crossEntropyIndex: (c) => inRows(c.spatial, c.classes, [c.x], [c.grad], ([x], [grad]) => k.crossEntropyIndex(Object.assign({}, c, { x, grad }))),
+    crossEntropyProb: (c) => inRows(c.spatial, c.classes, [c.x, c.q], [c.grad], ([x, q], [grad]) => k.crossEntropyProb(Object.assign({}, c, { x, q, grad }))),
+    nll: (c) => inRows(c.spatial, c.classes, [c.lp], [], ([lp]) => k.nll(Object.assign({}, c, { lp }))),
+    nllBackward: (c) => inRows(c.spatial, c.classes, [], [c.grad], (_, [grad]) => k.nllBackward(Object.assign({}, c, { grad }))),
   };
 }
 

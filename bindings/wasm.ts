@@ -130,6 +130,28 @@ function layOut(mem: KernelMemory, k: Exports, s: Stream, r0: number, r1: number
   });
 }
 
+const heapOf = (mem: KernelMemory, a: F32 | I32) => (a instanceof Int32Array ? mem.i32 : mem.f32);
+
+/** Elements [from, to) of a, without a new view when that is all of it. */
+const slice = <T extends F32 | I32>(a: T, from: number, to: number): T =>
+  (from === 0 && to === a.length ? a : a.subarray(from, to) as T);
+
+/** Rows per chunk: those that fit the chunk bytes, rounded down to `align`;
+ *  rows so long that not even `align` fit go fewer at a time (the four-row
+ *  kernels only group rows of up to 4096 classes, four of which always fit).
+ *  Channels-first arrays move SHORT_RUN rows at a time where those fit 1 MiB:
+ *  runs of fewer positions per class cost more in copy calls than they move. */
+function chunkRows(parts: Part[], align: number): number {
+  let widest = 1, spatial = false;
+  for (const p of parts) {
+    widest = Math.max(widest, p.per);
+    spatial ||= (p.spatial ?? 1) > 1;
+  }
+  const rowsFit = Math.floor(CHUNK_BYTES / 4 / widest);
+  const fit = spatial ? Math.max(rowsFit, Math.min(SHORT_RUN, Math.floor(SPATIAL_CHUNK_BYTES / 4 / widest))) : rowsFit;
+  return fit >= align ? fit - (fit % align) : Math.max(1, fit);
+}
+
 /**
  * Runs kernel(pointers, r0, r1, partials) over rows [0, count) in chunks whose
  * first row is a multiple of `align` (unless not even `align` rows fit in a
@@ -144,55 +166,46 @@ function run(
   kernel: (p: Ptr[], r0: number, r1: number, partials: Ptr) => void, slots = 0,
   settle?: (blocks: Float64Array) => void,
 ): number[] {
-  const scratch: Ptr[] = [];
-  const alloc = (bytes: number) => { const p = mem.alloc(bytes); scratch.push(p); return p; };
-  const heapOf = (a: F32 | I32) => (a instanceof Int32Array ? mem.i32 : mem.f32);
   try {
-    const widest = Math.max(1, ...parts.map((p) => p.per));
-    // rows that fit the chunk bytes, rounded down to `align`; rows so long that
-    // not even `align` fit go fewer at a time (the four-row kernels only
-    // group rows of up to 4096 classes, four of which always fit). Channels-
-    // first arrays move SHORT_RUN rows at a time where those fit 1 MiB: runs
-    // of fewer positions per class cost more in copy calls than they move.
-    const rowsFit = Math.floor(CHUNK_BYTES / 4 / widest);
-    const fit = parts.some((p) => (p.spatial ?? 1) > 1)
-      ? Math.max(rowsFit, Math.min(SHORT_RUN, Math.floor(SPATIAL_CHUNK_BYTES / 4 / widest))) : rowsFit;
-    const chunk = fit >= align ? fit - (fit % align) : Math.max(1, fit);
+    const chunk = chunkRows(parts, align);
     const streams: Stream[] = [];
     const places = parts.map(({ a, per, out = false, spatial = 1 }): Ptr | Stream => {
       if (!a) return 0;
       const home = mem.addressOf(a, out ? 'out' : 'input');
       if (home >= 0 && spatial === 1) return home;
       if (per === 0) {
-        const p = alloc(a.byteLength);
-        heapOf(a).set(a, p >>> 2);
+        const p = mem.scratch(a.byteLength);
+        heapOf(mem, a).set(a, p >>> 2);
         return p;
       }
       let s = streams.find((t) => t.a === a); // the same array in and out: in place
       if (!s) {
         const bytes = Math.min(count, chunk) * per * 4;
-        const staging = spatial > 1 && home < 0 ? alloc(bytes) : 0;
-        streams.push((s = { a, per, copyIn: false, copyOut: false, buffer: alloc(bytes), spatial, home, staging }));
+        const staging = spatial > 1 && home < 0 ? mem.scratch(bytes) : 0;
+        streams.push((s = { a, per, copyIn: false, copyOut: false, buffer: mem.scratch(bytes), spatial, home, staging }));
       }
       if (out) s.copyOut = true; else s.copyIn = true;
       return s;
     });
     const blocks = Math.ceil(count / PARTIAL_ROWS) * slots;
-    const partials = slots ? alloc(blocks * 8) : 0;
+    const partials = slots ? mem.scratch(blocks * 8) : 0;
     mem.f64.fill(0, partials >>> 3, (partials >>> 3) + blocks);
 
-    for (let r0 = 0; r0 < count; r0 += chunk) {
-      const r1 = Math.min(count, r0 + chunk);
+    const pointers: Ptr[] = places.map((p) => (typeof p === 'number' ? p : 0));
+    const step = streams.length ? chunk : count; // nothing to copy: one kernel call
+    for (let r0 = 0; r0 < count; r0 += step) {
+      const r1 = Math.min(count, r0 + step);
       for (const s of streams) {
         if (!s.copyIn) continue;
         if (s.spatial > 1) layIn(mem, k, s, r0, r1);
-        else heapOf(s.a).set(s.a.subarray(r0 * s.per, r1 * s.per), s.buffer >>> 2);
+        else heapOf(mem, s.a).set(slice(s.a, r0 * s.per, r1 * s.per), s.buffer >>> 2);
       }
-      kernel(places.map((p) => (typeof p === 'number' ? p : p.buffer - r0 * p.per * 4)), r0, r1, partials);
+      places.forEach((p, i) => { if (typeof p !== 'number') pointers[i] = p.buffer - r0 * p.per * 4; });
+      kernel(pointers, r0, r1, partials);
       for (const s of streams) {
         if (!s.copyOut) continue;
         if (s.spatial > 1) layOut(mem, k, s, r0, r1);
-        else s.a.set(heapOf(s.a).subarray(s.buffer >>> 2, (s.buffer >>> 2) + (r1 - r0) * s.per), r0 * s.per);
+        else s.a.set(heapOf(mem, s.a).subarray(s.buffer >>> 2, (s.buffer >>> 2) + (r1 - r0) * s.per), r0 * s.per);
       }
     }
     if (!slots) return [];
@@ -200,7 +213,7 @@ function run(
     settle?.(values);
     return sumPartials(values, slots);
   } finally {
-    for (const p of scratch) mem.release(p);
+    mem.endCall();
   }
 }
 
