@@ -3,7 +3,16 @@ import { at } from './simd';
 
 /** First row whose target is neither in [0, classes) nor ignoreIndex; −1 if none. */
 export function badTarget(target: usize, r0: i32, r1: i32, classes: i32, ignoreIndex: i32): i32 {
-  for (let r = r0; r < r1; r++) {
+  let r = r0;
+  if (ASC_FEATURE_SIMD) {
+    // four at a time; the scalar loop below finds the row in a vector that has one
+    const C = i32x4.splat(classes), ignored = i32x4.splat(ignoreIndex);
+    for (; r + 4 <= r1; r += 4) {
+      const t = v128.load(at(target, r));
+      if (v128.any_true(v128.andnot(i32x4.ge_u(t, C), i32x4.eq(t, ignored)))) break;
+    }
+  }
+  for (; r < r1; r++) {
     const t = load<i32>(at(target, r));
     if (<u32>t >= <u32>classes && t != ignoreIndex) return r;
   }
@@ -13,7 +22,15 @@ export function badTarget(target: usize, r0: i32, r1: i32, classes: i32, ignoreI
 /** Σ weight[t] over rows not ignored (weight = 0: their count). */
 export function targetWeight(target: usize, weight: usize, r0: i32, r1: i32, ignoreIndex: i32): f64 {
   let total: f64 = 0;
-  for (let r = r0; r < r1; r++) {
+  let r = r0;
+  if (ASC_FEATURE_SIMD && !weight) {
+    // a count: each lane subtracts its rows' "not ignored" masks (−1 each)
+    const ignored = i32x4.splat(ignoreIndex);
+    let kept = i32x4.splat(0);
+    for (; r + 4 <= r1; r += 4) kept = i32x4.sub(kept, i32x4.ne(v128.load(at(target, r)), ignored));
+    total = <f64>(i32x4.extract_lane(kept, 0) + i32x4.extract_lane(kept, 1) + i32x4.extract_lane(kept, 2) + i32x4.extract_lane(kept, 3));
+  }
+  for (; r < r1; r++) {
     const t = load<i32>(at(target, r));
     if (t != ignoreIndex) total += weight ? <f64>load<f32>(at(weight, t)) : 1;
   }

@@ -167,6 +167,30 @@ bad('crossEntropy with ignoreIndex 0 and probability targets', RangeError, 'igno
 bad('crossEntropy with ignoreIndex 1.5', RangeError, 'ignoreIndex', (k) => k.crossEntropy(L(), T(), 3, { ignoreIndex: 1.5 }));
 bad('mseLoss with a target of another length', RangeError, 'target', (k) => k.mseLoss(L(), f32(5)));
 
+// Long batches check four targets at a time: the first bad row is still named,
+// wherever it falls in its four (ignored rows around it, a second bad row after).
+for (const backend of BACKENDS) {
+  test(`${backend} · the first bad target of a long batch is named, wherever it falls in its four`, async () => {
+    const k = await kernel(backend);
+    const rows = 4099, C = 5, x = f32(rows * C);
+    for (const at of [0, 1, 2, 3, 4094, 4097, 4098]) {
+      for (const value of [C, -1, 2 ** 31 - 1, -(2 ** 31)]) {
+        const t = Int32Array.from({ length: rows }, (_, r) => (r % 7 === 3 ? -100 : r % C));
+        t[at] = value;
+        if (at + 1 < rows) t[at + 1] = -5; // a later bad row
+        throwsNaming(() => k.crossEntropy(x, t, C), RangeError, `target[${at}]`);
+        throwsNaming(() => k.nllLoss(x, t, C), RangeError, `target[${at}]`);
+      }
+    }
+    // and a batch of good and ignored targets passes, its mean over the kept rows
+    const t = Int32Array.from({ length: rows }, (_, r) => (r % 7 === 3 ? -100 : r % C));
+    const kept = t.filter((c) => c !== -100).length;
+    assert.ok(Math.abs(k.crossEntropy(x, t, C) - Math.log(C)) < 1e-6, 'uniform logits: log C');
+    const { grad } = k.crossEntropyWithGrad(x, t, C);
+    assert.ok(Math.abs(grad[0] - (1 / C - 1) / kept) < 1e-9, 'the gradient divides by the kept rows');
+  });
+}
+
 test('an out-of-range target error names the row and the value', async () => {
   const k = await kernel(BACKENDS[BACKENDS.length - 1]);
   const e = throwsNaming(() => k.crossEntropy(f32(12), [0, 1, 7, 2], 3), RangeError, 'target[2]');
