@@ -96,7 +96,7 @@ export class KernelMemory {
     }
   }
 
-  /** Scratch for the running call, until endCall(). */
+  /** Scratch for the running call (calls never nest), until endCall(). */
   scratch(bytes: number): number {
     const size = aligned(bytes);
     if (this.carved + size <= ARENA_BYTES) {
