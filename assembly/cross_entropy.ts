@@ -10,7 +10,7 @@
 import { at, demote4, hsum2, hsum64, promoteHigh } from './simd';
 import { addPartial, partialAt, setPartial } from './partials';
 import { logAtLeast1v } from './log';
-import { rowMax, sumExpProbed, expStoreRow, probedMax, logSumAboutMax, gapSum } from './reduce';
+import { sumExpProbed, expStoreProbed, probedMax, logSumAboutMax, gapSum } from './reduce';
 import { expsAt, GROUPS_UP_TO, lanesAt, lanesRatio, lanesGap, lanesSlot, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, rowsSumExp, transposeOut, LANES_BELOW } from './lanes';
 
 /** Partial slots for index targets: Σ w_t·nll, Σ w_t (kept rows), Σ smoothing
@@ -90,13 +90,9 @@ export function crossEntropyIndex(
   else if (ASC_FEATURE_SIMD && classes <= GROUPS_UP_TO) r = longGroups(r0, r1);
   for (; r < r1; r++) {
     const xr = at(x, r * classes), e = grad ? expsAt(lanesSlot(0), 0, xr, at(grad, r * classes), classes) : 0;
-    // Where the exps would overwrite x (in place with no room to set them
-    // aside: not from the bindings, which lend one), x_t and the gap come
-    // first, the gap about a max of its own.
-    const before = e == xr, xt = targetLogit(r), early = before && SMOOTHING > 0 ? gap(r, rowMax(xr, classes)) : 0;
-    const s = grad ? expStoreRow(xr, e, classes) : sumExpProbed(xr, classes);
+    const s = grad ? expStoreProbed(xr, e, classes) : sumExpProbed(xr, classes);
     const m = probedMax;
-    finishRow(r, e, xt, before ? early : gap(r, m), m, s, logSumAboutMax(s, m));
+    finishRow(r, e, targetLogit(r), gap(r, m), m, s, logSumAboutMax(s, m));
   }
 }
 

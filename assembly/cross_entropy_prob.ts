@@ -5,7 +5,7 @@
 //   g·(Σ_c w_c q'_c · softmax(x) − w ⊙ q').
 import { at, demote4, hsum64, madd, promoteHigh, SUM_BLOCK } from './simd';
 import { addPartial } from './partials';
-import { expStoreRow, logSumAboutMax, probedMax, rowMax, sumExpProbed } from './reduce';
+import { expStoreProbed, logSumAboutMax, probedMax, sumExpProbed } from './reduce';
 import { expsAt, lanesColumn, lanesLogSum, lanesMax, lanesOut, lanesPut, lanesSlot, lanesStore, lanesSumExp, lanesX, LANES_BELOW } from './lanes';
 
 /** Σ w_c·q'_c of the row probTerms last saw. */
@@ -132,15 +132,11 @@ export function crossEntropyProb(
   }
   for (; r < r1; r++) {
     const xr = at(x, r * classes), qr = at(q, r * classes), gr = at(grad, r * classes);
-    // One probed pass, the terms about the max it found; but where the exps
-    // would overwrite x (grad = x with no room to set them aside, see expsAt:
-    // not from the bindings, which always lend one), the terms come first,
-    // about a max of their own (the same max, and expStoreRow the same exps).
-    const e = grad ? expsAt(lanesSlot(0), 0, xr, gr, classes) : 0, before = grad != 0 && e == xr;
-    let gap = before ? probTerms(xr, qr, weight, classes, rowMax(xr, classes), keep, spread) : 0;
-    const s = grad ? expStoreRow(xr, e, classes) : sumExpProbed(xr, classes);
+    // One probed pass, the terms about the max it found.
+    const e = grad ? expsAt(lanesSlot(0), 0, xr, gr, classes) : 0;
+    const s = grad ? expStoreProbed(xr, e, classes) : sumExpProbed(xr, classes);
     const m = probedMax;
-    if (!before) gap = probTerms(xr, qr, weight, classes, m, keep, spread);
+    const gap = probTerms(xr, qr, weight, classes, m, keep, spread);
     const mass = probMass, loss = gap + mass * logSumAboutMax(s, m);
     if (out) store<f32>(at(out, r), <f32>loss);
     addPartial(partials, r, 1, 0, loss);

@@ -75,13 +75,15 @@ export function setAside(p: usize, floats: i32): void {
  * that x stays whole for a probed pass that must be taken again (the row's
  * pass is then the one taken out of place, with the same bits, and no max
  * pass of its own before it: in-place gradients at 100 classes +14%). The
- * caller's last pass reads them from there and writes y. With no room, they
- * stay in place (expStoreRow takes the row's max first).
+ * caller's last pass reads them from there and writes y. The bindings lend
+ * a row for every call in place; a caller that lends none for a longer row
+ * traps here rather than get exps taken about a shift x no longer shows.
  */
 @inline export function expsAt(g: usize, j: i32, x: usize, y: usize, n: i32): usize {
   if (y != x) return y;
   if (n <= GROUPS_UP_TO) return g + ASIDE_AT + <usize>j * ASIDE_ROW;
-  return n <= ASIDE_FLOATS ? ASIDE : y;
+  if (n > ASIDE_FLOATS) unreachable();
+  return ASIDE;
 }
 
 /** Column c of the group lanesSumExp read into slot g. */

@@ -126,27 +126,6 @@ export function expStoreProbed(x: usize, y: usize, n: i32): f64 {
   return probed(x, y, n, true);
 }
 
-/** expStoreProbed where y may be x: in place (rows too long to set their exps
- *  aside, see expsAt in lanes.ts) the row's max takes a pass of its own and
- *  the shift is picked before the exps (pickProbedShift), so that they have
- *  the same bits as out of place. */
-export function expStoreRow(x: usize, y: usize, n: i32): f64 {
-  if (x != y) return expStoreProbed(x, y, n);
-  const m = rowMax(x, n);
-  pickProbedShift(x, n, m);
-  probedMax = m;
-  return expStore(x, y, n, shiftH, shiftK);
-}
-
-/** Picks the shift sumExpProbed settles on for a row whose max is m, for
- *  callers that need it before the pass (exps stored over x itself): the same
- *  shift gives the same exps and sum, so in place matches out of place exactly. */
-function pickProbedShift(x: usize, n: i32, m: f32): void {
-  const m0 = probe(x, n);
-  if (m0 >= unshiftedFrom(true) && m0 <= unshiftedTo(true)) pickShift(m <= unshiftedTo(true) ? 0 : m);
-  else pickShift(m0 - m0 == 0 && !(m - m0 > REDO_ABOVE) ? m0 : m);
-}
-
 @inline function probe(x: usize, n: i32): f32 {
   return ASC_FEATURE_SIMD && n >= PROBE ? hmax(v128.load(x)) : rowMax(x, min(n, PROBE));
 }

@@ -3,7 +3,7 @@
 import { at, demote4, hsum64, madd, promoteHigh, SUM_BLOCK } from './simd';
 import { expAnyv, expAnys } from './exp';
 import { logv, logs } from './log';
-import { rowMax, sumExpProbed, expStoreRow, probedMax, logSumAboutMax, expStore, scaleStore, shiftStore, sumProduct } from './reduce';
+import { rowMax, sumExpProbed, expStoreProbed, probedMax, logSumAboutMax, expStore, scaleStore, shiftStore, sumProduct } from './reduce';
 import { allFinite, expsAt, GROUPS_UP_TO, lanesAt, lanesSlot, lanesLogSum, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, lanesX, LANES_BELOW, rowsSumExp } from './lanes';
 
 /** log Σ exp(x) as PyTorch computes it: an all −∞ row gives −∞, a +∞ entry
@@ -76,7 +76,7 @@ export function softmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): voi
   if (ASC_FEATURE_SIMD && classes < LANES_BELOW) r = groupRows(SOFTMAX, x, y, r0, r1, classes);
   for (; r < r1; r++) {
     const xr = at(x, r * classes), yr = at(y, r * classes), e = expsAt(lanesSlot(0), 0, xr, yr, classes);
-    scaleStore(e, yr, classes, <f32>(1 / expStoreRow(xr, e, classes)));
+    scaleStore(e, yr, classes, <f32>(1 / expStoreProbed(xr, e, classes)));
   }
 }
 

@@ -236,8 +236,9 @@ function settleRuns(blocks: Float64Array, weightTotal: number): void {
 }
 
 /** Runs f with a row of kernel memory lent for a row's exps where the result
- *  overwrites the input, so that no row takes a max pass of its own first
- *  (expsAt in lanes.ts: rows short enough use the instance's scratch instead). */
+ *  overwrites the input: the probed pass may have to be taken again, so x must
+ *  stay whole (expsAt in lanes.ts, which traps without it; rows short enough
+ *  use the instance's scratch instead). */
 function lendAside<T>(mem: KernelMemory, k: Exports, inPlace: boolean, classes: number, f: () => T): T {
   if (!inPlace) return f();
   const p = mem.alloc(classes * 4);
