@@ -161,7 +161,8 @@ for (const backend of BACKENDS) {
   // (the chunks are multiples of four rows, the groups lanes.ts finishes).
   test(`${backend} · copied arrays give the same bits as views in kernel memory`, async () => {
     const k = await kernel(backend);
-    for (const classes of [C, 100, 4096]) {
+    // 70000 classes: a chunk's buffers no longer fit the call arena (memory.ts)
+    for (const classes of [C, 100, 4096, 70000]) {
       const n = 9, x = Float32Array.from({ length: n * classes }, (_, i) => Math.sin(i * 0.37) * 6);
       const t = Int32Array.from({ length: n }, (_, r) => (r * 31) % classes);
       const xv = k.f32(x.length), tv = k.i32(n), gv = k.f32(x.length);

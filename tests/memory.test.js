@@ -159,6 +159,7 @@ for (const backend of WASM) {
     const x = new Float32Array(R * W).map((_, i) => Math.sin(i) * 8);
     const t = Int32Array.from({ length: R }, (_, r) => (r * 7) % W);
     const p = new Float32Array(R * W).fill(1 / W);
+    const long = new Float32Array(2 * 70000).map((_, i) => Math.cos(i)); // scratch beyond the call arena
     const round = (i) => {
       const views = [k.f32(R * W), k.i32(R), k.f32(3), k.f32(5000)];
       views[0].set(x);
@@ -171,6 +172,7 @@ for (const backend of WASM) {
       k.klDiv(k.logSoftmax(x, W), p, W, { reduction: 'batchmean' });
       k.binaryCrossEntropyWithLogitsBackward(x, p, { posWeight: new Float32Array(W).fill(2) });
       k.mseLoss(x, p);
+      k.crossEntropyWithGrad(long, [5, 69999], 70000);
       try { k.crossEntropy(x, [1], W); } catch { /* a bad call too */ }
       // Views go back in a different order each round.
       for (let j = 0; j < views.length; j++) k.free(views[(j + i) % views.length]);
