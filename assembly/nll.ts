@@ -6,7 +6,7 @@ import { partialAt, setPartial } from './partials';
 const NLL_SLOTS = 2;
 
 /** lp[r, t] is at lp + (r·rowStride + t·classStride)·4: (classes, 1) for a
- *  row-major batch, (1, 0) for one already-picked value per row. */
+ *  row-major batch (the bindings read other layouts in JS: nllWhereItLies). */
 export function nll(
   lp: usize, target: usize, weight: usize, r0: i32, r1: i32, rowStride: i32, classStride: i32, ignoreIndex: i32,
   out: usize, partials: usize,

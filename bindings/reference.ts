@@ -2,7 +2,7 @@
 // the executable specification the wasm kernels are tested against, and the
 // fallback where WebAssembly is unavailable.
 import {
-  Partials, type CrossEntropyIndexCall, type CrossEntropyProbCall, type ElementwiseBackwardCall,
+  Partials, PARTIAL_ROWS, type CrossEntropyIndexCall, type CrossEntropyProbCall, type ElementwiseBackwardCall,
   type ElementwiseCall, type F32, type Kernels, type NllBackwardCall, type NllCall,
 } from './kernels.js';
 
@@ -79,6 +79,37 @@ function inRows<T>(S: number, C: number, ins: (F32 | null)[], outs: (F32 | null)
   return result;
 }
 
+/**
+ * F.nll_loss's sums [Σ w_t·nll, Σ w_t] (and per-row losses into out), reading
+ * one value per row where it lies: row r is position r mod S of sample ⌊r/S⌋.
+ * Added as the wasm kernel adds them (each PARTIAL_ROWS block from 0, then
+ * the blocks in order), so the wasm backend uses it for arrays outside kernel
+ * memory, where picking a value per row beats copying the batch in, with the
+ * same bits.
+ */
+export function nllWhereItLies(c: NllCall): number[] {
+  const { lp, target, classes: C, spatial: S, weight, ignoreIndex, out } = c;
+  let loss = 0, weightSum = 0;
+  for (let b0 = 0; b0 < target.length; b0 += PARTIAL_ROWS) {
+    const b1 = Math.min(target.length, b0 + PARTIAL_ROWS);
+    let blockLoss = 0, blockWeight = 0;
+    for (let r = b0; r < b1; r++) {
+      const t = target[r];
+      let v = 0;
+      if (t !== ignoreIndex) {
+        const wt = weight ? weight[t] : 1;
+        v = -wt * (S === 1 ? lp[r * C + t] : lp[(Math.floor(r / S) * C + t) * S + (r % S)]);
+        blockWeight += wt;
+      }
+      if (out) out[r] = v;
+      blockLoss += v;
+    }
+    loss += blockLoss;
+    weightSum += blockWeight;
+  }
+  return [loss, weightSum];
+}
+
 export function createReference(): Kernels {
   const k = rowMajor();
   return {
@@ -93,13 +124,12 @@ export function createReference(): Kernels {
     logSumExpBackward: (x, dy, C, out, S) => inRows(S, C, [x], [out], ([x], [out]) => k.logSumExpBackward(x, dy, C, out, 1)),
     crossEntropyIndex: (c) => inRows(c.spatial, c.classes, [c.x], [c.grad], ([x], [grad]) => k.crossEntropyIndex(Object.assign({}, c, { x, grad }))),
     crossEntropyProb: (c) => inRows(c.spatial, c.classes, [c.x, c.q], [c.grad], ([x, q], [grad]) => k.crossEntropyProb(Object.assign({}, c, { x, q, grad }))),
-    nll: (c) => inRows(c.spatial, c.classes, [c.lp], [], ([lp]) => k.nll(Object.assign({}, c, { lp }))),
     nllBackward: (c) => inRows(c.spatial, c.classes, [], [c.grad], (_, [grad]) => k.nllBackward(Object.assign({}, c, { grad }))),
   };
 }
 
 /** The kernels on row-major batches (spatial ignored: createReference lays
- *  channels-first arrays out as rows around them). */
+ *  channels-first arrays out as rows around them), and nll on any layout. */
 function rowMajor(): Kernels {
   return {
     logSumExp(x, classes, out) {
@@ -241,21 +271,7 @@ function rowMajor(): Kernels {
       return partials.totals();
     },
 
-    nll(c: NllCall) {
-      const partials = new Partials(c.target.length, 3);
-      for (let r = 0; r < c.target.length; r++) {
-        const t = c.target[r];
-        let loss = 0;
-        if (t !== c.ignoreIndex) {
-          const wt = c.weight ? c.weight[t] : 1;
-          loss = -wt * c.lp[r * c.classes + t];
-          partials.add(r, 1, wt);
-        }
-        if (c.out) c.out[r] = loss;
-        partials.add(r, 0, loss);
-      }
-      return partials.totals();
-    },
+    nll: nllWhereItLies, // any layout: it reads one value per row where it lies
 
     nllBackward(c: NllBackwardCall) {
       c.grad.fill(0);

@@ -6,6 +6,7 @@
 // arrays (spatial) always stream: each chunk is laid out as rows on the way
 // in and back on the way out, by the wasm transpose (layout.ts).
 import { KernelMemory } from './memory.js';
+import { nllWhereItLies } from './reference.js';
 import {
   PARTIAL_ROWS, sumPartials, type CrossEntropyIndexCall, type CrossEntropyProbCall, type ElementwiseBackwardCall,
   type ElementwiseCall, type F32, type I32, type Kernels, type NllBackwardCall, type NllCall,
@@ -251,18 +252,6 @@ function lendAside<T>(mem: KernelMemory, k: Exports, inPlace: boolean, classes: 
   }
 }
 
-/** lp[r, target[r]] for every row (0 where ignored): all nllLoss reads. */
-function pickTargets(c: NllCall): F32 {
-  const picked = new Float32Array(c.target.length), C = c.classes, S = c.spatial;
-  for (let r = 0; r < picked.length; r++) {
-    const t = c.target[r];
-    if (t === c.ignoreIndex) continue;
-    // row r is position r mod S of sample ⌊r/S⌋
-    picked[r] = S === 1 ? c.lp[r * C + t] : c.lp[(Math.floor(r / S) * C + t) * S + (r % S)];
-  }
-  return picked;
-}
-
 export function createWasmKernels(exports: Exports, mem: KernelMemory): Kernels {
   const k = exports;
   /** Row kernels: chunks of whole rows, a multiple of 4 (the four-row kernels). */
@@ -321,13 +310,11 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory): Kernels 
     },
 
     nll: (c: NllCall) => {
-      // The kernel reads one value per row: from a plain (or channels-first)
-      // array, those are picked here instead of copying the whole batch in.
-      const inKernel = mem.addressOf(c.lp, 'logProbs') >= 0 && c.spatial === 1;
-      const lp = inKernel ? c.lp : pickTargets(c);
-      const [rowStride, classStride] = inKernel ? [c.classes, 1] : [1, 0];
-      const totals = rowwise(c.target.length, [input(lp, rowStride), input(c.target), whole(c.weight), output(c.out)],
-        ([lp, t, w, out], r0, r1, partials) => k.nll(lp, t, w, r0, r1, rowStride, classStride, c.ignoreIndex, out, partials),
+      // The loss reads one value per row: from a plain (or channels-first)
+      // array those are read where they lie, in JS, not copied in with the batch.
+      if (mem.addressOf(c.lp, 'logProbs') < 0 || c.spatial > 1) return nllWhereItLies(c);
+      const totals = rowwise(c.target.length, [input(c.lp, c.classes), input(c.target), whole(c.weight), output(c.out)],
+        ([lp, t, w, out], r0, r1, partials) => k.nll(lp, t, w, r0, r1, c.classes, 1, c.ignoreIndex, out, partials),
         c.sums ? 2 : 0); // Σ w_t·nll, Σ w_t
       return c.sums ? totals : none;
     },

@@ -180,6 +180,22 @@ for (const backend of BACKENDS) {
     }
   });
 
+  test(`${backend} · nllLoss gives the same bits from a plain array (read in JS) as from a view (the kernel)`, async () => {
+    const k = await kernel(backend);
+    const n = 2500, C = 7; // three partial blocks of 1024 rows
+    const lp = Float32Array.from({ length: n * C }, (_, i) => -Math.abs(Math.sin(i * 0.61)) * 9);
+    const t = Int32Array.from({ length: n }, (_, r) => (r % 13 === 4 ? -100 : (r * 5) % C));
+    const weight = Float32Array.from({ length: C }, (_, c) => 0.3 + c * 0.7);
+    const lpv = k.f32(lp.length);
+    lpv.set(lp);
+    for (const opts of [{}, { reduction: 'sum' }, { weight }, { weight, reduction: 'sum' }]) {
+      assert.is(k.nllLoss(lp, t, C, opts), k.nllLoss(lpv, t, C, opts), JSON.stringify(opts));
+    }
+    assert.equal(Array.from(k.nllLoss(lp, t, C, { weight, reduction: 'none' })),
+      Array.from(k.nllLoss(lpv, t, C, { weight, reduction: 'none' })), 'per-row losses');
+    k.free(lpv);
+  });
+
   test(`${backend} · a mean does not depend on how the rows were split`, async () => {
     // Plain arrays go through the kernel 64 KiB at a time (1636 rows of 10
     // classes, 408 of 40), views in one call: the float64 product of row
