@@ -491,6 +491,13 @@ for (const backend of WASM) {
         const sm = k.softmax(x, C, c.s.spatial === 1 ? inKernel(new Float32Array(logits.length)) : { out: inKernel(new Float32Array(logits.length)), spatial: c.s.spatial });
         const smProblem = mismatch(sm, js.softmax(x.slice(), C, { spatial: c.s.spatial }));
         if (smProblem) throw new Error(`softmax (zero-copy): ${smProblem}`);
+        if (!c.probs) { // nllLoss takes a view to the wasm kernel (a plain array it reads in JS); x stands in for log-probabilities
+          const nopts = { spatial: c.s.spatial };
+          for (const key of ['reduction', 'ignoreIndex']) if (opts[key] !== undefined) nopts[key] = opts[key];
+          const nll = k.nllLoss(x, t, C, { ...nopts, ...(opts.weight && { weight: zopts.weight }) });
+          const nllProblem = mismatch(nll, js.nllLoss(x.slice(), target.slice(), C, { ...nopts, ...(opts.weight && { weight: opts.weight }) }));
+          if (nllProblem) throw new Error(`nllLoss (zero-copy): ${nllProblem}`);
+        }
       } finally {
         for (const w of made) k.free(w);
       }
