@@ -236,19 +236,18 @@ function settleRuns(blocks: Float64Array, weightTotal: number): void {
   }
 }
 
-/** Runs f with a row of kernel memory lent for a row's exps where the result
- *  overwrites the input: the probed pass may have to be taken again, so x must
- *  stay whole (expsAt in lanes.ts, which traps without it; rows short enough
- *  use the instance's scratch instead). */
+/** Runs f (a run over rows) with a row of the call's scratch lent for a row's
+ *  exps where the result overwrites the input: the probed pass may have to be
+ *  taken again, so x must stay whole (expsAt in lanes.ts, which traps without
+ *  it; rows short enough use the instance's scratch instead). The run's
+ *  endCall takes the row back with the rest of the call's scratch. */
 function lendAside<T>(mem: KernelMemory, k: Exports, inPlace: boolean, classes: number, f: () => T): T {
   if (!inPlace) return f();
-  const p = mem.alloc(classes * 4);
-  k.setAside(p, classes);
+  k.setAside(mem.scratch(classes * 4), classes);
   try {
     return f();
   } finally {
     k.setAside(0, 0);
-    mem.release(p);
   }
 }
 
