@@ -1,6 +1,6 @@
 // Row-wise operations on a row-major [rows, classes] batch. Every kernel
 // works on rows [r0, r1) so that the rows of one batch can be split freely.
-import { at, demote4, hsum64, madd, promoteHigh, SUM_BLOCK } from './simd';
+import { at, hsum64, madd, SUM_BLOCK } from './simd';
 import { expAnyv, expAnys } from './exp';
 import { logv, logs } from './log';
 import { rowMax, sumExpProbed, expStoreProbed, probedMax, logSumAboutMax, expStore, scaleStore, shiftStore, sumProduct } from './reduce';
@@ -61,9 +61,10 @@ const LSE = 0, SOFTMAX = 1, LOG_SOFTMAX = 2;
 
 @inline function logSumExpFour(g: usize, x: usize, out: usize, r: i32, classes: i32, s: v128): void {
   const ls = lanesLogSum(g, s), m = lanesMax(g);
-  // m + log Σ exp(x − m), rounded once
-  const lo = f64x2.add(f64x2.promote_low_f32x4(m), f64x2.promote_low_f32x4(ls));
-  v128.store(at(out, r), demote4(lo, f64x2.add(promoteHigh(m), promoteHigh(ls))));
+  // m + log Σ exp(x − m), rounded once: a float32 add of two float32s is the
+  // float64 sum rounded to float32, bit for bit (53 ≥ 2·24 + 2: the double
+  // rounding is innocuous), so it needs no float64 detour (10 classes +7%).
+  v128.store(at(out, r), f32x4.add(m, ls));
   if (!allFinite(m)) logSumExpRows(x, out, r, r + 4, classes); // PyTorch's ±∞ cases
 }
 
