@@ -99,9 +99,9 @@ function probGroups(
     addPartial(partials, r + 3, 1, 0, f64x2.extract_lane(hi, 1));
     if (grad) {
       const dy = f32x4.mul(gradOut ? v128.load(at(gradOut, r)) : f32x4.splat(1), f32x4.splat(gradScale));
-      const a = f32x4.mul(demote4( // mass/s in f64, as crossEntropyProb
-        f64x2.div(f64x2.promote_low_f32x4(mass), f64x2.promote_low_f32x4(s)),
-        f64x2.div(promoteHigh(mass), promoteHigh(s))), dy);
+      // mass/s, as crossEntropyProb takes it in f64 and rounds: a float32
+      // division of the two float32s gives those bits (53 ≥ 2·24 + 2)
+      const a = f32x4.mul(f32x4.div(mass, s), dy);
       for (let c = 0; c < n; c++) {
         lanesPut(g, c, f32x4.sub(f32x4.mul(lanesOut(g, c), a), f32x4.mul(columnCoefficients(qr, w, n, c, vk, vs), dy)));
       }
