@@ -2,9 +2,8 @@
 // (row max, sum of Math.exp, Math.log), one function per benchmarked operation.
 // Same reductions as simdloss's defaults: 'mean' over rows or elements.
 
-export function logSumExp(x, classes) {
-  const rows = x.length / classes;
-  const out = new Float32Array(rows);
+export function logSumExp(x, classes, out = new Float32Array(x.length / classes)) {
+  const rows = out.length;
   for (let r = 0; r < rows; r++) {
     const start = r * classes, end = start + classes;
     let max = -Infinity;

@@ -26,6 +26,13 @@ async function timeRow(row, engine, op, d, s, ref, timing, measure) {
   }
 }
 
+/** A result (number, Float32Array or an object of them) with its arrays copied. */
+function snapshot(result) {
+  if (result instanceof Float32Array) return result.slice();
+  if (typeof result !== 'object' || result === null) return result;
+  return Object.fromEntries(Object.entries(result).map(([key, v]) => [key, snapshot(v)]));
+}
+
 /**
  * Checks and times every op × shape × engine. measure(fn, timing, callSeconds)
  * → { seconds, rme, samples } times one row; onRow(row, { done, total, started })
@@ -38,7 +45,8 @@ export async function runRows({ ops, shapes, engines, timing, measure, onRow = (
   for (const op of ops) {
     for (const s of shapes) {
       const d = op.inputs(s);
-      const ref = op.baseline(d, s);
+      // a copy: the baseline may write into an array of d that the engines write into too
+      const ref = snapshot(op.baseline(d, s));
       for (const e of engines.filter((e) => e.supports(op))) {
         const row = { op: op.name, shape: s.name, backend: e.backend, mode: e.mode };
         try {

@@ -42,11 +42,11 @@ function markdown({ machine: m, settings, seconds, notes, rows }) {
       '± its relative margin of error. **× JS**: ratio to the plain-JavaScript baseline (`bench/baseline.js`, ' +
       'the straightforward loops) in the same run. **× tfjs-wasm**: ratio to TensorFlow.js\'s wasm backend ' +
       '(SIMD build, one thread); zero-copy and tensors rows are compared with its tensors row, the others ' +
-      'with its arrays row. Modes: *copy* plain `Float32Array`s in, result out; *zero-copy* inputs made with ' +
+      'with its arrays row. Modes: *copy* plain `Float32Array`s in, result out; *zero-copy* the same arrays made with ' +
       '`k.f32` / `k.i32`; *exp pass* one pass of that build\'s vector exp over the same data (Σ exp x: no max, ' +
       'no log, no copy), the floor to compare logSumExp\'s zero-copy row with; *arrays* `Float32Array` → tensors → ' +
       'op → `dataSync`; *tensors* input tensors already made; *loops* the baseline. `crossEntropyWithGrad` writes ' +
-      'its gradient into the same array every call, as a training loop does (baseline too). Every result is checked against the baseline first (relative ' +
+      'its gradient into the same array every call, as a training loop does, and `logSumExp` its result (baseline too). Every result is checked against the baseline first (relative ' +
       'tolerance 1e-4); ⚠ marks a peer that misses it. `mseLoss` and `binaryCrossEntropyWithLogits` take the shape as one ' +
       'flat length; `crossEntropy` is the mean over index targets; `nllLoss` reads one value per row but is ' +
       'counted in rows·classes like the rest.',
