@@ -26,7 +26,7 @@
 import { at, transpose4x4 } from './simd';
 import { expScaledv, floorOf, floorOfv, LOG2E, magicOf, magicOfv } from './exp';
 import { logAtLeast1v } from './log';
-import { expStoreProbed, less, probedMax, REDO_ABOVE, shiftH, shiftK, sumExpProbed, unshiftedFrom, unshiftedTo, WHOLE_LN2_BELOW } from './reduce';
+import { expStoreProbed, less, pairExpStore, pairMax, pairSum, pairSumExp, probedMax, probesUnshifted, REDO_ABOVE, shiftH, shiftK, sumExpProbed, unshiftedFrom, unshiftedTo, WHOLE_LN2_BELOW } from './reduce';
 
 export const LANES_BELOW = 16;
 
@@ -140,22 +140,38 @@ export function setAside(p: usize, floats: i32): void {
  * row through its own probed pass (sumExpProbed; with y, whose rows may be
  * x's, expStoreProbed into expsAt), its max and exp of the max recorded in
  * slot g as lanesSumExp records them, so lanesLogSum and lanesMax serve these
- * rows alike. The sums are rounded to float32 (n·e^80 is still below its max).
+ * rows alike. Rows 0–1 and 2–3 that both probe unshifted take that pass
+ * together (pairSumExp), with the same bits; a row whose max then lies above
+ * the unshifted range takes its own pass again. The sums are rounded to
+ * float32 (n·e^80 is still below its max).
  */
 export function rowsSumExp(g: usize, x: usize, y: usize, n: i32): v128 {
-  for (let j = 0; j < 4; j++) {
-    const xr = at(x, j * n);
-    const s = y ? expStoreProbed(xr, expsAt(g, j, xr, at(y, j * n), n), n) : sumExpProbed(xr, n);
-    // result columns 0–3, free for these rows: the sum, then the shift
-    lanesSetAt(g, 0, j, <f32>s);
-    store<f32>(g + MAX_AT + (<usize>j << 2), probedMax);
-    lanesSetAt(g, 1, j, shiftH);
-    lanesSetAt(g, 2, j, magicOf(shiftK));
-    lanesSetAt(g, 3, j, floorOf(shiftK));
+  const keep = y != 0;
+  for (let j = 0; j < 4; j += 2) {
+    const a = at(x, j * n), b = at(a, n);
+    const ya = keep ? expsAt(g, j, a, at(y, j * n), n) : 0, yb = keep ? expsAt(g, j + 1, b, at(y, (j + 1) * n), n) : 0;
+    let doneA = false, doneB = false;
+    if (probesUnshifted(a, keep) && probesUnshifted(b, keep)) {
+      const s = keep ? pairExpStore(a, b, ya, yb, n) : pairSumExp(a, b, n), to = unshiftedTo(keep);
+      if ((doneA = probedMax <= to)) record(g, j, s, probedMax, 0, 0);
+      if ((doneB = pairMax <= to)) record(g, j + 1, pairSum, pairMax, 0, 0);
+    }
+    if (!doneA) record(g, j, keep ? expStoreProbed(a, ya, n) : sumExpProbed(a, n), probedMax, shiftH, shiftK);
+    if (!doneB) record(g, j + 1, keep ? expStoreProbed(b, yb, n) : sumExpProbed(b, n), probedMax, shiftH, shiftK);
   }
   // each pass's exp of its max, as that pass took it
   v128.store(g + TOP_AT, expScaledv(f32x4.sub(lanesMax(g), lanesOut(g, 1)), lanesOut(g, 2), lanesOut(g, 3)));
   return lanesOut(g, 0);
+}
+
+/** Row j's pass in slot g: its sum s, max m and shift h + k·ln 2, in result
+ *  columns 0–3 (free for these rows) and the max column. */
+@inline function record(g: usize, j: i32, s: f64, m: f32, h: f32, k: i32): void {
+  lanesSetAt(g, 0, j, <f32>s);
+  store<f32>(g + MAX_AT + (<usize>j << 2), m);
+  lanesSetAt(g, 1, j, h);
+  lanesSetAt(g, 2, j, magicOf(k));
+  lanesSetAt(g, 3, j, floorOf(k));
 }
 
 /** log Σ exp(x − m) of each row (m = lanesMax(g)) from lanesSumExp's s for

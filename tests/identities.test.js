@@ -118,6 +118,39 @@ for (const backend of BACKENDS) {
     }
   });
 
+  test(`${backend} · two rows taken in one pass each keep their own path`, async () => {
+    // Rows of 16 to 4096 classes whose probes both need no shift share one pass
+    // (pairSumExp in reduce.ts); a row whose max then leaves the unshifted range
+    // is taken again alone. Every ordered pair of these kinds of row sits in
+    // rows (2i, 2i + 1), where a group of four pairs them: the results must be
+    // each row's own, as the js backend computes them.
+    const k = await kernel(backend), js = await kernel('js');
+    const kinds = [
+      (c, v) => v, // the probe and the max inside both unshifted ranges
+      (c, v) => (c === 9 ? 90 : v), // max above both: taken again
+      (c, v) => (c === 9 ? 60 : v), // max above the range for stored exps only
+      (c, v) => v - 60, // probe below both: a shifted pass of its own
+      (c, v) => (c === 7 ? NaN : v),
+      (c, v) => (c === 2 ? -Infinity : v),
+    ];
+    for (const classes of [16, 100]) {
+      const rows = [];
+      for (const a of kinds) for (const b of kinds) rows.push(a, b);
+      const x = Float32Array.from({ length: rows.length * classes }, (_, i) => {
+        const c = i % classes;
+        return rows[Math.floor(i / classes)](c, 1 + Math.sin(i * 1.3) * 4);
+      });
+      const t = Int32Array.from(rows, (_, r) => (r * 5) % classes);
+      const same = (got, want, what) => {
+        for (let i = 0; i < want.length; i++) assert.ok(close(got[i], want[i]), `${classes} classes, ${what}[${i}]: ${got[i]} vs ${want[i]}`);
+      };
+      same(k.logSumExp(x, classes), js.logSumExp(x, classes), 'logSumExp');
+      same(k.logSoftmax(x, classes), js.logSoftmax(x, classes), 'logSoftmax');
+      same(k.crossEntropy(x, t, classes, { reduction: 'none' }), js.crossEntropy(x, t, classes, { reduction: 'none' }), 'loss');
+      same(k.crossEntropyWithGrad(x, t, classes).grad, js.crossEntropyWithGrad(x, t, classes).grad, 'grad');
+    }
+  });
+
   test(`${backend} · stored exps keep every normal float: softmax and gradients of tiny and huge rows`, async () => {
     // Rows whose max is negative hold elements below exp's normal range whose
     // softmax is still a normal float (e^−58 here); rows of many large logits
