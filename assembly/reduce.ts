@@ -181,10 +181,31 @@ export function expStoreProbed(x: usize, y: usize, n: i32): f64 {
   if (ASC_FEATURE_SIMD) {
     const s = f32x4.splat(h), mv = f32x4.splat(magicOf(k)), fv = f32x4.splat(floorOf(k));
     const whole = n & ~3;
-    // One vector per step, one sum and one max: an exp outlasts an add's
-    // latency, and a second pair of accumulators made V8 spill them (16 XMM
-    // registers, 10 of them the exp's constants).
+    // One sum and one max per block: a second pair of accumulators for the
+    // same block made V8 spill them (16 XMM registers, 10 of them the exp's
+    // constants). But while two whole blocks are left, a sum's are taken side
+    // by side, a vector of each a step: two independent exp chains, which the
+    // CPU overlaps better than one (the exp pass +20%, logSumExp at 32000
+    // classes +9%), and each block's sum still in its own order. Where the
+    // exps are stored as well, that measured no faster.
     let ma = f32x4.splat(-Infinity);
+    while (!keep && i + 2 * SUM_BLOCK <= whole) {
+      const end = i + SUM_BLOCK;
+      let a = f32x4.splat(0), b = a;
+      do { // do-while: see CONSTANT_LOOPS in simd.ts
+        // each exp added before the next is taken (see pairPass)
+        const v = v128.load(at(x, i));
+        if (track) ma = f32x4.pmax(ma, v);
+        a = f32x4.add(a, expScaledv(less(v, s, shifted), mv, fv));
+        const w = v128.load(at(x, i + SUM_BLOCK));
+        if (track) ma = f32x4.pmax(ma, w);
+        b = f32x4.add(b, expScaledv(less(w, s, shifted), mv, fv));
+        i += 4;
+      } while (i < end);
+      total += hsum64(a);
+      total += hsum64(b);
+      i += SUM_BLOCK;
+    }
     while (i < whole) {
       const end = min(i + SUM_BLOCK, whole);
       let a = f32x4.splat(0);
