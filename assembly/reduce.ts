@@ -252,7 +252,8 @@ export let pairSum: f64 = 0, pairMax: f32 = 0;
  * the CPU overlaps better than one row's steps (logSumExp at 100 classes
  * +11%, at 1000 +6%, at 4096 +9%); the rows share the exp's constants, where
  * two shifts of their own would not fit the 16 registers. Returns a's sum
- * (its max into probedMax); b's into pairSum and pairMax.
+ * (its max into probedMax); b's into pairSum and pairMax. Vector form only:
+ * the simd builds' groups of long rows (rowsSumExp in lanes.ts) use it.
  */
 export function pairSumExp(a: usize, b: usize, n: i32): f64 {
   return pairPass(a, b, 0, 0, n, false);
