@@ -99,7 +99,7 @@ import { bceLossv, bceLosss, bceGradv, bceGrads } from './bce';
       // Summed in f64: elementwise losses (KL) may cancel. Two vectors a
       // step, both losses taken before either is added (in order, so the same
       // sums): two independent chains, which the CPU overlaps better than one
-      // (BCE +21%, KL +12%; MSE, whose loss is short, ±0).
+      // (BCE +19%, KL +10%; MSE, whose loss is short, ±0).
       let lo = f64x2.splat(0), hi = lo;
       if (i + 8 <= b1) do { // do-while: see CONSTANT_LOOPS in simd.ts
         const l = lossAt(op, a, b, w, wn, jw, pw, pwn, jp, i);

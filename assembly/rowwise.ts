@@ -63,7 +63,7 @@ const LSE = 0, SOFTMAX = 1, LOG_SOFTMAX = 2;
   const ls = lanesLogSum(g, s), m = lanesMax(g);
   // m + log Σ exp(x − m), rounded once: a float32 add of two float32s is the
   // float64 sum rounded to float32, bit for bit (53 ≥ 2·24 + 2: the double
-  // rounding is innocuous), so it needs no float64 detour (10 classes +7%).
+  // rounding is innocuous), so it needs no float64 detour (10 classes +6%).
   v128.store(at(out, r), f32x4.add(m, ls));
   if (!allFinite(m)) logSumExpRows(x, out, r, r + 4, classes); // PyTorch's ±∞ cases
 }
