@@ -241,7 +241,7 @@ function parkRun(r: i32, p: v128): void {
   const ignored = i32x4.eq(t, i32x4.splat(IGNORE));
   const wt = v128.andnot(WEIGHT ? pick4(WEIGHT, 0, knownTargets(t)) : f32x4.splat(1), ignored);
   const m = lanesMax(g);
-  const ratio = v128.bitselect(f32x4.splat(1), lanesRatio(g, s), ignored);
+  const ratio = v128.bitselect(f32x4.splat(1), lanesRatio(g, s, long), ignored);
   if (PRODUCTS) runSums(r, m, xt, gap, ignored);
   else fourLosses(r, m, xt, wt, logAtLeast1v(ratio), gap, ignored);
   if (GRAD) fourGradients(g, r, s, m, wt, t, ignored, long);

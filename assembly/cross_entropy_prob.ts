@@ -88,7 +88,7 @@ function probGroups(
       gap = madd(coef, f32x4.sub(m, lanesX(g, c)), gap);
       mass = f32x4.add(mass, coef);
     }
-    const ls = lanesLogSum(g, s);
+    const ls = lanesLogSum(g, s, false);
     const lo = f64x2.add(f64x2.promote_low_f32x4(gap), f64x2.mul(f64x2.promote_low_f32x4(mass), f64x2.promote_low_f32x4(ls)));
     const hi = f64x2.add(promoteHigh(gap), f64x2.mul(promoteHigh(mass), promoteHigh(ls)));
     if (out) v128.store(at(out, r), demote4(lo, hi));

@@ -60,7 +60,7 @@ const LSE = 0, SOFTMAX = 1, LOG_SOFTMAX = 2;
 }
 
 @inline function logSumExpFour(g: usize, x: usize, out: usize, r: i32, classes: i32, s: v128): void {
-  const ls = lanesLogSum(g, s), m = lanesMax(g);
+  const ls = lanesLogSum(g, s, classes >= LANES_BELOW), m = lanesMax(g);
   // m + log Σ exp(x − m), rounded once: a float32 add of two float32s is the
   // float64 sum rounded to float32, bit for bit (53 ≥ 2·24 + 2: the double
   // rounding is innocuous), so it needs no float64 detour (10 classes +6%).
@@ -100,14 +100,14 @@ export function logSoftmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): 
 
 /** Four rows of logSoftmax into y: (x − m) − log Σ exp(x − m). */
 @inline function logSoftmaxFour(g: usize, y: usize, classes: i32, s: v128): void {
-  const ls = lanesLogSum(g, s), m = lanesMax(g);
+  const ls = lanesLogSum(g, s, false), m = lanesMax(g);
   for (let c = 0; c < classes; c++) lanesPut(g, c, f32x4.sub(f32x4.sub(lanesX(g, c), m), ls));
   lanesStore(g, y, classes);
 }
 
 /** logSoftmaxFour for rows of rowsSumExp: each row stored from its own max and log-sum. */
 @inline function logSoftmaxRows(g: usize, x: usize, y: usize, r: i32, classes: i32, s: v128): void {
-  lanesPut(g, 1, lanesLogSum(g, s));
+  lanesPut(g, 1, lanesLogSum(g, s, true));
   lanesPut(g, 2, lanesMax(g));
   for (let j = 0; j < 4; j++) {
     const o = (r + j) * classes;
