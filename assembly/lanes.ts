@@ -22,7 +22,8 @@
 // then both finished. A group's finish (its log, losses, stores) is a long
 // chain of dependent steps: right after its own exps the CPU mostly waits on
 // it, while two such chains overlap each other (logSumExp at 10 classes
-// +12%, crossEntropy +5%; three groups measured no better).
+// +12%, crossEntropy +5%; three groups measured no better, but for
+// logSumExp's long rows: see groupRows in rowwise.ts).
 import { at, transpose4x4 } from './simd';
 import { expScaledv, floorOf, floorOfv, LOG2E, magicOf, magicOfv } from './exp';
 import { logAtLeast1v } from './log';
@@ -35,7 +36,7 @@ export const LANES_BELOW = 16;
  *  longer rows come fewer at a time, and gain nothing from a group anyway. */
 export const GROUPS_UP_TO = 4096;
 
-/** This instance's scratch: two slots, each with a group's x columns, result
+/** This instance's scratch: three slots, each with a group's x columns, result
  *  columns, each row's max and (for short rows) largest exp, and four
  *  rows set aside for exps (expsAt). Set once by the bindings, one block per
  *  instance, so instances (threads) that share a memory never share it.
@@ -47,14 +48,14 @@ const ASIDE_ROW: usize = <usize>GROUPS_UP_TO << 2;
 const SLOT_BYTES = ASIDE_AT + 4 * ASIDE_ROW;
 
 export function scratchBytes(): i32 {
-  return <i32>(SLOT_BYTES * 2);
+  return <i32>(SLOT_BYTES * 3);
 }
 
 export function setScratch(p: usize): void {
   SCRATCH = p;
 }
 
-/** The address of scratch slot 0 or 1. */
+/** The address of scratch slot 0, 1 or 2. */
 @inline export function lanesSlot(slot: i32): usize {
   return SCRATCH + <usize>slot * SLOT_BYTES;
 }
