@@ -24,7 +24,7 @@
 // it, while two such chains overlap each other (logSumExp at 10 classes
 // +12%, crossEntropy +5%; three groups measured no better, but for
 // logSumExp's long rows: see groupRows in rowwise.ts).
-import { at, transpose4x4 } from './simd';
+import { at, gather, transpose4x4 } from './simd';
 import { expScaledv, floorOf, floorOfv, LOG2E, magicOf, magicOfv } from './exp';
 import { logAtLeast1v } from './log';
 import { expStoreProbed, less, pairExpStore, pairMax, pairSum, pairSumExp, probedMax, probesUnshifted, REDO_ABOVE, shiftH, shiftK, sumExpProbed, unshiftedFrom, unshiftedTo, WHOLE_LN2_BELOW } from './reduce';
@@ -99,6 +99,11 @@ export function setAside(p: usize, floats: i32): void {
 
 @inline export function lanesPut(g: usize, c: i32, v: v128): void {
   v128.store(g + OUT_AT + (<usize>c << 4), v);
+}
+
+/** Lane j of x column c_j: element c_j of each row (c a vector of columns). */
+@inline export function lanesPick(g: usize, c: v128): v128 {
+  return gather(g, i32x4.add(i32x4.shl(c, 4), i32x4(0, 4, 8, 12)));
 }
 
 /** Lane j of result column c: for callers that go on row by row. */

@@ -56,6 +56,14 @@ export const SUM_BLOCK: i32 = 256;
  *  index order, so a total never depends on how rows were split. */
 export const PARTIAL_ROWS: i32 = 1024;
 
+/** Lane j = the f32 at byte p + o_j. */
+@inline export function gather(p: usize, o: v128): v128 {
+  let v = v128.load32_zero(p + <usize>i32x4.extract_lane(o, 0));
+  v = v128.load32_lane(p + <usize>i32x4.extract_lane(o, 1), v, 1);
+  v = v128.load32_lane(p + <usize>i32x4.extract_lane(o, 2), v, 2);
+  return v128.load32_lane(p + <usize>i32x4.extract_lane(o, 3), v, 3);
+}
+
 /** The 4×4 transpose of a..d stored as four vectors `step` bytes apart. */
 @inline export function transpose4x4(a: v128, b: v128, c: v128, d: v128, p: usize, step: usize): void {
   const u0 = i32x4.shuffle(a, b, 0, 4, 1, 5), u1 = i32x4.shuffle(c, d, 0, 4, 1, 5);
