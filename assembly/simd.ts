@@ -37,7 +37,7 @@
 /** Largest lane (NaN lanes are skipped, as pmax does). The last step is
  *  f32.max's, taken in a vector: V8's scalar max branches on which lane is
  *  larger, a guess that fails at random, where the vector form has no branch
- *  (same bits; logSumExp and crossEntropy at 100 classes +2%, harness). */
+ *  (same bits; bench, 8192×100 zero-copy: logSumExp +1.5%, the gradient +2%). */
 @inline export function hmax(v: v128): f32 {
   const m = f32x4.pmax(v, i64x2.shuffle(v, v, 1, 0));
   return f32x4.extract_lane(f32x4.max(m, i32x4.shuffle(m, m, 1, 1, 1, 1)), 0);
