@@ -9,6 +9,7 @@
 // brought to m exactly (logSumAboutMax in reduce.ts, lanesRatio in lanes.ts).
 import { at, demote4, gather, hsum2, hsum64, promoteHigh } from './simd';
 import { addPartial, partialAt, setPartial } from './partials';
+import { targetAt, targetsAt } from './targets';
 import { logAtLeast1v } from './log';
 import { sumExpProbed, expStoreProbed, probedMax, logSumAboutMax, gapSum } from './reduce';
 import { expsAt, GROUPS_UP_TO, lanesAt, lanesRatio, lanesGap, lanesPick, lanesSlot, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, rowsSumExp, transposeOut, LANES_BELOW } from './lanes';
@@ -177,7 +178,7 @@ function parkRun(r: i32, p: v128): void {
 
 /** fourFinish for rows r..r+3 of long rows, from their longSums s into slot g. */
 @inline function longFinish(g: usize, r: i32, s: v128): v128 {
-  const t = v128.load(at(TARGET, r));
+  const t = targetsAt(TARGET, r, CLASSES, IGNORE);
   return fourFinish(g, r, s, t, targetLogits(r, t), gaps(r, lanesMax(g)), true);
 }
 
@@ -194,7 +195,7 @@ function parkRun(r: i32, p: v128): void {
 }
 
 @inline function targetOf(r: i32): i32 {
-  return load<i32>(at(TARGET, r));
+  return targetAt(TARGET, r, CLASSES, IGNORE);
 }
 
 /** x[r, t] (0 for an ignored row). */
@@ -216,7 +217,7 @@ function parkRun(r: i32, p: v128): void {
  * unwritten here (the gradient of earlier rows may have overwritten those).
  */
 @inline function fourRows(g: usize, r: i32, s: v128): v128 {
-  const t = v128.load(at(TARGET, r));
+  const t = targetsAt(TARGET, r, CLASSES, IGNORE);
   // the target logits from the group's columns, whose offsets are one
   // constant vector (bench, crossEntropy 65536×10 zero-copy +2%)
   const xt = lanesPick(g, knownTargets(t));

@@ -2,13 +2,14 @@
 // −w_t·lp[t]. Partial slots: Σ w_t·nll, Σ w_t.
 import { at, PARTIAL_ROWS } from './simd';
 import { partialAt, setPartial } from './partials';
+import { targetAt } from './targets';
 
 const NLL_SLOTS = 2;
 
 /** lp[r, t] is at lp + (r·rowStride + t·classStride)·4: (classes, 1) for a
  *  row-major batch (the bindings read other layouts in JS: nllWhereItLies). */
 export function nll(
-  lp: usize, target: usize, weight: usize, r0: i32, r1: i32, rowStride: i32, classStride: i32, ignoreIndex: i32,
+  lp: usize, target: usize, weight: usize, r0: i32, r1: i32, classes: i32, rowStride: i32, classStride: i32, ignoreIndex: i32,
   out: usize, partials: usize,
 ): void {
   // Each partial block's two sums stay in registers while its rows are added
@@ -18,7 +19,7 @@ export function nll(
     const b1 = min(r1, (b0 / PARTIAL_ROWS + 1) * PARTIAL_ROWS);
     let lossSum = partialAt(partials, b0, NLL_SLOTS, 0), weightSum = partialAt(partials, b0, NLL_SLOTS, 1);
     for (let r = b0; r < b1; r++) {
-      const t = load<i32>(at(target, r));
+      const t = targetAt(target, r, classes, ignoreIndex);
       let loss: f64 = 0;
       if (t != ignoreIndex) {
         const wt: f32 = weight ? load<f32>(at(weight, t)) : 1;
@@ -41,7 +42,7 @@ export function nllBackward(
 ): void {
   memory.fill(at(grad, r0 * classes), 0, <usize>(r1 - r0) * classes << 2);
   for (let r = r0; r < r1; r++) {
-    const t = load<i32>(at(target, r));
+    const t = targetAt(target, r, classes, ignoreIndex);
     if (t == ignoreIndex) continue;
     const wt: f32 = weight ? load<f32>(at(weight, t)) : 1;
     const g: f32 = gradOut ? load<f32>(at(gradOut, r)) : 1;

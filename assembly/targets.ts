@@ -1,5 +1,23 @@
 // Class-index targets, checked before any kernel reads x[t] or weight[t].
+// The bindings check them (badTarget) before a kernel runs, but memory is
+// shared: another thread may write a target between that check and the
+// kernel. So every kernel reads its targets through targetAt / targetsAt,
+// which turn a value that is neither a class nor ignoreIndex into
+// ignoreIndex: such a row is skipped, and no address is ever made from an
+// unchecked value.
 import { at } from './simd';
+
+/** target[r], or ignoreIndex where it is not a class in [0, classes). */
+@inline export function targetAt(target: usize, r: i32, classes: i32, ignoreIndex: i32): i32 {
+  const t = load<i32>(at(target, r));
+  return <u32>t < <u32>classes ? t : ignoreIndex;
+}
+
+/** targetAt for rows r..r+3, one per lane. */
+@inline export function targetsAt(target: usize, r: i32, classes: i32, ignoreIndex: i32): v128 {
+  const t = v128.load(at(target, r));
+  return v128.bitselect(t, i32x4.splat(ignoreIndex), i32x4.lt_u(t, i32x4.splat(classes)));
+}
 
 /** First row whose target is neither in [0, classes) nor ignoreIndex; −1 if none. */
 export function badTarget(target: usize, r0: i32, r1: i32, classes: i32, ignoreIndex: i32): i32 {
@@ -19,8 +37,8 @@ export function badTarget(target: usize, r0: i32, r1: i32, classes: i32, ignoreI
   return -1;
 }
 
-/** Σ weight[t] over rows not ignored (weight = 0: their count). */
-export function targetWeight(target: usize, weight: usize, r0: i32, r1: i32, ignoreIndex: i32): f64 {
+/** Σ weight[t] over rows not ignored (weight = 0: their count), for targets in [0, classes). */
+export function targetWeight(target: usize, weight: usize, r0: i32, r1: i32, classes: i32, ignoreIndex: i32): f64 {
   let total: f64 = 0;
   let r = r0;
   if (ASC_FEATURE_SIMD && !weight) {
@@ -31,7 +49,7 @@ export function targetWeight(target: usize, weight: usize, r0: i32, r1: i32, ign
     total = <f64>(i32x4.extract_lane(kept, 0) + i32x4.extract_lane(kept, 1) + i32x4.extract_lane(kept, 2) + i32x4.extract_lane(kept, 3));
   }
   for (; r < r1; r++) {
-    const t = load<i32>(at(target, r));
+    const t = targetAt(target, r, classes, ignoreIndex);
     if (t != ignoreIndex) total += weight ? <f64>load<f32>(at(weight, t)) : 1;
   }
   return total;

@@ -2,6 +2,9 @@
 // (kernels.ts), and turn their sums into PyTorch's reductions. Everything
 // here is shared by all backends, so the semantics cannot drift between them.
 import type { F32, I32, Kernels, Elementwise } from './kernels.js';
+import { separate, type Named } from './aliasing.js';
+import { kindOf } from './arrays.js';
+import { isFreed, markFreed } from './views.js';
 import * as v from './validate.js';
 
 type Reduction = 'mean' | 'sum' | 'none';
@@ -9,7 +12,7 @@ const REDUCTIONS = ['mean', 'sum', 'none'] as const;
 
 /** Row-wise functions take `out` or `{ out, spatial }` as their last argument. */
 function rowwiseOptions(last: unknown): v.Options {
-  if (last instanceof Float32Array || last instanceof Int32Array) return { out: last };
+  if (kindOf(last) !== undefined) return { out: last };
   return v.options(last, ['out', 'spatial']);
 }
 
@@ -21,8 +24,27 @@ function spatialOf(o: v.Options): number {
 }
 
 
-function isProbabilities(t: unknown): t is Float32Array | Float64Array {
-  return t instanceof Float32Array || t instanceof Float64Array;
+/** Probability targets are a float array (PyTorch decides by dtype too). */
+function isProbabilities(t: unknown): boolean {
+  const kind = kindOf(t);
+  return kind === 'Float32Array' || kind === 'Float64Array';
+}
+
+/** Where an output may be exactly an input's memory (out name → input names). */
+const IN_PLACE = {
+  rowwise: { out: ['x'] },
+  rowwiseBackward: { out: ['y', 'dy'] },
+  logSumExpBackward: { out: ['x'] },
+  crossEntropy: { out: ['logits'], grad: ['logits'] },
+  nllLoss: { out: ['logProbs'] },
+  elementwise: { out: ['input', 'target'] },
+} as const;
+
+/** The array a call returns: the caller's own `out` object where one was
+ *  given (the kernels wrote into its memory through a plain view), else the
+ *  array the call made. */
+function given<T>(callers: unknown, made: T): T {
+  return (callers === undefined || callers === null || made === null ? made : callers) as T;
 }
 
 /** What the operations run on after dispose(): every kernel call throws. */
@@ -34,6 +56,13 @@ const DISPOSED = new Proxy({} as Kernels, {
 
 export function createApi(kernels: Kernels) {
   let k = kernels;
+  /** Views this instance handed out (k.f32 / k.i32): the only ones free() takes. */
+  const made = new WeakSet<object>();
+  const key = (buffer: ArrayBufferLike) => k.memoryKey(buffer);
+  const madeHere = <T extends F32 | I32>(view: T): T => {
+    made.add(view);
+    return view;
+  };
 
   /** The batch of a row-wise op, its options and shape. */
   function rowwiseInput(name: string, input: unknown, classes: unknown, last: unknown) {
@@ -49,9 +78,9 @@ export function createApi(kernels: Kernels) {
     Kind: { new (n: number): T; name: string }, run: (x: F32, C: number, out: T, S: number) => void,
   ): T {
     const { o, x, S, rows, C } = rowwiseInput(name, input, classes, last);
-    const out = v.outArray(o.out, Kind, perRow ? rows : x.length);
+    const [out] = separate(key, [[name, x]], [['out', v.outArray(o.out, Kind, perRow ? rows : x.length)]], perRow ? {} : IN_PLACE.rowwise);
     run(x, C, out, S);
-    return out;
+    return given(o.out, out);
   }
 
   /** (y, dy) → dx for the row-wise backward ops; dy is per row for logSumExp. */
@@ -61,12 +90,12 @@ export function createApi(kernels: Kernels) {
   ): F32 {
     const { o, x: y, S, rows, C } = rowwiseInput(yName, y0, classes, last);
     const dy = v.floatsOfLength('dy', dy0, dyPerRow ? rows : y.length);
-    const out = v.outArray(o.out, Float32Array, y.length);
+    const inPlace = dyPerRow ? IN_PLACE.logSumExpBackward : IN_PLACE.rowwiseBackward;
+    const [out] = separate(key, [[yName, y], ['dy', dy]], [['out', v.outArray(o.out, Float32Array, y.length)]], inPlace);
     run(y, dy, C, out, S);
-    return out;
+    return given(o.out, out);
   }
 
-  /** Validated options shared by crossEntropy and its gradient forms. */
   /** What the class losses share: batch, shape, reduction, weight and ignoreIndex. */
   function classLossInput(name: string, input: unknown, classes: unknown, opts: unknown, keys: string[]) {
     const o = v.options(opts, ['reduction', 'weight', 'ignoreIndex', 'out', 'spatial', ...keys]);
@@ -98,8 +127,7 @@ export function createApi(kernels: Kernels) {
     let q: F32 | null = null, t: I32 | null = null;
     if (isProbabilities(target)) {
       if (ignoreIndex >= 0) throw new RangeError(`ignoreIndex (${ignoreIndex}) cannot be used with probability targets`);
-      const probs = target instanceof Float32Array ? target : Float32Array.from(target);
-      q = v.floatsOfLength('target', probs, x0.length);
+      q = v.probabilities('target', target, x0.length);
     } else {
       t = checkedTargets(target, rows, C, ignoreIndex);
     }
@@ -107,6 +135,10 @@ export function createApi(kernels: Kernels) {
     // Spelled out: V8 (Node 20) takes microseconds over a spread with extra keys.
     return { o, x0, S, rows, C, reduction, weight, ignoreIndex, smoothing, q, t, out };
   }
+
+  /** The arrays a cross-entropy call reads, for separate(). */
+  const ceInputs = (c: CeCall, gradOut: F32 | null): Named[] =>
+    [['logits', c.x0], ['target', c.q ?? c.t], ['weight', c.weight], ['gradOutput', gradOut]];
   type CeCall = ReturnType<typeof crossEntropyCall>;
 
   /** Σ_c w_c, the smoothing term's total weight. */
@@ -125,14 +157,16 @@ export function createApi(kernels: Kernels) {
       return reduction === 'mean' ? total / rows : total;
     }
     const t = c.t!;
-    const W = reduction === 'mean' && grad ? k.targetWeight(t, weight, c.ignoreIndex) : 1;
+    const W = reduction === 'mean' && grad ? k.targetWeight(t, weight, C, c.ignoreIndex) : 1;
     const scale = reduction === 'mean' ? g.scale / W : g.scale;
     const [nll, wSum, smooth] = k.crossEntropyIndex({
       x, target: t, classes: C, spatial: S, weight, weightTotal: weightTotal(weight, C), ignoreIndex: c.ignoreIndex, smoothing: eps,
       out: c.out, sums, grad, gradNll: (1 - eps) * scale, gradSmooth: (eps / C) * scale, gradOut: g.array,
     });
-    const total = (1 - eps) * nll + (eps > 0 ? (eps / C) * smooth : 0);
-    return reduction === 'mean' ? total / wSum : total;
+    // 'mean' divides each part by Σ w_t, as PyTorch does: with weights whose
+    // kept sum is 0 that is 0/0 for the NLL part, so NaN, never ±∞.
+    if (reduction === 'mean') return (1 - eps) * (nll / wSum) + (eps > 0 ? (eps / C) * (smooth / wSum) : 0);
+    return (1 - eps) * nll + (eps > 0 ? (eps / C) * smooth : 0);
   }
 
   /** What a loss returns: the per-item array for 'none', the reduced number otherwise. */
@@ -174,18 +208,22 @@ export function createApi(kernels: Kernels) {
     o: v.Options; a: F32; b: F32; reduction: string; w: F32 | null; pw: F32 | null; op: Elementwise; divisor: number;
   }
 
+  const ewInputs = (c: EwCall, gradOut: F32 | null = null): Named[] =>
+    [['input', c.a], ['target', c.b], ['weight', c.w], ['posWeight', c.pw], ['gradOutput', gradOut]];
+
   function elementwiseLoss(c: EwCall): number | F32 {
-    const out = c.reduction === 'none' ? v.outArray(c.o.out, Float32Array, c.a.length) : null;
+    const [out] = separate(key, ewInputs(c), [['out', c.reduction === 'none' ? v.outArray(c.o.out, Float32Array, c.a.length) : null]],
+      IN_PLACE.elementwise);
     const total = k.elementwise({ op: c.op, a: c.a, b: c.b, w: c.w, pw: c.pw, out, sums: out === null });
-    return lossResult(c.reduction, c.reduction === 'sum' || c.reduction === 'none' ? total : total / c.divisor, out);
+    return lossResult(c.reduction, c.reduction === 'sum' || c.reduction === 'none' ? total : total / c.divisor, given(c.o.out, out));
   }
 
   function elementwiseGrad(c: EwCall): F32 {
     const g = v.gradOutput(c.o.gradOutput, c.reduction, c.a.length);
-    const grad = v.outArray(c.o.out, Float32Array, c.a.length);
+    const [grad] = separate(key, ewInputs(c, g.array), [['out', v.outArray(c.o.out, Float32Array, c.a.length)]], IN_PLACE.elementwise);
     const scale = c.reduction === 'sum' || c.reduction === 'none' ? g.scale : g.scale / c.divisor;
     k.elementwiseBackward({ op: c.op, a: c.a, b: c.b, w: c.w, pw: c.pw, grad, gradScale: scale, gradOut: g.array });
-    return grad;
+    return given(c.o.out, grad);
   }
 
   function nllCall(logProbs: unknown, target: unknown, classes: unknown, opts: unknown, extra: string[]) {
@@ -193,6 +231,8 @@ export function createApi(kernels: Kernels) {
     const { o, x0, S, rows, C, reduction, weight, ignoreIndex } = c;
     return { o, lp: x0, S, rows, C, reduction, weight, ignoreIndex, t: checkedTargets(target, rows, C, ignoreIndex) };
   }
+  const nllInputs = (c: ReturnType<typeof nllCall>, gradOut: F32 | null): Named[] =>
+    [['logProbs', c.lp], ['target', c.t], ['weight', c.weight], ['gradOutput', gradOut]];
 
 
   return {
@@ -215,44 +255,47 @@ export function createApi(kernels: Kernels) {
 
     crossEntropy(logits: F32, target: ArrayLike<number>, classes: number, opts?: object): number | F32 {
       const c = crossEntropyCall(logits, target, classes, opts, [], true);
+      separate(key, ceInputs(c, null), [['out', c.out]]);
       const total = crossEntropyRun(c, c.out === null, null, { scale: 1, array: null });
-      return lossResult(c.reduction, total, c.out);
+      return lossResult(c.reduction, total, given(c.o.out, c.out));
     },
 
     crossEntropyBackward(logits: F32, target: ArrayLike<number>, classes: number, opts?: object): F32 {
       const c = crossEntropyCall(logits, target, classes, opts, ['gradOutput'], false);
       const g = v.gradOutput(c.o.gradOutput, c.reduction, c.rows);
-      const grad = v.outArray(c.o.out, Float32Array, c.x0.length);
+      const [grad] = separate(key, ceInputs(c, g.array), [['out', v.outArray(c.o.out, Float32Array, c.x0.length)]], IN_PLACE.crossEntropy);
       crossEntropyRun(c, false, grad, g);
-      return grad;
+      return given(c.o.out, grad);
     },
 
     crossEntropyWithGrad(logits: F32, target: ArrayLike<number>, classes: number, opts?: object) {
       const c = crossEntropyCall(logits, target, classes, opts, ['grad', 'gradOutput'], true);
       const g = v.gradOutput(c.o.gradOutput, c.reduction, c.rows);
-      const grad = v.outArray(c.o.grad, Float32Array, c.x0.length, 'grad'); // may be logits: in place
+      const [out, grad] = separate(key, ceInputs(c, g.array),
+        [['out', c.out], ['grad', v.outArray(c.o.grad, Float32Array, c.x0.length, 'grad')]], IN_PLACE.crossEntropy);
+      c.out = out;
       const total = crossEntropyRun(c, c.out === null, grad, g);
-      return { loss: lossResult(c.reduction, total, c.out), grad };
+      return { loss: lossResult(c.reduction, total, given(c.o.out, c.out)), grad: given(c.o.grad, grad) };
     },
 
     nllLoss(logProbs: F32, target: ArrayLike<number>, classes: number, opts?: object): number | F32 {
       const c = nllCall(logProbs, target, classes, opts, []);
-      const out = c.reduction === 'none' ? v.outArray(c.o.out, Float32Array, c.rows) : null;
+      const [out] = separate(key, nllInputs(c, null), [['out', c.reduction === 'none' ? v.outArray(c.o.out, Float32Array, c.rows) : null]]);
       const [nll, wSum] = k.nll({
         lp: c.lp, target: c.t, classes: c.C, spatial: c.S, weight: c.weight, ignoreIndex: c.ignoreIndex, out, sums: !out,
       });
-      return lossResult(c.reduction, c.reduction === 'mean' ? nll / wSum : nll, out);
+      return lossResult(c.reduction, c.reduction === 'mean' ? nll / wSum : nll, given(c.o.out, out));
     },
 
     nllLossBackward(logProbs: F32, target: ArrayLike<number>, classes: number, opts?: object): F32 {
       const c = nllCall(logProbs, target, classes, opts, ['gradOutput']);
       const g = v.gradOutput(c.o.gradOutput, c.reduction, c.rows);
-      const grad = v.outArray(c.o.out, Float32Array, c.lp.length);
-      const W = c.reduction === 'mean' ? k.targetWeight(c.t, c.weight, c.ignoreIndex) : 1;
+      const [grad] = separate(key, nllInputs(c, g.array), [['out', v.outArray(c.o.out, Float32Array, c.lp.length)]], IN_PLACE.nllLoss);
+      const W = c.reduction === 'mean' ? k.targetWeight(c.t, c.weight, c.C, c.ignoreIndex) : 1;
       k.nllBackward({
         target: c.t, classes: c.C, spatial: c.S, weight: c.weight, ignoreIndex: c.ignoreIndex, grad, gradScale: g.scale / W, gradOut: g.array,
       });
-      return grad;
+      return given(c.o.out, grad);
     },
 
     klDiv: (input: F32, target: F32, classes: number, opts?: object) => elementwiseLoss(klCall(input, target, classes, opts, [])),
@@ -263,14 +306,19 @@ export function createApi(kernels: Kernels) {
     binaryCrossEntropyWithLogitsBackward: (input: F32, target: F32, opts?: object) =>
       elementwiseGrad(bceCall(input, target, opts, ['gradOutput'])),
 
-    f32: (length: number) => k.f32(viewLength(length)),
-    i32: (length: number) => k.i32(viewLength(length)),
+    f32: (length: number) => madeHere(k.f32(viewLength(length))),
+    i32: (length: number) => madeHere(k.i32(viewLength(length))),
     /** Drops the kernels, and with them the wasm instance and its memory. */
     dispose() {
       k = DISPOSED;
     },
     free(view: F32 | I32) {
-      if (!(view instanceof Float32Array || view instanceof Int32Array)) throw new TypeError('free: view must be a Float32Array or Int32Array from k.f32 / k.i32');
+      if (!made.has(view as object)) {
+        const was = isFreed(view) ? 'was freed already' : 'was not made by this kernel (k.f32 / k.i32)';
+        throw new TypeError(`free: view ${was}`);
+      }
+      made.delete(view);
+      markFreed(view);
       k.free(view);
     },
   };

@@ -45,8 +45,13 @@ function candidates(wasm: InitOptions['wasm'], wanted: WasmBackend | undefined):
   return chosen.map((b) => [b, (wasm as PerBuild)[b]!]);
 }
 
+const OPTIONS = ['backend', 'threads', 'wasm'];
+
 function checkOptions(options: InitOptions): void {
   if (typeof options !== 'object' || options === null) throw new TypeError('init: options must be an object');
+  for (const key of Object.keys(options)) {
+    if (!OPTIONS.includes(key)) throw new RangeError(`init: unknown option '${key}' (expected one of ${OPTIONS.join(', ')})`);
+  }
   if (options.backend !== undefined && !BACKENDS.includes(options.backend)) {
     throw new RangeError(`init: backend must be one of ${BACKENDS.map((b) => `'${b}'`).join(', ')}, got ${String(options.backend)}`);
   }
@@ -56,18 +61,27 @@ function checkOptions(options: InitOptions): void {
   }
 }
 
-async function instantiate(module: WebAssembly.Module, build: WasmBackend) {
-  let memory: WebAssembly.Memory;
+/** The shared memory every build imports, or null where this runtime has none. */
+function sharedMemory(): WebAssembly.Memory | null {
   try {
-    memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
-  } catch (e) {
-    throw new Error(`init: cannot run the '${build}' build: it needs ${FEATURE.scalar} (${(e as Error).message})`);
+    return new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+  } catch {
+    return null;
   }
-  const instance = await WebAssembly.instantiate(module, { env: { memory } });
-  const exports = instance.exports as unknown as Exports;
-  const mem = new KernelMemory(memory, exports.heapBase());
-  exports.setScratch(mem.alloc(exports.scratchBytes()));
-  return { exports, mem };
+}
+
+/** An instance of a compiled build over memory; a module that is not one of
+ *  ours (wrong imports or exports) rejects, naming what went wrong. */
+async function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory) {
+  try {
+    const instance = await WebAssembly.instantiate(module, { env: { memory } });
+    const exports = instance.exports as unknown as Exports;
+    const mem = new KernelMemory(memory, exports.heapBase());
+    exports.setScratch(mem.alloc(exports.scratchBytes()));
+    return { exports, mem, build: BUILD_NAMES[exports.build()] };
+  } catch (e) {
+    throw new Error(`init: the wasm module cannot be instantiated as a simdloss build (${(e as Error).message})`);
+  }
 }
 
 export async function init(options: InitOptions = {}): Promise<SimdLoss> {
@@ -77,23 +91,29 @@ export async function init(options: InitOptions = {}): Promise<SimdLoss> {
   let kernels = createReference();
 
   if (wanted !== 'js') {
+    const given = options.wasm !== undefined;
     for (const [build, source] of candidates(options.wasm, wanted)) {
-      const module = typeof WebAssembly === 'object' ? await compile(source) : null;
-      if (!module) {
+      const need = build ?? wanted;
+      if (typeof WebAssembly !== 'object') {
+        if (wanted) throw new Error(`init: this runtime has no WebAssembly, which the '${wanted}' build needs`);
+        break;
+      }
+      const module = await compile(source);
+      if (!(module instanceof WebAssembly.Module)) {
+        // Our own builds fail only for a missing feature; a module the caller gave may be anything.
+        if (given) throw new Error(`init: options.wasm${isSingle(options.wasm) ? '' : `['${build}']`} cannot be compiled here: ${module.error}`);
         if (wanted) throw new Error(`init: this runtime cannot run the '${wanted}' build: it needs ${FEATURE[wanted]}`);
         continue;
       }
-      let wasm;
-      try {
-        wasm = await instantiate(module, build ?? wanted ?? 'scalar');
-      } catch (e) {
-        if (wanted) throw e;
+      const memory = sharedMemory();
+      if (!memory) {
+        if (need) throw new Error(`init: cannot run the '${need}' build: it needs ${FEATURE.scalar}`);
         break; // no shared memory here: the 'js' backend it is
       }
-      const actual = BUILD_NAMES[wasm.exports.build()];
-      if (build && actual !== build) throw new Error(`init: options.wasm holds the '${actual}' build, not '${build}'`);
-      backend = actual;
-      kernels = createWasmKernels(wasm.exports, wasm.mem);
+      const wasm = await instantiate(module, memory);
+      if (need && wasm.build !== need) throw new Error(`init: options.wasm holds the '${wasm.build}' build, not '${need}'`);
+      backend = wasm.build;
+      kernels = createWasmKernels(wasm.exports, wasm.mem, createReference());
       break;
     }
   }

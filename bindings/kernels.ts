@@ -2,8 +2,8 @@
 // whole typed arrays. Validation, reductions and gradient scaling live above
 // it (api.ts), so the backends differ only in how they compute.
 
-export type F32 = Float32Array;
-export type I32 = Int32Array;
+import type { F32, I32 } from './arrays.js';
+export type { F32, I32 };
 
 /** Rows (or elements) per partial sum; totals add partials in this order. */
 export const PARTIAL_ROWS = 1024;
@@ -61,8 +61,8 @@ export interface Kernels {
   logSumExpBackward(x: F32, dy: F32, classes: number, out: F32, spatial: number): void;
   /** First row with a target outside [0, classes) that is not ignoreIndex, or −1. */
   badTarget(target: I32, classes: number, ignoreIndex: number): number;
-  /** Σ weight[t] (or the count) over rows whose target is not ignoreIndex. */
-  targetWeight(target: I32, weight: F32 | null, ignoreIndex: number): number;
+  /** Σ weight[t] (or the count) over rows whose target is a class in [0, classes). */
+  targetWeight(target: I32, weight: F32 | null, classes: number, ignoreIndex: number): number;
   /** Returns the totals [Σ w_t·nll, Σ w_t, Σ smoothing term] (zeros unless sums). */
   crossEntropyIndex(c: CrossEntropyIndexCall): number[];
   /** Returns [Σ row loss] (zero unless sums). */
@@ -73,6 +73,8 @@ export interface Kernels {
   /** Returns Σ loss (0 unless sums). */
   elementwise(c: ElementwiseCall): number;
   elementwiseBackward(c: ElementwiseBackwardCall): void;
+  /** Which memory a buffer belongs to, for the aliasing rule (aliasing.ts). */
+  memoryKey(buffer: ArrayBufferLike): object;
   /** Kernel-memory views (zero-copy); the js backend hands out plain arrays. */
   f32(length: number): F32;
   i32(length: number): I32;

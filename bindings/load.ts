@@ -30,10 +30,16 @@ export function defaultUrl(backend: WasmBackend): URL {
   throw new RangeError(`simdloss: no build named ${String(backend)}`);
 }
 
-/** A module's bytes, or null where this runtime cannot validate them (a missing feature). */
-async function compileBytes(bytes: BufferSource): Promise<WebAssembly.Module | null> {
-  if (!WebAssembly.validate(bytes)) return null;
-  return WebAssembly.compile(bytes);
+/** A compiled module, or why this runtime cannot compile the bytes (a missing
+ *  feature, or bytes that are no WebAssembly at all: the engine's message says which). */
+export type Compiled = WebAssembly.Module | { error: string };
+
+async function compileBytes(bytes: BufferSource): Promise<Compiled> {
+  try {
+    return await WebAssembly.compile(bytes);
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
 }
 
 async function readFileUrl(url: URL): Promise<BufferSource> {
@@ -44,7 +50,7 @@ async function readFileUrl(url: URL): Promise<BufferSource> {
   return node.readFileUrl(url);
 }
 
-async function compileUrl(url: URL): Promise<WebAssembly.Module | null> {
+async function compileUrl(url: URL): Promise<Compiled> {
   if (url.protocol === 'file:') return compileBytes(await readFileUrl(url));
   let response: Response;
   try {
@@ -60,15 +66,15 @@ async function compileUrl(url: URL): Promise<WebAssembly.Module | null> {
     try {
       return await WebAssembly.compileStreaming(response);
     } catch (e) {
-      if (e instanceof WebAssembly.CompileError) return null; // as validate() === false
+      if (e instanceof WebAssembly.CompileError) return { error: e.message };
       throw e;
     }
   }
   return compileBytes(await response.arrayBuffer());
 }
 
-/** Compiles a source, or returns null when this runtime cannot validate it. */
-export async function compile(source: WasmSource): Promise<WebAssembly.Module | null> {
+/** Compiles a source; a source this runtime cannot compile gives the reason. */
+export async function compile(source: WasmSource): Promise<Compiled> {
   if (source instanceof WebAssembly.Module) return source;
   if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer) return compileBytes(source);
   return compileUrl(source instanceof URL ? source : new URL(source, import.meta.url));

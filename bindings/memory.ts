@@ -8,8 +8,6 @@
 // The memory is shared (SharedArrayBuffer-backed): growing it never detaches
 // an existing view, so views from f32()/i32() stay valid after growth.
 
-import { markFreed } from './validate.js';
-
 const PAGE = 65536;
 /** Pages the kernels are built for (asconfig.json maximumMemory): 2 GiB. */
 export const MAX_PAGES = 32768;
@@ -27,7 +25,7 @@ export class KernelMemory {
   private live = new Map<number, number>();
   /** Every ArrayBuffer object this memory has shown (one per size it grew to). */
   private buffers = new WeakSet<ArrayBufferLike>();
-  /** Views handed out by view(): their block, to refuse them after free(). */
+  /** Views handed out by view(): their block, for freeView(). */
   private owners = new WeakMap<ArrayBufferView, number>();
   /** Blocks that back users' views (ptr → bytes): the only places an argument may live. */
   private viewBlocks = new Map<number, number>();
@@ -143,25 +141,31 @@ export class KernelMemory {
     return v;
   }
 
-  /** Gives a view's block back; the view must not be used afterwards. */
+  /** Gives a view's block back; the view must not be used afterwards (views.ts refuses it). */
   freeView(v: ArrayBufferView): void {
     const ptr = this.owners.get(v);
     if (ptr === undefined) throw new TypeError('free: view was not made by this kernel (k.f32 / k.i32)');
     this.owners.delete(v);
     this.viewBlocks.delete(ptr);
-    markFreed(v);
     this.release(ptr);
   }
 
+  /** One key for every buffer this memory has shown (they all alias it). */
+  keyOf(buffer: ArrayBufferLike): object {
+    return this.buffers.has(buffer) ? this : buffer;
+  }
+
   /**
-   * Where an array lives in kernel memory, or −1 if it lives elsewhere.
-   * Throws for a view into kernel memory outside every live block (a
-   * subarray of a freed view; freed views themselves are refused earlier).
+   * Where an array (a plain view: arrays.ts) lives in kernel memory, or −1 if
+   * it lives elsewhere. Throws for a view into kernel memory outside every
+   * live view's block (a subarray of a freed view; freed views themselves
+   * are refused earlier): the call's scratch may sit there.
    */
   addressOf(v: ArrayBufferView, name: string): number {
-    if (!this.buffers.has(v.buffer)) return -1;
-    if (this.owners.has(v)) return v.byteOffset; // a live view itself, not a part of one
+    if (v.byteLength === 0 || !this.buffers.has(v.buffer)) return -1; // nothing to read or write there
     const start = v.byteOffset, end = start + v.byteLength;
+    const own = this.viewBlocks.get(start); // a view itself, or a part of one from its start
+    if (own !== undefined && end <= start + own) return start;
     // Views' blocks only: a call's scratch may already sit where a freed view was.
     for (const [ptr, size] of this.viewBlocks) {
       if (start >= ptr && end <= ptr + size) return start;

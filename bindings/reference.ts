@@ -3,8 +3,9 @@
 // fallback where WebAssembly is unavailable.
 import {
   Partials, PARTIAL_ROWS, type CrossEntropyIndexCall, type CrossEntropyProbCall, type ElementwiseBackwardCall,
-  type ElementwiseCall, type F32, type Kernels, type NllBackwardCall, type NllCall,
+  type ElementwiseCall, type F32, type I32, type Kernels, type NllBackwardCall, type NllCall,
 } from './kernels.js';
+import { markBufferFreed } from './views.js';
 
 /** Row maximum, skipping NaN (NaN still reaches every result through exp). */
 function rowMax(x: F32, o: number, n: number): number {
@@ -24,6 +25,14 @@ function rowLogSumExp(x: F32, o: number, n: number): number {
   const m = rowMax(x, o, n);
   const shift = Math.abs(m) === Infinity ? 0 : m;
   return shift + Math.log(sumExp(x, o, n, shift));
+}
+
+/** target[r], or ignoreIndex where it is no class: the bindings checked the
+ *  targets, but another thread may write shared ones since (as targetAt in
+ *  assembly/targets.ts). */
+function targetAt(target: I32, r: number, classes: number, ignoreIndex: number): number {
+  const t = target[r];
+  return t >= 0 && t < classes ? t : ignoreIndex;
 }
 
 const xlogx = (v: number) => (v === 0 ? 0 : v * Math.log(v));
@@ -87,14 +96,14 @@ function inRows<T>(S: number, C: number, ins: (F32 | null)[], outs: (F32 | null)
  * memory, where picking a value per row beats copying the batch in, with the
  * same bits.
  */
-export function nllWhereItLies(c: NllCall): number[] {
+function nllWhereItLies(c: NllCall): number[] {
   const { lp, target, classes: C, spatial: S, weight, ignoreIndex, out } = c;
   let loss = 0, weightSum = 0;
   for (let b0 = 0; b0 < target.length; b0 += PARTIAL_ROWS) {
     const b1 = Math.min(target.length, b0 + PARTIAL_ROWS);
     let blockLoss = 0, blockWeight = 0;
     for (let r = b0; r < b1; r++) {
-      const t = target[r];
+      const t = targetAt(target, r, C, ignoreIndex);
       let v = 0;
       if (t !== ignoreIndex) {
         const wt = weight ? weight[t] : 1;
@@ -204,9 +213,9 @@ function rowMajor(): Kernels {
       return -1;
     },
 
-    targetWeight(target, weight, ignoreIndex) {
+    targetWeight(target, weight, classes, ignoreIndex) {
       let total = 0;
-      for (const t of target) if (t !== ignoreIndex) total += weight ? weight[t] : 1;
+      for (const t of target) if (t !== ignoreIndex && t >= 0 && t < classes) total += weight ? weight[t] : 1;
       return total;
     },
 
@@ -214,7 +223,7 @@ function rowMajor(): Kernels {
       const { x, target, classes: C, weight, weightTotal, ignoreIndex, smoothing: eps } = c;
       const partials = new Partials(target.length, 3);
       for (let r = 0; r < target.length; r++) {
-        const o = r * C, t = target[r];
+        const o = r * C, t = targetAt(target, r, C, ignoreIndex);
         if (t === ignoreIndex) {
           if (c.out) c.out[r] = 0;
           // 0·softmax(row): NaN throughout where the row's softmax is NaN, as in PyTorch.
@@ -276,7 +285,7 @@ function rowMajor(): Kernels {
     nllBackward(c: NllBackwardCall) {
       c.grad.fill(0);
       for (let r = 0; r < c.target.length; r++) {
-        const t = c.target[r];
+        const t = targetAt(c.target, r, c.classes, c.ignoreIndex);
         if (t === c.ignoreIndex) continue;
         const wt = c.weight ? c.weight[t] : 1;
         c.grad[r * c.classes + t] = -wt * c.gradScale * (c.gradOut ? c.gradOut[r] : 1);
@@ -300,9 +309,11 @@ function rowMajor(): Kernels {
       }
     },
 
+    memoryKey: (buffer) => buffer,
+    // Each view owns its ArrayBuffer, so that freeing it refuses its subarrays too (views.ts).
     f32: (length) => new Float32Array(length),
     i32: (length) => new Int32Array(length),
-    free() {},
+    free: (view) => markBufferFreed(view.buffer),
   };
 }
 

@@ -1,39 +1,32 @@
 // Every check of user input, in one place. Each throws a TypeError (wrong
 // kind of value) or RangeError (wrong length, value or option) whose message
-// starts with the argument's name, before any kernel runs.
-import type { F32, I32 } from './kernels.js';
+// starts with the argument's name, before any kernel runs. Arrays come back
+// as plain views of the caller's memory (arrays.ts), options as a snapshot:
+// what a caller's getter or subclass says is read once, here.
+import { describe, kindOf, plainView, type F32, type I32 } from './arrays.js';
+import { notFreed } from './views.js';
 
-export type Reduction = 'mean' | 'sum' | 'none';
 export type Options = Record<string, unknown>;
 
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an Array';
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
-  return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
-}
-
-/** Kernel-memory views given back with k.free: using one again is an error. */
-const freedViews = new WeakSet<ArrayBufferView>();
-export function markFreed(view: ArrayBufferView): void {
-  freedViews.add(view);
-}
-function notFreed(name: string, v: ArrayBufferView): void {
-  if (freedViews.has(v)) throw new TypeError(`${name} is a kernel-memory view that was freed (k.free) and cannot be used`);
-}
-
-/** A non-empty Float32Array. */
-export function floats(name: string, v: unknown): F32 {
-  if (!(v instanceof Float32Array)) throw new TypeError(`${name} must be a Float32Array, got ${describe(v)}`);
+/** A plain view of one kind, refusing freed kernel-memory views (and, in plainView, detached buffers). */
+function view<K extends 'Float32Array' | 'Int32Array'>(name: string, v: unknown, kind: K, expected: string) {
   notFreed(name, v);
-  if (v.length === 0) throw new RangeError(`${name} is empty (or its buffer was detached)`);
-  return v;
+  const a = plainView(name, v, [kind], expected);
+  notFreed(name, v, a.buffer);
+  return a;
+}
+
+/** A Float32Array (possibly empty: an empty batch). */
+export function floats(name: string, v: unknown): F32 {
+  return view(name, v, 'Float32Array', 'a Float32Array');
 }
 
 /** classes: a positive integer dividing x.length; returns the row count. */
 export function rowsOf(x: F32, xName: string, classes: unknown, spatial = 1): number {
-  if (typeof classes !== 'number') throw new TypeError(`classes must be a number, got ${describe(classes)}`);
-  if (!Number.isInteger(classes) || classes < 1) throw new RangeError(`classes must be a positive integer, got ${classes}`);
+  if (typeof classes !== 'number') throw new TypeError(`classes must be a number (the length of a row), got ${describe(classes)}`);
+  if (!Number.isInteger(classes) || classes < 1 || classes >= 2 ** 31) {
+    throw new RangeError(`classes must be a positive integer, got ${classes}`);
+  }
   const block = classes * spatial;
   if (x.length % block !== 0) {
     const what = spatial === 1 ? `classes (${classes})` : `classes·spatial (${classes}·${spatial})`;
@@ -42,51 +35,80 @@ export function rowsOf(x: F32, xName: string, classes: unknown, spatial = 1): nu
   return (x.length / block) * spatial;
 }
 
-function sameLength(name: string, v: { length: number }, length: number): void {
-  if (v.length !== length) throw new RangeError(`${name}.length must be ${length}, got ${v.length}`);
+function sameLength(name: string, v: ArrayBufferView & { length: number }, length: number, hint = ''): void {
+  if (v.length !== length) throw new RangeError(`${name}.length must be ${length}, got ${v.length}${hint}`);
 }
 
 /** A Float32Array argument of an exact length. */
-export function floatsOfLength(name: string, v: unknown, length: number): F32 {
+export function floatsOfLength(name: string, v: unknown, length: number, hint = ''): F32 {
   const a = floats(name, v);
-  sameLength(name, a, length);
+  sameLength(name, a, length, hint);
   return a;
 }
 
-const INTEGER_ARRAYS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Uint32Array];
+/** Probability targets of an exact length: a Float32Array where it lies, a Float64Array converted. */
+export function probabilities(name: string, v: unknown, length: number): F32 {
+  notFreed(name, v);
+  const hint = ' (a float array is read as probabilities, one per logit; class indices need an integer array such as Int32Array)';
+  const a = plainView(name, v, ['Float32Array', 'Float64Array'], 'a Float32Array');
+  if (a.length !== length) throw new RangeError(`${name}.length must be ${length}, got ${a.length}${hint}`);
+  return a instanceof Float32Array ? a : new Float32Array(a);
+}
 
-/** Class indices as an Int32Array (any integer typed array or number[] accepted). */
+const INTEGER_KINDS = ['Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Uint32Array'] as const;
+const TARGETS = 'an Int32Array, an integer typed array or number[] (class indices)';
+
+/**
+ * Class indices as an Int32Array: an Int32Array is used where it lies, any
+ * other integer typed array or number[] is copied (a number[]'s elements are
+ * read once, here).
+ */
 export function indexTargets(name: string, v: unknown, rows: number): I32 {
   let t: I32;
-  if (v instanceof Int32Array) { notFreed(name, v); t = v; }
-  else if (INTEGER_ARRAYS.some((A) => v instanceof A) || Array.isArray(v)) {
-    const a = v as ArrayLike<unknown>;
-    t = new Int32Array(a.length);
-    for (let i = 0; i < a.length; i++) {
-      const x = a[i];
-      if (typeof x !== 'number') throw new TypeError(`${name}[${i}] must be a number (a class index), got ${describe(x)}`);
-      if (!Number.isInteger(x) || x < -(2 ** 31) || x >= 2 ** 31) {
-        throw new RangeError(`${name}[${i}] must be an integer class index, got ${describe(x)}`);
-      }
-      t[i] = x;
-    }
+  if (Array.isArray(v)) {
+    const n = v.length;
+    t = new Int32Array(n);
+    for (let i = 0; i < n; i++) t[i] = targetNumber(`${name}[${i}]`, v[i]);
   } else {
-    throw new TypeError(`${name} must be an Int32Array, an integer typed array or number[], got ${describe(v)}`);
+    const kind = kindOf(v);
+    if (kind === 'Float32Array' || kind === 'Float64Array') {
+      throw new TypeError(`${name} must be ${TARGETS}, got a ${kind}: a float array is read as probabilities, which this function does not take`);
+    }
+    notFreed(name, v);
+    const a = plainView(name, v, ['Int32Array', ...INTEGER_KINDS], TARGETS);
+    notFreed(name, v, a.buffer);
+    if (a instanceof Int32Array) t = a;
+    else {
+      t = new Int32Array(a.length);
+      for (let i = 0; i < a.length; i++) t[i] = targetNumber(`${name}[${i}]`, a[i]);
+    }
   }
   sameLength(name, t, rows);
   return t;
 }
 
-/** Options object with only the given keys (catches typos such as ignore_index). */
+function targetNumber(name: string, x: unknown): number {
+  if (typeof x !== 'number') throw new TypeError(`${name} must be a number (a class index), got ${describe(x)}`);
+  if (!Number.isInteger(x) || x < -(2 ** 31) || x >= 2 ** 31) throw new RangeError(`${name} must be an integer class index, got ${describe(x)}`);
+  return x;
+}
+
+/**
+ * The options object's own enumerable properties, each read once (a getter
+ * runs here and never again), restricted to the given keys (catches typos
+ * such as ignore_index).
+ */
 export function options(v: unknown, allowed: readonly string[]): Options {
-  if (v === undefined || v === null) return {};
+  const o: Options = Object.create(null);
+  if (v === undefined || v === null) return o;
   if (typeof v !== 'object' || Array.isArray(v) || ArrayBuffer.isView(v)) {
     throw new TypeError(`options must be an object, got ${describe(v)}`);
   }
   for (const key of Object.keys(v)) {
     if (!allowed.includes(key)) throw new RangeError(`unknown option '${key}' (expected one of ${allowed.join(', ')})`);
+    o[key] = (v as Options)[key];
   }
-  return v as Options;
+  return o;
 }
 
 export function oneOf<T extends string>(name: string, v: unknown, values: readonly T[], fallback: T): T {
@@ -122,16 +144,14 @@ export function optionalFloats(name: string, v: unknown, length: number): F32 | 
   return v === undefined || v === null ? null : floatsOfLength(name, v, length);
 }
 
-/** An output array (`out`, or `grad`), if given: the right typed array at the right length. */
+/** An output array (`out`, or `grad`), if given: the right typed array at the right length; else a new one. */
 export function outArray<T extends F32 | I32>(
   v: unknown, Kind: { new (n: number): T; name: string }, length: number, name = 'out',
 ): T {
   if (v === undefined || v === null) return new Kind(length);
-  if (!(v instanceof Kind)) throw new TypeError(`${name} must be a ${Kind.name}, got ${describe(v)}`);
-  notFreed(name, v);
-  if (v.length === 0 && length > 0) throw new RangeError(`${name} is empty (or its buffer was detached)`);
-  sameLength(name, v, length);
-  return v;
+  const a = view(name, v, Kind.name as 'Float32Array' | 'Int32Array', `a ${Kind.name}`) as T;
+  sameLength(name, a, length);
+  return a;
 }
 
 /** gradOutput: a number for 'mean'/'sum'; a number or per-item Float32Array for 'none'. */
@@ -146,7 +166,7 @@ export function gradOutput(v: unknown, reduction: string, items: number): { scal
 export function broadcastWeight(name: string, v: unknown, length: number): F32 | null {
   if (v === undefined || v === null) return null;
   const w = floats(name, v);
-  if (length % w.length !== 0) {
+  if (w.length === 0 || length % w.length !== 0) {
     throw new RangeError(`${name}.length (${w.length}) must divide the input's length (${length})`);
   }
   return w;

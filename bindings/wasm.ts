@@ -6,7 +6,7 @@
 // arrays (spatial) always stream: each chunk is laid out as rows on the way
 // in and back on the way out, by the wasm transpose (layout.ts).
 import { KernelMemory } from './memory.js';
-import { nllWhereItLies } from './reference.js';
+import { redoCrossEntropyIndex, redoCrossEntropyProb, redoElementwise } from './redo.js';
 import {
   PARTIAL_ROWS, sumPartials, type CrossEntropyIndexCall, type CrossEntropyProbCall, type ElementwiseBackwardCall,
   type ElementwiseCall, type F32, type I32, type Kernels, type NllBackwardCall, type NllCall,
@@ -32,7 +32,7 @@ interface Exports {
   logSoftmaxBackward(y: Ptr, dy: Ptr, dx: Ptr, r0: number, r1: number, classes: number): void;
   logSumExpBackward(x: Ptr, dy: Ptr, dx: Ptr, r0: number, r1: number, classes: number): void;
   badTarget(t: Ptr, r0: number, r1: number, classes: number, ignoreIndex: number): number;
-  targetWeight(t: Ptr, w: Ptr, r0: number, r1: number, ignoreIndex: number): number;
+  targetWeight(t: Ptr, w: Ptr, r0: number, r1: number, classes: number, ignoreIndex: number): number;
   crossEntropyIndex(
     x: Ptr, t: Ptr, w: Ptr, weightTotal: number, r0: number, r1: number, classes: number, ignoreIndex: number,
     smoothing: number, out: Ptr, partials: Ptr, grad: Ptr, gradNll: number, gradSmooth: number, gradOut: Ptr,
@@ -42,7 +42,7 @@ interface Exports {
     out: Ptr, partials: Ptr, grad: Ptr, gradScale: number, gradOut: Ptr,
   ): void;
   nll(
-    lp: Ptr, t: Ptr, w: Ptr, r0: number, r1: number, rowStride: number, classStride: number, ignoreIndex: number,
+    lp: Ptr, t: Ptr, w: Ptr, r0: number, r1: number, classes: number, rowStride: number, classStride: number, ignoreIndex: number,
     out: Ptr, partials: Ptr,
   ): void;
   nllBackward(t: Ptr, w: Ptr, r0: number, r1: number, classes: number, ignoreIndex: number, grad: Ptr, scale: number, gradOut: Ptr): void;
@@ -251,7 +251,9 @@ function lendAside<T>(mem: KernelMemory, k: Exports, inPlace: boolean, classes: 
   }
 }
 
-export function createWasmKernels(exports: Exports, mem: KernelMemory): Kernels {
+/** exact: the float64 (js) kernels, for arrays read where they lie and for
+ *  blocks whose float32 sums overflowed (redo.ts). */
+export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Kernels): Kernels {
   const k = exports;
   /** Row kernels: chunks of whole rows, a multiple of 4 (the four-row kernels). */
   const rowwise = (
@@ -259,8 +261,10 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory): Kernels 
     settle?: (blocks: Float64Array) => void,
   ) => run(mem, k, count, 4, parts, kernel, slots, settle);
   /** Elementwise kernels: chunks aligned to their partial-sum blocks. */
-  const elementwise = (count: number, parts: Part[], kernel: (p: Ptr[], i0: number, i1: number, partials: Ptr) => void, slots = 0) =>
-    run(mem, k, count, PARTIAL_ROWS, parts, kernel, slots);
+  const elementwise = (
+    count: number, parts: Part[], kernel: (p: Ptr[], i0: number, i1: number, partials: Ptr) => void, slots = 0,
+    settle?: (blocks: Float64Array) => void,
+  ) => run(mem, k, count, PARTIAL_ROWS, parts, kernel, slots, settle);
   const none = [0, 0, 0];
 
   return {
@@ -283,9 +287,9 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory): Kernels 
       rowwise(t.length, [input(t)], ([t], r0, r1) => { if (bad < 0) bad = k.badTarget(t, r0, r1, C, ignore); });
       return bad;
     },
-    targetWeight(t, w, ignore) {
+    targetWeight(t, w, C, ignore) {
       let total = 0;
-      rowwise(t.length, [input(t), whole(w)], ([t, w], r0, r1) => { total += k.targetWeight(t, w, r0, r1, ignore); });
+      rowwise(t.length, [input(t), whole(w)], ([t, w], r0, r1) => { total += k.targetWeight(t, w, r0, r1, C, ignore); });
       return total;
     },
 
@@ -294,7 +298,10 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory): Kernels 
         [input(c.x, c.classes, c.spatial), input(c.target), whole(c.weight), output(c.out), output(c.grad, c.classes, c.spatial), input(c.gradOut)],
         ([x, t, w, out, grad, gradOut], r0, r1, partials) => k.crossEntropyIndex(
           x, t, w, c.weightTotal, r0, r1, c.classes, c.ignoreIndex, c.smoothing, out, partials, grad, c.gradNll, c.gradSmooth, gradOut),
-        c.sums ? CE_SLOTS : 0, (blocks) => settleRuns(blocks, c.weightTotal)));
+        c.sums || c.out ? CE_SLOTS : 0, (blocks) => {
+          settleRuns(blocks, c.weightTotal);
+          redoCrossEntropyIndex(exact, c, blocks, CE_SLOTS);
+        }));
       return c.sums ? totals.slice(0, 3) : none;
     },
 
@@ -304,16 +311,16 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory): Kernels 
           output(c.grad, c.classes, c.spatial), input(c.gradOut)],
         ([x, q, w, out, grad, gradOut], r0, r1, partials) => k.crossEntropyProb(
           x, q, w, r0, r1, c.classes, c.smoothing, out, partials, grad, c.gradScale, gradOut),
-        c.sums ? 1 : 0));
+        c.sums || c.out ? 1 : 0, (blocks) => redoCrossEntropyProb(exact, c, blocks)));
       return c.sums ? totals : [0];
     },
 
     nll: (c: NllCall) => {
       // The loss reads one value per row: from a plain (or channels-first)
       // array those are read where they lie, in JS, not copied in with the batch.
-      if (mem.addressOf(c.lp, 'logProbs') < 0 || c.spatial > 1) return nllWhereItLies(c);
+      if (mem.addressOf(c.lp, 'logProbs') < 0 || c.spatial > 1) return exact.nll(c);
       const totals = rowwise(c.target.length, [input(c.lp, c.classes), input(c.target), whole(c.weight), output(c.out)],
-        ([lp, t, w, out], r0, r1, partials) => k.nll(lp, t, w, r0, r1, c.classes, 1, c.ignoreIndex, out, partials),
+        ([lp, t, w, out], r0, r1, partials) => k.nll(lp, t, w, r0, r1, c.classes, c.classes, 1, c.ignoreIndex, out, partials),
         c.sums ? 2 : 0); // Σ w_t·nll, Σ w_t
       return c.sums ? totals : none;
     },
@@ -330,7 +337,7 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory): Kernels 
         else if (c.op === 'bce') k.bceWithLogits(a, b, w, wn, pw, pwn, out, partials, i0, i1);
         else if (c.op === 'kl') k.klDiv(a, b, out, partials, i0, i1);
         else k.klDivLogTarget(a, b, out, partials, i0, i1);
-      }, c.sums ? 1 : 0);
+      }, 1, (blocks) => redoElementwise(exact, c, blocks));
       return c.sums ? totals[0] : 0;
     },
 
@@ -345,6 +352,7 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory): Kernels 
       });
     },
 
+    memoryKey: (buffer) => mem.keyOf(buffer),
     f32: (length) => mem.view(Float32Array, length),
     i32: (length) => mem.view(Int32Array, length),
     free: (view) => mem.freeView(view),

@@ -135,7 +135,6 @@ bad('nllLoss of 7 logProbs in rows of 3', RangeError, 'logProbs.length', (k) => 
 bad('klDiv of 7 inputs in rows of 3', RangeError, 'input.length', (k) => k.klDiv(f32(7), f32(7), 3));
 bad('softmaxBackward of 7 values in rows of 3', RangeError, 'y.length', (k) => k.softmaxBackward(f32(7), f32(7), 3));
 bad('softmax of 6 values with classes 3 and spatial 4', RangeError, 'classes·spatial', (k) => k.softmax(L(), 3, { spatial: 4 }));
-bad('softmax of an empty array', RangeError, 'x', (k) => k.softmax(f32(0), 3));
 bad('softmax with spatial 0', RangeError, 'spatial', (k) => k.softmax(L(), 3, { spatial: 0 }));
 bad('crossEntropy with spatial 1.5', RangeError, 'spatial', (k) => k.crossEntropy(L(), T(), 3, { spatial: 1.5 }));
 
@@ -259,7 +258,7 @@ bad('k.f32 of length −1', RangeError, 'length', (k) => k.f32(-1));
 bad('k.i32 of length 1.5', RangeError, 'length', (k) => k.i32(1.5));
 bad("k.f32 of length '3'", TypeError, 'length', (k) => k.f32('3'));
 bad('k.free of a number', TypeError, 'free', (k) => k.free(3));
-bad('k.free of a plain Float32Array', TypeError, 'free', (k) => k.free(f32(3)), WASM);
+bad('k.free of a plain Float32Array', TypeError, 'free', (k) => k.free(f32(3)));
 bad('k.free of a view twice', TypeError, 'free', (k) => {
   const v = k.f32(4);
   k.free(v);

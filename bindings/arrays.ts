@@ -1,0 +1,71 @@
+// Typed arrays as the engine sees them, not as a caller describes them. A
+// subclass can override `length`, `subarray` or `set`, and a Proxy can claim
+// any prototype; the kernels trust the lengths and addresses the bindings
+// derive, so every argument is read through the intrinsic %TypedArray%
+// accessors once and replaced by a plain view of the same memory, which no
+// caller code can change.
+
+export type F32 = Float32Array;
+export type I32 = Int32Array;
+
+const TypedArray = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const intrinsic = (key: PropertyKey) => Object.getOwnPropertyDescriptor(TypedArray, key)!.get!;
+const TAG = intrinsic(Symbol.toStringTag);
+const LENGTH = intrinsic('length');
+const OFFSET = intrinsic('byteOffset');
+const BUFFER = intrinsic('buffer');
+
+/** Every typed-array kind, by the name the engine gives it. */
+const KINDS = {
+  Float32Array, Float64Array, Int32Array, Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Uint32Array,
+} as const;
+export type KindName = keyof typeof KINDS;
+type ViewOf<K extends KindName> = InstanceType<(typeof KINDS)[K]>;
+
+/** The engine's name for a typed array's kind ('Float32Array', …), or undefined for anything else (a Proxy too). */
+export function kindOf(v: unknown): string | undefined {
+  return TAG.call(v) as string | undefined;
+}
+
+/** Whether a typed array's buffer was detached (transferred): only an empty view can be over one. */
+function detached(buffer: ArrayBufferLike): boolean {
+  if (buffer.byteLength !== 0 || typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer) return false;
+  try {
+    new Uint8Array(buffer);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** A description of a value for error messages. */
+export function describe(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  const kind = kindOf(v);
+  if (kind) return `a ${kind}`;
+  if (Array.isArray(v)) return 'an Array';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'function') return 'a function';
+  return `${typeof v} ${String(v)}`;
+}
+
+/**
+ * A plain view (of the engine's own class, over the same memory) of a typed
+ * array of one of the given kinds; a TypeError naming the argument for
+ * anything else, a RangeError for a view of a detached buffer.
+ */
+export function plainView<K extends KindName>(name: string, v: unknown, kinds: readonly K[], expected: string): ViewOf<K> {
+  const kind = kindOf(v) as K | undefined;
+  if (kind === undefined || !kinds.includes(kind)) throw new TypeError(`${name} must be ${expected}, got ${describe(v)}`);
+  const length = LENGTH.call(v) as number;
+  const buffer = BUFFER.call(v) as ArrayBufferLike;
+  if (length === 0 && detached(buffer)) {
+    throw new RangeError(`${name} is empty: its buffer was detached (transferred away); pass an array whose memory is still there`);
+  }
+  return new KINDS[kind](buffer as ArrayBuffer, OFFSET.call(v) as number, length) as ViewOf<K>;
+}
+
+/** Where a plain view's bytes lie: its buffer and [start, end). */
+export interface Extent { buffer: ArrayBufferLike; start: number; end: number }
+export const extentOf = (v: ArrayBufferView): Extent => ({ buffer: v.buffer, start: v.byteOffset, end: v.byteOffset + v.byteLength });
