@@ -11,11 +11,13 @@ export type Named = [name: string, a: ArrayBufferView | null];
  *  (every buffer the kernel memory has shown maps to one key). */
 export type MemoryKey = (buffer: ArrayBufferLike) => object;
 
-function overlap(key: MemoryKey, a: ArrayBufferView, b: ArrayBufferView): 'none' | 'same' | 'partial' {
-  if (a.byteLength === 0 || b.byteLength === 0 || key(a.buffer) !== key(b.buffer)) return 'none';
-  const a0 = a.byteOffset, a1 = a0 + a.byteLength, b0 = b.byteOffset, b1 = b0 + b.byteLength;
-  if (a1 <= b0 || b1 <= a0) return 'none';
-  return a0 === b0 && a1 === b1 && a.constructor === b.constructor ? 'same' : 'partial';
+/** Where an array's bytes lie, with its memory's key. */
+interface Span { a: ArrayBufferView; key: object; start: number; end: number }
+const spanOf = (key: MemoryKey, a: ArrayBufferView): Span => ({ a, key: key(a.buffer), start: a.byteOffset, end: a.byteOffset + a.byteLength });
+
+function overlap(a: Span, b: Span): 'none' | 'same' | 'partial' {
+  if (a.key !== b.key || a.end <= b.start || b.end <= a.start || a.start === a.end || b.start === b.end) return 'none';
+  return a.start === b.start && a.end === b.end && a.a.constructor === b.a.constructor ? 'same' : 'partial';
 }
 
 /**
@@ -27,23 +29,27 @@ function overlap(key: MemoryKey, a: ArrayBufferView, b: ArrayBufferView): 'none'
 export function separate<T extends ArrayBufferView | null>(
   key: MemoryKey, inputs: Named[], outputs: [string, T][], inPlace: Record<string, readonly string[]> = {},
 ): T[] {
-  const result = outputs.map(([, a]) => a);
-  outputs.forEach(([outName, out], i) => {
-    if (!out) return;
-    for (const [inName, input] of inputs) {
-      if (!input) continue;
-      const o = overlap(key, out, input);
-      if (o === 'none') continue;
-      if (o === 'same' && inPlace[outName]?.includes(inName)) {
-        result[i] = input as T;
+  const ins: [string, Span][] = [];
+  for (const [name, a] of inputs) if (a) ins.push([name, spanOf(key, a)]);
+  const outs: [string, Span][] = [];
+  return outputs.map(([outName, out]) => {
+    if (!out) return out;
+    const o = spanOf(key, out);
+    let result: T = out;
+    for (const [inName, i] of ins) {
+      const how = overlap(o, i);
+      if (how === 'none') continue;
+      if (how === 'same' && inPlace[outName]?.includes(inName)) {
+        result = i.a as T;
         continue;
       }
       const allowed = inPlace[outName]?.length ? ` (in place, ${outName} may be exactly ${inPlace[outName].join(' or ')})` : '';
       throw new RangeError(`${outName} and ${inName} overlap in memory: an output must not share memory with an input${allowed}`);
     }
-    for (const [otherName, other] of outputs.slice(0, i)) {
-      if (other && overlap(key, out, other) !== 'none') throw new RangeError(`${outName} and ${otherName} overlap in memory: two outputs must not share memory`);
+    for (const [otherName, other] of outs) {
+      if (overlap(o, other) !== 'none') throw new RangeError(`${outName} and ${otherName} overlap in memory: two outputs must not share memory`);
     }
+    outs.push([outName, o]);
+    return result;
   });
-  return result;
 }

@@ -59,6 +59,15 @@ export function createApi(kernels: Kernels) {
   /** Views this instance handed out (k.f32 / k.i32): the only ones free() takes. */
   const made = new WeakSet<object>();
   const key = (buffer: ArrayBufferLike) => k.memoryKey(buffer);
+  /** The outputs [name, the caller's value, its view] checked against the
+   *  inputs (aliasing.ts); outputs the call made itself cannot alias, so
+   *  without one from the caller nothing is checked and inputs() not built. */
+  function outputs<T extends F32 | I32 | null>(
+    inputs: () => Named[], outs: [string, unknown, T][], inPlace: Record<string, readonly string[]> = {},
+  ): T[] {
+    if (outs.every(([, given]) => given === undefined || given === null)) return outs.map(([, , a]) => a);
+    return separate(key, inputs(), outs.map(([name, , a]) => [name, a] as [string, T]), inPlace);
+  }
   const madeHere = <T extends F32 | I32>(view: T): T => {
     made.add(view);
     return view;
@@ -78,7 +87,7 @@ export function createApi(kernels: Kernels) {
     Kind: { new (n: number): T; name: string }, run: (x: F32, C: number, out: T, S: number) => void,
   ): T {
     const { o, x, S, rows, C } = rowwiseInput(name, input, classes, last);
-    const [out] = separate(key, [[name, x]], [['out', v.outArray(o.out, Kind, perRow ? rows : x.length)]], perRow ? {} : IN_PLACE.rowwise);
+    const [out] = outputs(() => [[name, x]], [['out', o.out, v.outArray(o.out, Kind, perRow ? rows : x.length)]], perRow ? {} : IN_PLACE.rowwise);
     run(x, C, out, S);
     return given(o.out, out);
   }
@@ -91,7 +100,7 @@ export function createApi(kernels: Kernels) {
     const { o, x: y, S, rows, C } = rowwiseInput(yName, y0, classes, last);
     const dy = v.floatsOfLength('dy', dy0, dyPerRow ? rows : y.length);
     const inPlace = dyPerRow ? IN_PLACE.logSumExpBackward : IN_PLACE.rowwiseBackward;
-    const [out] = separate(key, [[yName, y], ['dy', dy]], [['out', v.outArray(o.out, Float32Array, y.length)]], inPlace);
+    const [out] = outputs(() => [[yName, y], ['dy', dy]], [['out', o.out, v.outArray(o.out, Float32Array, y.length)]], inPlace);
     run(y, dy, C, out, S);
     return given(o.out, out);
   }
@@ -136,7 +145,7 @@ export function createApi(kernels: Kernels) {
     return { o, x0, S, rows, C, reduction, weight, ignoreIndex, smoothing, q, t, out };
   }
 
-  /** The arrays a cross-entropy call reads, for separate(). */
+  /** The arrays a cross-entropy call reads, for outputs(). */
   const ceInputs = (c: CeCall, gradOut: F32 | null): Named[] =>
     [['logits', c.x0], ['target', c.q ?? c.t], ['weight', c.weight], ['gradOutput', gradOut]];
   type CeCall = ReturnType<typeof crossEntropyCall>;
@@ -212,7 +221,7 @@ export function createApi(kernels: Kernels) {
     [['input', c.a], ['target', c.b], ['weight', c.w], ['posWeight', c.pw], ['gradOutput', gradOut]];
 
   function elementwiseLoss(c: EwCall): number | F32 {
-    const [out] = separate(key, ewInputs(c), [['out', c.reduction === 'none' ? v.outArray(c.o.out, Float32Array, c.a.length) : null]],
+    const [out] = outputs(() => ewInputs(c), [['out', c.o.out, c.reduction === 'none' ? v.outArray(c.o.out, Float32Array, c.a.length) : null]],
       IN_PLACE.elementwise);
     const total = k.elementwise({ op: c.op, a: c.a, b: c.b, w: c.w, pw: c.pw, out, sums: out === null });
     return lossResult(c.reduction, c.reduction === 'sum' || c.reduction === 'none' ? total : total / c.divisor, given(c.o.out, out));
@@ -220,7 +229,7 @@ export function createApi(kernels: Kernels) {
 
   function elementwiseGrad(c: EwCall): F32 {
     const g = v.gradOutput(c.o.gradOutput, c.reduction, c.a.length);
-    const [grad] = separate(key, ewInputs(c, g.array), [['out', v.outArray(c.o.out, Float32Array, c.a.length)]], IN_PLACE.elementwise);
+    const [grad] = outputs(() => ewInputs(c, g.array), [['out', c.o.out, v.outArray(c.o.out, Float32Array, c.a.length)]], IN_PLACE.elementwise);
     const scale = c.reduction === 'sum' || c.reduction === 'none' ? g.scale : g.scale / c.divisor;
     k.elementwiseBackward({ op: c.op, a: c.a, b: c.b, w: c.w, pw: c.pw, grad, gradScale: scale, gradOut: g.array });
     return given(c.o.out, grad);
@@ -255,7 +264,7 @@ export function createApi(kernels: Kernels) {
 
     crossEntropy(logits: F32, target: ArrayLike<number>, classes: number, opts?: object): number | F32 {
       const c = crossEntropyCall(logits, target, classes, opts, [], true);
-      separate(key, ceInputs(c, null), [['out', c.out]]);
+      outputs(() => ceInputs(c, null), [['out', c.o.out, c.out]]);
       const total = crossEntropyRun(c, c.out === null, null, { scale: 1, array: null });
       return lossResult(c.reduction, total, given(c.o.out, c.out));
     },
@@ -263,7 +272,7 @@ export function createApi(kernels: Kernels) {
     crossEntropyBackward(logits: F32, target: ArrayLike<number>, classes: number, opts?: object): F32 {
       const c = crossEntropyCall(logits, target, classes, opts, ['gradOutput'], false);
       const g = v.gradOutput(c.o.gradOutput, c.reduction, c.rows);
-      const [grad] = separate(key, ceInputs(c, g.array), [['out', v.outArray(c.o.out, Float32Array, c.x0.length)]], IN_PLACE.crossEntropy);
+      const [grad] = outputs(() => ceInputs(c, g.array), [['out', c.o.out, v.outArray(c.o.out, Float32Array, c.x0.length)]], IN_PLACE.crossEntropy);
       crossEntropyRun(c, false, grad, g);
       return given(c.o.out, grad);
     },
@@ -271,8 +280,8 @@ export function createApi(kernels: Kernels) {
     crossEntropyWithGrad(logits: F32, target: ArrayLike<number>, classes: number, opts?: object) {
       const c = crossEntropyCall(logits, target, classes, opts, ['grad', 'gradOutput'], true);
       const g = v.gradOutput(c.o.gradOutput, c.reduction, c.rows);
-      const [out, grad] = separate(key, ceInputs(c, g.array),
-        [['out', c.out], ['grad', v.outArray(c.o.grad, Float32Array, c.x0.length, 'grad')]], IN_PLACE.crossEntropy);
+      const [out, grad] = outputs(() => ceInputs(c, g.array),
+        [['out', c.o.out, c.out], ['grad', c.o.grad, v.outArray(c.o.grad, Float32Array, c.x0.length, 'grad')]], IN_PLACE.crossEntropy);
       c.out = out;
       const total = crossEntropyRun(c, c.out === null, grad, g);
       return { loss: lossResult(c.reduction, total, given(c.o.out, c.out)), grad: given(c.o.grad, grad) };
@@ -280,7 +289,7 @@ export function createApi(kernels: Kernels) {
 
     nllLoss(logProbs: F32, target: ArrayLike<number>, classes: number, opts?: object): number | F32 {
       const c = nllCall(logProbs, target, classes, opts, []);
-      const [out] = separate(key, nllInputs(c, null), [['out', c.reduction === 'none' ? v.outArray(c.o.out, Float32Array, c.rows) : null]]);
+      const [out] = outputs(() => nllInputs(c, null), [['out', c.o.out, c.reduction === 'none' ? v.outArray(c.o.out, Float32Array, c.rows) : null]]);
       const [nll, wSum] = k.nll({
         lp: c.lp, target: c.t, classes: c.C, spatial: c.S, weight: c.weight, ignoreIndex: c.ignoreIndex, out, sums: !out,
       });
@@ -290,7 +299,7 @@ export function createApi(kernels: Kernels) {
     nllLossBackward(logProbs: F32, target: ArrayLike<number>, classes: number, opts?: object): F32 {
       const c = nllCall(logProbs, target, classes, opts, ['gradOutput']);
       const g = v.gradOutput(c.o.gradOutput, c.reduction, c.rows);
-      const [grad] = separate(key, nllInputs(c, g.array), [['out', v.outArray(c.o.out, Float32Array, c.lp.length)]], IN_PLACE.nllLoss);
+      const [grad] = outputs(() => nllInputs(c, g.array), [['out', c.o.out, v.outArray(c.o.out, Float32Array, c.lp.length)]], IN_PLACE.nllLoss);
       const W = c.reduction === 'mean' ? k.targetWeight(c.t, c.weight, c.C, c.ignoreIndex) : 1;
       k.nllBackward({
         target: c.t, classes: c.C, spatial: c.S, weight: c.weight, ignoreIndex: c.ignoreIndex, grad, gradScale: g.scale / W, gradOut: g.array,

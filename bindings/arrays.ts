@@ -50,20 +50,45 @@ export function describe(v: unknown): string {
   return `${typeof v} ${String(v)}`;
 }
 
+/** Plain views already made, per caller's array. A typed array over a buffer
+ *  that cannot resize keeps its offset and length for life (a detached one
+ *  shows length 0), so its plain view can be reused: a lookup costs a
+ *  fraction of a new view, which small calls feel. */
+const made = new WeakMap<object, ArrayBufferView & { length: number }>();
+const RESIZABLE = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'resizable')?.get;
+const GROWABLE = typeof SharedArrayBuffer === 'function' ? Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, 'growable')?.get : undefined;
+function fixedSize(buffer: ArrayBufferLike): boolean {
+  const shared = typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer;
+  const get = shared ? GROWABLE : RESIZABLE;
+  return get === undefined || get.call(buffer) === false;
+}
+
 /**
  * A plain view (of the engine's own class, over the same memory) of a typed
  * array of one of the given kinds; a TypeError naming the argument for
  * anything else, a RangeError for a view of a detached buffer.
  */
 export function plainView<K extends KindName>(name: string, v: unknown, kinds: readonly K[], expected: string): ViewOf<K> {
-  const kind = kindOf(v) as K | undefined;
-  if (kind === undefined || !kinds.includes(kind)) throw new TypeError(`${name} must be ${expected}, got ${describe(v)}`);
-  const length = LENGTH.call(v) as number;
+  const known = typeof v === 'object' && v !== null ? made.get(v) : undefined;
+  if (known !== undefined && known.length !== 0) for (const k of kinds) if (known instanceof KINDS[k]) return known as ViewOf<K>;
+  // instanceof first (cheap), then the engine's accessors, which throw for
+  // anything that only claims the prototype (a Proxy, Object.create(…)).
+  let kind: K | undefined;
+  for (const k of kinds) if (v instanceof KINDS[k]) { kind = k; break; }
+  let length: number;
+  try {
+    if (kind === undefined) throw new TypeError();
+    length = LENGTH.call(v) as number;
+  } catch {
+    throw new TypeError(`${name} must be ${expected}, got ${describe(v)}`);
+  }
   const buffer = BUFFER.call(v) as ArrayBufferLike;
   if (length === 0 && detached(buffer)) {
     throw new RangeError(`${name} is empty: its buffer was detached (transferred away); pass an array whose memory is still there`);
   }
-  return new KINDS[kind](buffer as ArrayBuffer, OFFSET.call(v) as number, length) as ViewOf<K>;
+  const view = new KINDS[kind!](buffer as ArrayBuffer, OFFSET.call(v) as number, length) as ViewOf<K>;
+  if (fixedSize(buffer)) made.set(v as object, view);
+  return view;
 }
 
 /** Where a plain view's bytes lie: its buffer and [start, end). */

@@ -99,7 +99,7 @@ function targetNumber(name: string, x: unknown): number {
  * such as ignore_index).
  */
 export function options(v: unknown, allowed: readonly string[]): Options {
-  const o: Options = Object.create(null);
+  const o: Options = {}; // an own '__proto__' key is refused below, before any assignment
   if (v === undefined || v === null) return o;
   if (typeof v !== 'object' || Array.isArray(v) || ArrayBuffer.isView(v)) {
     throw new TypeError(`options must be an object, got ${describe(v)}`);

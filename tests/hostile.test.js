@@ -202,6 +202,24 @@ for (const backend of BACKENDS) {
     same(k.logSumExp(x, C), js.logSumExp(data(12), C), 'own length property');
   });
 
+  test(`${backend} · arrays whose buffer resizes or is detached between calls are read as they are now`, () => {
+    const C = 3, buffer = new ArrayBuffer(48, { maxByteLength: 96 });
+    const x = new Float32Array(buffer); // tracks the buffer's length
+    x.set(data(12));
+    same(k.logSumExp(x, C), js.logSumExp(data(12), C), 'before');
+    buffer.resize(24);
+    same(k.logSumExp(x, C), js.logSumExp(data(6), C), 'after shrinking');
+    const fixed = new Float32Array(new ArrayBuffer(48, { maxByteLength: 96 }), 0, 12);
+    fixed.set(data(12));
+    fixed.buffer.resize(24); // now out of bounds: length 0
+    throws(() => k.softmax(fixed, C, new Float32Array(12)), RangeError);
+    const y = data(12);
+    k.softmax(y, C);
+    structuredClone(y.buffer, { transfer: [y.buffer] });
+    throws(() => k.softmax(y, C), RangeError, 'x', 'detached');
+    nextCallWorks(k);
+  });
+
   test(`${backend} · Proxies and objects posing as typed arrays are a TypeError naming the argument`, () => {
     const fake = Object.create(Float32Array.prototype);
     throws(() => k.softmax(fake, 3), TypeError, 'x');
