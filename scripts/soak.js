@@ -94,6 +94,10 @@ function shape() {
 }
 const reduction = () => pick(['mean', 'sum', 'none']);
 
+class LyingLength extends Float32Array {
+  get length() { return 1e6; }
+}
+
 /** Good calls: [op, args]. Values stay where every backend must agree (API.md). */
 const GOOD = [
   ...['logSumExp', 'softmax', 'logSoftmax', 'argmax'].map((op) => () => {
@@ -132,6 +136,12 @@ const GOOD = [
     const target = rowSoftmax(uniform(s.length, -3, 3), s.classes, logTarget);
     return [op, [rowSoftmax(uniform(s.length, -5, 5), s.classes, true), target, s.classes, o]];
   }),
+  // a subclass whose length lies, and an in-place gradient through another view of the logits
+  () => { const s = shape(); return ['logSumExp', [new LyingLength(logits(s.length)), s.classes]]; },
+  () => {
+    const s = shape(), x = logits(s.length);
+    return ['crossEntropyWithGrad', [x, indexTargets(s.rows, s.classes), s.classes, { grad: new Float32Array(x.buffer) }]];
+  },
   ...['mseLoss', 'mseLossBackward'].map((op) => () => {
     const n = int(1, 2048);
     return [op, [uniform(n, -10, 10), uniform(n, -10, 10), { reduction: reduction() }]];
@@ -171,6 +181,13 @@ const BAD = [
   () => ['logSumExp', [detached(L()), 3], RangeError],
   () => ['crossEntropy', [L(), detached(T()), 3], RangeError],
   () => ['klDiv', [L(), L(), 3, { reduction: 'none', out: detached(f32(6)) }], RangeError],
+  // a hostile caller: overlapping outputs, an output that is another input,
+  // a getter that rewrites the targets, a Proxy posing as a Float32Array
+  () => { const b = new ArrayBuffer(40); return ['softmax', [new Float32Array(b, 0, 6), 3, new Float32Array(b, 8, 6)], RangeError]; },
+  () => { const q = uniform(6); return ['crossEntropyWithGrad', [L(), q, 3, { grad: q }], RangeError]; },
+  () => { const b = new ArrayBuffer(24); return ['crossEntropyWithGrad', [L(), T(), 3, { reduction: 'none', out: new Float32Array(b, 0, 2), grad: new Float32Array(b) }], RangeError]; },
+  () => { const t = T(); return ['crossEntropy', [L(), t, 3, { reduction: 'none', get out() { t[1] = pick([7, -5, 2 ** 30]); return undefined; } }], RangeError]; },
+  () => ['softmax', [new Proxy(L(), {}), 3], TypeError],
   () => ['f32', [pick([-1, 1.5, NaN])], RangeError],
   () => ['i32', ['8'], TypeError],
 ];
