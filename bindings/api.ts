@@ -2,6 +2,7 @@
 // (kernels.ts), and turn their sums into PyTorch's reductions. Everything
 // here is shared by all backends, so the semantics cannot drift between them.
 import type { F32, I32, Kernels, Elementwise } from './kernels.js';
+import type { Kernels as PublicKernels } from './types.js';
 import { separate, type Named } from './aliasing.js';
 import { kindOf } from './arrays.js';
 import { isFreed, markFreed } from './views.js';
@@ -54,7 +55,14 @@ const DISPOSED = new Proxy({} as Kernels, {
   },
 });
 
-export function createApi(kernels: Kernels) {
+/** The public operations (types.ts) without what init() adds. */
+export type Operations = Omit<PublicKernels, 'backend' | 'threads'>;
+/** The implementations' own signatures are looser than the public overloads
+ *  (they validate at run time what the types promise): each must take the
+ *  public arguments, whatever it returns. */
+type Loosely<T> = { [K in keyof T]: T[K] extends (...a: infer A) => unknown ? (...a: A) => unknown : T[K] };
+
+export function createApi(kernels: Kernels): Operations {
   let k = kernels;
   /** Views this instance handed out (k.f32 / k.i32): the only ones free() takes. */
   const made = new WeakSet<object>();
@@ -244,7 +252,7 @@ export function createApi(kernels: Kernels) {
     [['logProbs', c.lp], ['target', c.t], ['weight', c.weight], ['gradOutput', gradOut]];
 
 
-  return {
+  const api = {
     logSumExp: (x: F32, classes: number, last?: unknown) =>
       rowwise('x', x, classes, last, true, Float32Array, k.logSumExp),
     softmax: (x: F32, classes: number, last?: unknown) =>
@@ -330,7 +338,9 @@ export function createApi(kernels: Kernels) {
       markFreed(view);
       k.free(view);
     },
-  };
+  } satisfies Loosely<Operations>;
+  // The one cast: run-time validation stands behind the return types of the overloads.
+  return api as unknown as Operations;
 }
 
 function viewLength(n: unknown): number {
@@ -338,5 +348,3 @@ function viewLength(n: unknown): number {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`length must be a non-negative integer, got ${n}`);
   return n;
 }
-
-export type Api = ReturnType<typeof createApi>;

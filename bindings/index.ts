@@ -1,29 +1,14 @@
-// simdloss: init() picks a backend and returns the operations of API.md.
-import { createApi, type Api } from './api.js';
+// simdloss: init() picks a backend and returns the operations (types.ts).
+import { createApi } from './api.js';
 import { createReference } from './reference.js';
 import { createWasmKernels, type Exports } from './wasm.js';
 import { KernelMemory, MAX_PAGES } from './memory.js';
-import { BUILDS, FEATURE, compile, defaultUrl, type WasmBackend, type WasmSource } from './load.js';
+import { BUILDS, FEATURE, compile, defaultUrl } from './load.js';
+import type { Backend, InitOptions, Kernels, WasmBackend, WasmSource } from './types.js';
 
-export type Backend = WasmBackend | 'js';
-
-export interface InitOptions {
-  /** Force one backend; by default the best build this runtime validates. */
-  backend?: Backend;
-  /** Worker threads; the pool is not built yet, so every call runs on the caller's thread. */
-  threads?: number | 'auto';
-  /** Where the .wasm comes from: one source, or one per build. */
-  wasm?: WasmSource | PerBuild;
-}
+export type * from './types.js';
 
 type PerBuild = Partial<Record<WasmBackend, WasmSource>>;
-
-export type SimdLoss = Api & {
-  /** The build that actually runs. */
-  readonly backend: Backend;
-  /** Threads actually in use. */
-  readonly threads: number;
-};
 
 const BACKENDS: readonly Backend[] = [...BUILDS, 'js'];
 const BUILD_NAMES: WasmBackend[] = ['scalar', 'simd', 'relaxed-simd']; // index = exported build()
@@ -84,7 +69,8 @@ async function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memor
   }
 }
 
-export async function init(options: InitOptions = {}): Promise<SimdLoss> {
+/** The best build this runtime runs (or the one `options.backend` names), ready to use. */
+export async function init(options: InitOptions = {}): Promise<Kernels> {
   checkOptions(options);
   const wanted = options.backend;
   let backend: Backend = 'js';
@@ -121,4 +107,3 @@ export async function init(options: InitOptions = {}): Promise<SimdLoss> {
   return Object.assign(createApi(kernels), { backend, threads: 1 });
 }
 
-export type { WasmBackend, WasmSource };

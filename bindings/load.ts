@@ -7,8 +7,7 @@
 // bundlers. http(s) URLs are fetched and compiled while they download
 // (WebAssembly.compileStreaming) when the server sends application/wasm.
 
-export type WasmBackend = 'relaxed-simd' | 'simd' | 'scalar';
-export type WasmSource = BufferSource | URL | string | WebAssembly.Module;
+import type { WasmBackend, WasmSource } from './types.js';
 
 export const BUILDS: readonly WasmBackend[] = ['relaxed-simd', 'simd', 'scalar'];
 /** The feature each build needs beyond WebAssembly 1.0 with threads. */

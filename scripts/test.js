@@ -1,6 +1,6 @@
-// npm test: every uvu test file on js, scalar and simd in this Node, then the
-// fixtures, properties, identities and gradients again on relaxed-simd in a
-// Node started with the flag it needs.
+// npm test: the type check of the public API, every uvu test file on js,
+// scalar and simd in this Node, then the fixtures, properties, identities and
+// gradients again on relaxed-simd in a Node started with the flag it needs.
 // Ends with one line "N passed, N failed" summed over every run.
 import { spawnSync } from 'node:child_process';
 
@@ -15,6 +15,15 @@ const runs = [
 ];
 
 let passed = 0, failed = 0;
+
+// The public types: tests/types/ must compile with tsc --strict (each
+// @ts-expect-error there must find its error). One check, one count.
+console.log('\n# types (tsc --strict --noEmit -p tests/types)');
+const types = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tests/types'], { encoding: 'utf8' });
+process.stdout.write(types.stdout + types.stderr);
+if (types.status === 0) passed++;
+else failed++;
+
 for (const run of runs) {
   console.log(`\n# ${run.name}`);
   const env = { ...process.env, ...run.env };

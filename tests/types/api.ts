@@ -1,0 +1,56 @@
+// Compiled by `npm test` with tsc --strict --noEmit against the built types
+// (dist/index.d.ts): results need no casts, and mistakes a user can make in
+// options are compile errors (each @ts-expect-error must find one).
+import { init, type CrossEntropyOptions, type InitOptions, type Kernels, type Reduction } from '../../dist/index.js';
+
+const k: Kernels = await init({ backend: 'simd', threads: 'auto' } satisfies InitOptions);
+const x = new Float32Array(6), t = new Int32Array(2), q = new Float32Array(6);
+
+// Reductions decide the result's type.
+const mean: number = k.crossEntropy(x, t, 3);
+const sum: number = k.crossEntropy(x, [0, 2], 3, { reduction: 'sum', weight: new Float32Array(3), ignoreIndex: 0, labelSmoothing: 0.1 });
+const none: Float32Array = k.crossEntropy(x, q, 3, { reduction: 'none', out: new Float32Array(2) });
+const batch: number = k.klDiv(x, q, 3, { reduction: 'batchmean', logTarget: true });
+const perElement: Float32Array = k.mseLoss(x, q, { reduction: 'none' });
+const bce: number = k.binaryCrossEntropyWithLogits(x, q, { posWeight: new Float32Array(3) });
+const nll: Float32Array = k.nllLoss(x, t, 3, { reduction: 'none', spatial: 1 });
+const fused: { loss: number; grad: Float32Array } = k.crossEntropyWithGrad(x, t, 3, { grad: x, gradOutput: 2 });
+const fusedNone: Float32Array = k.crossEntropyWithGrad(x, t, 3, { reduction: 'none' }).loss;
+const grad: Float32Array = k.crossEntropyBackward(x, t, 3, { reduction: 'none', gradOutput: new Float32Array(2) });
+const lse: Float32Array = k.logSumExp(x, 3, { spatial: 1 });
+const soft: Float32Array = k.softmax(x, 3, x);
+const idx: Int32Array = k.argmax(x, 3, new Int32Array(2));
+const backend: 'relaxed-simd' | 'simd' | 'scalar' | 'js' = k.backend;
+const threads: number = k.threads;
+
+// A reduction only known at run time gives the union.
+declare const r: Reduction;
+const either: number | Float32Array = k.mseLoss(x, q, { reduction: r });
+const opts: CrossEntropyOptions = { reduction: 'sum' };
+const loose: number | Float32Array = k.crossEntropy(x, t, 3, opts);
+
+// Misspelled options and bad values do not compile.
+// @ts-expect-error ignore_index is ignoreIndex
+k.crossEntropy(x, t, 3, { ignore_index: 1 });
+// @ts-expect-error no such reduction
+k.crossEntropy(x, t, 3, { reduction: 'avg' });
+// @ts-expect-error 'batchmean' is klDiv's only
+k.mseLoss(x, q, { reduction: 'batchmean' });
+// @ts-expect-error labelSmoothing is a number
+k.crossEntropy(x, t, 3, { labelSmoothing: '0.1' });
+// @ts-expect-error reduction 'none' is an array, not a number
+const wrong: number = k.nllLoss(x, t, 3, { reduction: 'none' });
+// @ts-expect-error weight is a Float32Array
+k.binaryCrossEntropyWithLogits(x, q, { weight: [1, 2] });
+// @ts-expect-error argmax gives Int32Array
+const notFloats: Float32Array = k.argmax(x, 3);
+// @ts-expect-error logTarget belongs to klDiv
+k.crossEntropy(x, t, 3, { logTarget: true });
+// @ts-expect-error init takes no 'backnd'
+await init({ backnd: 'simd' });
+// @ts-expect-error no such backend
+await init({ backend: 'wasm' });
+// @ts-expect-error classes is a number
+k.logSumExp(x, '3');
+
+export { mean, sum, none, batch, perElement, bce, nll, fused, fusedNone, grad, lse, soft, idx, backend, threads, either, loose, wrong, notFloats };
