@@ -1,0 +1,68 @@
+// Cases built from the kernels' own thresholds: row lengths around the vector
+// width (4), the short-row lane kernels (16) and the grouped long rows
+// (4096), and 1–13 rows (the four-, eight- and twelve-row group loops and
+// what they leave over). Every backend against the float64 reference (js).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { BACKENDS, kernel, mismatch } from './helpers.js';
+
+const js = await kernel('js');
+const CLASSES = [3, 4, 5, 15, 16, 17, 4095, 4096, 4097];
+
+/** Logits with a seeded mix of moderate values, ties, −∞ and a huge one. */
+function logits(n, seed) {
+  let s = seed;
+  const next = () => (s = (s * 16807) % 2147483647) / 2147483647;
+  return Float32Array.from({ length: n }, () => {
+    const u = next();
+    return u < 0.01 ? -Infinity : u < 0.02 ? 3 : u < 0.025 ? 1e4 : next() * 12 - 6;
+  });
+}
+
+function softmaxRows(x, C) {
+  return js.softmax(x.map((v) => (Number.isFinite(v) ? v : -50)), C);
+}
+
+for (const backend of BACKENDS.filter((b) => b !== 'js')) {
+  for (const C of CLASSES) {
+    test(`${backend} · ${C} classes, 1 to 13 rows: every row-wise op and loss agrees with the float64 reference`, async () => {
+      const k = await kernel(backend);
+      for (let rows = 1; rows <= 13; rows++) {
+        // dy in [−1, 1): a gradient is linear in it, and a large one only scales float32's rounding up
+        const x = logits(rows * C, rows * 7919 + C), dy = logits(rows * C, rows + 3).map((v) => (Math.abs(v) < 6 ? v / 6 : 0.5));
+        const t = Int32Array.from({ length: rows }, (_, r) => (r === 2 ? -100 : (r * 31 + C) % C));
+        const p = softmaxRows(x, C), w = logits(C, 5).map((v) => (Number.isFinite(v) ? Math.abs(v % 2) + 0.1 : 1));
+        const cases = [
+          ['logSumExp', (m) => m.logSumExp(x, C)],
+          ['softmax', (m) => m.softmax(x, C)],
+          ['logSoftmax', (m) => m.logSoftmax(x, C)],
+          ['argmax', (m) => m.argmax(x, C)],
+          ['entropy', (m) => m.entropy(p, C)],
+          ['softmaxBackward', (m) => m.softmaxBackward(p, dy, C)],
+          ['logSoftmaxBackward', (m) => m.logSoftmaxBackward(js.logSoftmax(p, C), dy, C)],
+          ['logSumExpBackward', (m) => m.logSumExpBackward(x, dy.subarray(0, rows), C)],
+          ['crossEntropy', (m) => m.crossEntropy(x, t, C)],
+          ['crossEntropy none, weighted, smoothed', (m) => m.crossEntropy(x, t, C, { reduction: 'none', weight: w, labelSmoothing: 0.1 })],
+          ['crossEntropy probabilities', (m) => m.crossEntropy(x, p, C, { reduction: 'sum', labelSmoothing: 0.2 })],
+          ['crossEntropyWithGrad loss', (m) => m.crossEntropyWithGrad(x, t, C, { weight: w }).loss],
+          ['crossEntropyWithGrad grad', (m) => m.crossEntropyWithGrad(x, t, C, { weight: w, labelSmoothing: 0.1 }).grad],
+          ['crossEntropyWithGrad in place', (m) => {
+            const a = Float32Array.from(x);
+            m.crossEntropyWithGrad(a, t, C, { grad: a, reduction: 'none' });
+            return a;
+          }],
+          ['crossEntropyBackward probabilities', (m) => m.crossEntropyBackward(x, p, C, { reduction: 'none', gradOutput: dy.subarray(0, rows) })],
+          ['nllLoss', (m) => m.nllLoss(js.logSoftmax(p, C), t, C, { reduction: 'none', weight: w })],
+          ['nllLossBackward', (m) => m.nllLossBackward(x, t, C, { weight: w })],
+          ['klDiv', (m) => m.klDiv(js.logSoftmax(x, C), p, C, { reduction: 'batchmean' })],
+        ];
+        for (const [what, f] of cases) {
+          const problem = mismatch(f(k), f(js));
+          assert.is(problem, null, `${what}, ${rows} rows: ${problem}`);
+        }
+      }
+    });
+  }
+}
+
+test.run();
