@@ -50,7 +50,7 @@ function given<T>(callers: unknown, made: T): T {
 
 /** What the operations run on after dispose(): every kernel call throws. */
 const DISPOSED = new Proxy({} as Kernels, {
-  get: () => () => {
+  get: (_, key) => key === 'dispose' ? undefined : () => {
     throw new Error('simdloss: this kernel object was disposed; call init() for a new one');
   },
 });
@@ -327,6 +327,7 @@ export function createApi(kernels: Kernels): Operations {
     i32: (length: number) => madeHere(k.i32(viewLength(length))),
     /** Drops the kernels, and with them the wasm instance and its memory. */
     dispose() {
+      k.dispose?.();
       k = DISPOSED;
     },
     free(view: F32 | I32) {

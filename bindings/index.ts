@@ -1,7 +1,10 @@
 // simdloss: init() picks a backend and returns the operations (types.ts).
 import { createApi } from './api.js';
 import { createReference } from './reference.js';
-import { createWasmKernels, type Exports } from './wasm.js';
+import { createWasmKernels } from './wasm.js';
+import type { Exports } from './exports.js';
+import type { Pool } from './pool.js';
+import { coresHere, startPool } from './threads.js';
 import { KernelMemory, MAX_PAGES } from './memory.js';
 import { BUILDS, FEATURE, compile, defaultUrl } from './load.js';
 import type { Backend, InitOptions, Kernels, WasmBackend, WasmSource } from './types.js';
@@ -63,7 +66,7 @@ async function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memor
     const exports = instance.exports as unknown as Exports;
     const mem = new KernelMemory(memory, exports.heapBase());
     exports.setScratch(mem.alloc(exports.scratchBytes()));
-    return { exports, mem, build: BUILD_NAMES[exports.build()] };
+    return { exports, mem, memory, build: BUILD_NAMES[exports.build()] };
   } catch (e) {
     throw new Error(`init: the wasm module cannot be instantiated as a simdloss build (${(e as Error).message})`);
   }
@@ -75,6 +78,7 @@ export async function init(options: InitOptions = {}): Promise<Kernels> {
   const wanted = options.backend;
   let backend: Backend = 'js';
   let kernels = createReference();
+  let pool: Pool | null = null;
 
   if (wanted !== 'js') {
     const given = options.wasm !== undefined;
@@ -99,11 +103,16 @@ export async function init(options: InitOptions = {}): Promise<Kernels> {
       const wasm = await instantiate(module, memory);
       if (need && wasm.build !== need) throw new Error(`init: options.wasm holds the '${wasm.build}' build, not '${need}'`);
       backend = wasm.build;
-      kernels = createWasmKernels(wasm.exports, wasm.mem, createReference());
+      const threads = options.threads === 'auto' ? await coresHere() : options.threads ?? 1;
+      pool = await startPool(module, wasm.memory, wasm.mem, wasm.exports, threads);
+      kernels = createWasmKernels(wasm.exports, wasm.mem, createReference(), pool);
       break;
     }
   }
 
-  return Object.assign(createApi(kernels), { backend, threads: 1 });
+  const api = Object.assign(createApi(kernels), { backend, threads: pool?.threads ?? 1 });
+  // For the tests of a worker that dies: not part of the API.
+  Object.defineProperty(api, Symbol.for('simdloss.pool'), { value: pool });
+  return api;
 }
 

@@ -73,6 +73,8 @@ export interface Kernels {
   /** Returns Σ loss (0 unless sums). */
   elementwise(c: ElementwiseCall): number;
   elementwiseBackward(c: ElementwiseBackwardCall): void;
+  /** Ends what the backend started (the worker pool); optional. */
+  dispose?(): void;
   /** Which memory a buffer belongs to, for the aliasing rule (aliasing.ts). */
   memoryKey(buffer: ArrayBufferLike): object;
   /** Kernel-memory views (zero-copy); the js backend hands out plain arrays. */

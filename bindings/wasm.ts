@@ -6,59 +6,13 @@
 // arrays (spatial) always stream: each chunk is laid out as rows on the way
 // in and back on the way out, by the wasm transpose (layout.ts).
 import { KernelMemory } from './memory.js';
+import { runCall, type Call, type Exports, type Ptr } from './exports.js';
+import type { Pool } from './pool.js';
 import { redoCrossEntropyIndex, redoCrossEntropyProb, redoElementwise } from './redo.js';
 import {
   PARTIAL_ROWS, sumPartials, type CrossEntropyIndexCall, type CrossEntropyProbCall, type ElementwiseBackwardCall,
   type ElementwiseCall, type F32, type I32, type Kernels, type NllBackwardCall, type NllCall,
 } from './kernels.js';
-
-type Ptr = number;
-/** The kernels as assembly/index.ts exports them (all pointers are byte addresses). */
-interface Exports {
-  heapBase(): Ptr;
-  /** 0 scalar, 1 simd, 2 relaxed-simd. */
-  build(): number;
-  /** This instance's scratch block (short-row kernels), given once. */
-  scratchBytes(): number;
-  setScratch(p: Ptr): void;
-  /** A row of `floats` for the exps of a long row in place, for one call (0, 0: none). */
-  setAside(p: Ptr, floats: number): void;
-  logSumExp(x: Ptr, out: Ptr, r0: number, r1: number, classes: number): void;
-  softmax(x: Ptr, y: Ptr, r0: number, r1: number, classes: number): void;
-  logSoftmax(x: Ptr, y: Ptr, r0: number, r1: number, classes: number): void;
-  argmax(x: Ptr, out: Ptr, r0: number, r1: number, classes: number): void;
-  entropy(p: Ptr, out: Ptr, r0: number, r1: number, classes: number): void;
-  softmaxBackward(y: Ptr, dy: Ptr, dx: Ptr, r0: number, r1: number, classes: number): void;
-  logSoftmaxBackward(y: Ptr, dy: Ptr, dx: Ptr, r0: number, r1: number, classes: number): void;
-  logSumExpBackward(x: Ptr, dy: Ptr, dx: Ptr, r0: number, r1: number, classes: number): void;
-  badTarget(t: Ptr, r0: number, r1: number, classes: number, ignoreIndex: number): number;
-  targetWeight(t: Ptr, w: Ptr, r0: number, r1: number, classes: number, ignoreIndex: number): number;
-  crossEntropyIndex(
-    x: Ptr, t: Ptr, w: Ptr, weightTotal: number, r0: number, r1: number, classes: number, ignoreIndex: number,
-    smoothing: number, out: Ptr, partials: Ptr, grad: Ptr, gradNll: number, gradSmooth: number, gradOut: Ptr,
-  ): void;
-  crossEntropyProb(
-    x: Ptr, q: Ptr, w: Ptr, r0: number, r1: number, classes: number, smoothing: number,
-    out: Ptr, partials: Ptr, grad: Ptr, gradScale: number, gradOut: Ptr,
-  ): void;
-  nll(
-    lp: Ptr, t: Ptr, w: Ptr, r0: number, r1: number, classes: number, rowStride: number, classStride: number, ignoreIndex: number,
-    out: Ptr, partials: Ptr,
-  ): void;
-  nllBackward(t: Ptr, w: Ptr, r0: number, r1: number, classes: number, ignoreIndex: number, grad: Ptr, scale: number, gradOut: Ptr): void;
-  mseLoss(a: Ptr, b: Ptr, out: Ptr, partials: Ptr, i0: number, i1: number): void;
-  mseLossBackward(a: Ptr, b: Ptr, grad: Ptr, i0: number, i1: number, scale: number, gradOut: Ptr): void;
-  klDiv(x: Ptr, t: Ptr, out: Ptr, partials: Ptr, i0: number, i1: number): void;
-  klDivLogTarget(x: Ptr, t: Ptr, out: Ptr, partials: Ptr, i0: number, i1: number): void;
-  klDivBackward(x: Ptr, t: Ptr, grad: Ptr, i0: number, i1: number, scale: number, gradOut: Ptr): void;
-  klDivLogTargetBackward(x: Ptr, t: Ptr, grad: Ptr, i0: number, i1: number, scale: number, gradOut: Ptr): void;
-  /** dst[j·dstStride + i] = src[i·srcStride + j] for i < rows, j < cols. */
-  transpose(src: Ptr, srcStride: number, dst: Ptr, dstStride: number, rows: number, cols: number): void;
-  bceWithLogits(x: Ptr, y: Ptr, w: Ptr, wn: number, pw: Ptr, pwn: number, out: Ptr, partials: Ptr, i0: number, i1: number): void;
-  bceWithLogitsBackward(
-    x: Ptr, y: Ptr, w: Ptr, wn: number, pw: Ptr, pwn: number, grad: Ptr, i0: number, i1: number, scale: number, gradOut: Ptr,
-  ): void;
-}
 
 /** How one array takes part in a call: `per` elements per row (0: the whole
  *  array, e.g. class weights), whether the kernel writes it, and for a value
@@ -78,7 +32,7 @@ const CHUNK_BYTES = 64 * 1024;
  *  laid out as rows on the way in and back on the way out (layIn, layOut):
  *  from and to its place in kernel memory (home ≥ 0), else through staging. */
 interface Stream {
-  a: F32 | I32; per: number; copyIn: boolean; copyOut: boolean; buffer: Ptr;
+  a: F32 | I32; per: number; copyIn: boolean; copyOut: boolean; buffer: Ptr; base: Ptr;
   spatial: number; home: Ptr; staging: Ptr;
 }
 
@@ -156,7 +110,8 @@ function chunkRows(parts: Part[], align: number): number {
 /**
  * Runs kernel(pointers, r0, r1, partials) over rows [0, count) in chunks whose
  * first row is a multiple of `align` (unless not even `align` rows fit in a
- * chunk). A copied array's pointer is biased by its chunk's first row, so
+ * chunk), or in one piece (`whole`: copied arrays are copied in whole, as the
+ * worker pool needs them). A copied array's pointer is biased by its chunk's first row, so
  * kernels index every array by absolute row. With
  * slots > 0, partial sums (slots per PARTIAL_ROWS rows) are zeroed, filled by
  * the kernel, passed to settle (what the kernel left for the caller) and
@@ -165,10 +120,10 @@ function chunkRows(parts: Part[], align: number): number {
 function run(
   mem: KernelMemory, k: Exports, count: number, align: number, parts: Part[],
   kernel: (p: Ptr[], r0: number, r1: number, partials: Ptr) => void, slots = 0,
-  settle?: (blocks: Float64Array) => void,
+  settle?: (blocks: Float64Array) => void, whole = false,
 ): number[] {
   try {
-    const chunk = chunkRows(parts, align);
+    const chunk = whole ? Math.max(count, 1) : chunkRows(parts, align);
     const streams: Stream[] = [];
     const places = parts.map(({ a, per, out = false, spatial = 1 }): Ptr | Stream => {
       if (!a) return 0;
@@ -183,7 +138,8 @@ function run(
       if (!s) {
         const bytes = Math.min(count, chunk) * per * 4;
         const staging = spatial > 1 && home < 0 ? mem.scratch(bytes) : 0;
-        streams.push((s = { a, per, copyIn: false, copyOut: false, buffer: mem.scratch(bytes), spatial, home, staging }));
+        const base = mem.scratch(bytes + 16);
+        streams.push((s = { a, per, copyIn: false, copyOut: false, buffer: base, base, spatial, home, staging }));
       }
       if (out) s.copyOut = true; else s.copyIn = true;
       return s;
@@ -196,6 +152,9 @@ function run(
     const step = streams.length ? chunk : count; // nothing to copy: one kernel call
     for (let r0 = 0; r0 < count; r0 += step) {
       const r1 = Math.min(count, r0 + step);
+      // A pointer biased by the chunk's first row must not come out as 0,
+      // which kernels read as "no array": the chunk then lies 16 bytes on.
+      for (const s of streams) s.buffer = s.base === r0 * s.per * 4 ? s.base + 16 : s.base;
       for (const s of streams) {
         if (!s.copyIn) continue;
         if (s.spatial > 1) layIn(mem, k, s, r0, r1);
@@ -241,8 +200,8 @@ function settleRuns(blocks: Float64Array, weightTotal: number): void {
  *  taken again, so x must stay whole (expsAt in lanes.ts, which traps without
  *  it; rows short enough use the instance's scratch instead). The run's
  *  endCall takes the row back with the rest of the call's scratch. */
-function lendAside<T>(mem: KernelMemory, k: Exports, inPlace: boolean, classes: number, f: () => T): T {
-  if (!inPlace) return f();
+function lendAside<T>(mem: KernelMemory, k: Exports, classes: number, f: () => T): T {
+  if (!classes) return f();
   k.setAside(mem.scratch(classes * 4), classes);
   try {
     return f();
@@ -251,67 +210,110 @@ function lendAside<T>(mem: KernelMemory, k: Exports, inPlace: boolean, classes: 
   }
 }
 
+/** Work (rows × the widest row, or elements) below which a call stays on the
+ *  calling thread: waking the pool costs more than it saves. */
+const PARALLEL_FROM = 1 << 17;
+
+/** A kernel: the Call to make with the arrays' pointers and the partials. */
+type Kernel = (p: Ptr[], partials: Ptr) => Call;
+
+/** What a job may add to its arrays and kernel. */
+interface Extra {
+  /** Partial-sum slots per block (0: none), and what to do with them before they are added. */
+  slots?: number;
+  settle?: (blocks: Float64Array) => void;
+  /** In place over rows of this many classes: a row is lent per thread for their exps (lendAside). */
+  aside?: number;
+}
+const NOTHING: Extra = {};
+
 /** exact: the float64 (js) kernels, for arrays read where they lie and for
- *  blocks whose float32 sums overflowed (redo.ts). */
-export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Kernels): Kernels {
+ *  blocks whose float32 sums overflowed (redo.ts); pool: the worker pool, or
+ *  null for one thread. */
+export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Kernels, pool: Pool | null = null): Kernels {
   const k = exports;
+
+  /** Runs a kernel over `count` rows (or elements) on the calling thread, chunk
+   *  by chunk with first rows a multiple of `align`, or (enough work, row-major
+   *  arrays) on every thread of the pool, in tasks of whole partial-sum blocks. */
+  function runJob(count: number, align: number, parts: Part[], kernel: Kernel, x: Extra): number[] {
+    const aside = x.aside ?? 0;
+    if (!parallel(count, parts)) {
+      return lendAside(mem, k, aside, () =>
+        run(mem, k, count, align, parts, (p, r0, r1, partials) => runCall(k, kernel(p, partials), r0, r1), x.slots, x.settle));
+    }
+    const threads = pool!.threads;
+    const grain = PARTIAL_ROWS * Math.ceil(Math.ceil(count / PARTIAL_ROWS) / (threads * 4));
+    const exec = (p: Ptr[], r0: number, r1: number, partials: Ptr) =>
+      pool!.parallel(kernel(p, partials), r1, grain, aside ? mem.scratch(threads * aside * 4) : 0, aside);
+    return run(mem, k, count, align, parts, exec, x.slots, x.settle, true);
+  }
+  function parallel(count: number, parts: Part[]): boolean {
+    if (pool === null || count <= PARTIAL_ROWS) return false;
+    let widest = 1;
+    for (const p of parts) {
+      if ((p.spatial ?? 1) > 1) return false;
+      widest = Math.max(widest, p.per);
+    }
+    return count * widest >= PARALLEL_FROM;
+  }
   /** Row kernels: chunks of whole rows, a multiple of 4 (the four-row kernels). */
-  const rowwise = (
-    count: number, parts: Part[], kernel: (p: Ptr[], r0: number, r1: number, partials: Ptr) => void, slots = 0,
-    settle?: (blocks: Float64Array) => void,
-  ) => run(mem, k, count, 4, parts, kernel, slots, settle);
+  const rows = (count: number, parts: Part[], kernel: Kernel, x = NOTHING) => runJob(count, 4, parts, kernel, x);
   /** Elementwise kernels: chunks aligned to their partial-sum blocks. */
-  const elementwise = (
-    count: number, parts: Part[], kernel: (p: Ptr[], i0: number, i1: number, partials: Ptr) => void, slots = 0,
-    settle?: (blocks: Float64Array) => void,
-  ) => run(mem, k, count, PARTIAL_ROWS, parts, kernel, slots, settle);
+  const elements = (count: number, parts: Part[], kernel: Kernel, x = NOTHING) => runJob(count, PARTIAL_ROWS, parts, kernel, x);
+  /** A reduction over the targets on the calling thread (its result is returned, not left in partials). */
+  const overTargets = (t: I32, w: F32 | null, f: (t: Ptr, w: Ptr, r0: number, r1: number) => void) =>
+    void run(mem, k, t.length, 4, [input(t), whole(w)], ([t, w], r0, r1) => f(t, w, r0, r1));
   const none = [0, 0, 0];
 
   return {
-    logSumExp: (x, C, out, S) => void rowwise(out.length, [input(x, C, S), output(out)], ([x, o], r0, r1) => k.logSumExp(x, o, r0, r1, C)),
-    softmax: (x, C, out, S) => lendAside(mem, k, out === x, C,
-      () => void rowwise(x.length / C, [input(x, C, S), output(out, C, S)], ([x, o], r0, r1) => k.softmax(x, o, r0, r1, C))),
-    logSoftmax: (x, C, out, S) => void rowwise(x.length / C, [input(x, C, S), output(out, C, S)],
-      ([x, o], r0, r1) => k.logSoftmax(x, o, r0, r1, C)),
-    argmax: (x, C, out, S) => void rowwise(out.length, [input(x, C, S), output(out)], ([x, o], r0, r1) => k.argmax(x, o, r0, r1, C)),
-    entropy: (p, C, out, S) => void rowwise(out.length, [input(p, C, S), output(out)], ([p, o], r0, r1) => k.entropy(p, o, r0, r1, C)),
-    softmaxBackward: (y, dy, C, out, S) => void rowwise(y.length / C, [input(y, C, S), input(dy, C, S), output(out, C, S)],
-      ([y, dy, o], r0, r1) => k.softmaxBackward(y, dy, o, r0, r1, C)),
-    logSoftmaxBackward: (y, dy, C, out, S) => void rowwise(y.length / C, [input(y, C, S), input(dy, C, S), output(out, C, S)],
-      ([y, dy, o], r0, r1) => k.logSoftmaxBackward(y, dy, o, r0, r1, C)),
-    logSumExpBackward: (x, dy, C, out, S) => void rowwise(dy.length, [input(x, C, S), input(dy), output(out, C, S)],
-      ([x, dy, o], r0, r1) => k.logSumExpBackward(x, dy, o, r0, r1, C)),
+    logSumExp: (x, C, out, S) => void rows(out.length, [input(x, C, S), output(out)], ([x, o]) => ['logSumExp', x, o, 'rows', C]),
+    softmax: (x, C, out, S) => void rows(x.length / C, [input(x, C, S), output(out, C, S)], ([x, o]) => ['softmax', x, o, 'rows', C],
+      { aside: out === x ? C : 0 }),
+    logSoftmax: (x, C, out, S) => void rows(x.length / C, [input(x, C, S), output(out, C, S)], ([x, o]) => ['logSoftmax', x, o, 'rows', C]),
+    argmax: (x, C, out, S) => void rows(out.length, [input(x, C, S), output(out)], ([x, o]) => ['argmax', x, o, 'rows', C]),
+    entropy: (p, C, out, S) => void rows(out.length, [input(p, C, S), output(out)], ([p, o]) => ['entropy', p, o, 'rows', C]),
+    softmaxBackward: (y, dy, C, out, S) => void rows(y.length / C, [input(y, C, S), input(dy, C, S), output(out, C, S)],
+      ([y, dy, o]) => ['softmaxBackward', y, dy, o, 'rows', C]),
+    logSoftmaxBackward: (y, dy, C, out, S) => void rows(y.length / C, [input(y, C, S), input(dy, C, S), output(out, C, S)],
+      ([y, dy, o]) => ['logSoftmaxBackward', y, dy, o, 'rows', C]),
+    logSumExpBackward: (x, dy, C, out, S) => void rows(dy.length, [input(x, C, S), input(dy), output(out, C, S)],
+      ([x, dy, o]) => ['logSumExpBackward', x, dy, o, 'rows', C]),
 
     badTarget(t, C, ignore) {
       let bad = -1;
-      rowwise(t.length, [input(t)], ([t], r0, r1) => { if (bad < 0) bad = k.badTarget(t, r0, r1, C, ignore); });
+      overTargets(t, null, (t, _, r0, r1) => { if (bad < 0) bad = k.badTarget(t, r0, r1, C, ignore); });
       return bad;
     },
     targetWeight(t, w, C, ignore) {
       let total = 0;
-      rowwise(t.length, [input(t), whole(w)], ([t, w], r0, r1) => { total += k.targetWeight(t, w, r0, r1, C, ignore); });
+      overTargets(t, w, (t, w, r0, r1) => { total += k.targetWeight(t, w, r0, r1, C, ignore); });
       return total;
     },
 
     crossEntropyIndex: (c: CrossEntropyIndexCall) => {
-      const totals = lendAside(mem, k, c.grad === c.x, c.classes, () => rowwise(c.target.length,
+      const totals = rows(c.target.length,
         [input(c.x, c.classes, c.spatial), input(c.target), whole(c.weight), output(c.out), output(c.grad, c.classes, c.spatial), input(c.gradOut)],
-        ([x, t, w, out, grad, gradOut], r0, r1, partials) => k.crossEntropyIndex(
-          x, t, w, c.weightTotal, r0, r1, c.classes, c.ignoreIndex, c.smoothing, out, partials, grad, c.gradNll, c.gradSmooth, gradOut),
-        c.sums || c.out ? CE_SLOTS : 0, (blocks) => {
-          settleRuns(blocks, c.weightTotal);
-          redoCrossEntropyIndex(exact, c, blocks, CE_SLOTS);
-        }));
+        ([x, t, w, out, grad, gradOut], partials) => ['crossEntropyIndex',
+          x, t, w, c.weightTotal, 'rows', c.classes, c.ignoreIndex, c.smoothing, out, partials, grad, c.gradNll, c.gradSmooth, gradOut],
+        {
+          slots: c.sums || c.out ? CE_SLOTS : 0,
+          aside: c.grad === c.x ? c.classes : 0,
+          settle: (blocks) => {
+            settleRuns(blocks, c.weightTotal);
+            redoCrossEntropyIndex(exact, c, blocks, CE_SLOTS);
+          },
+        });
       return c.sums ? totals.slice(0, 3) : none;
     },
 
     crossEntropyProb: (c: CrossEntropyProbCall) => {
-      const totals = lendAside(mem, k, c.grad === c.x, c.classes, () => rowwise(c.x.length / c.classes,
+      const totals = rows(c.x.length / c.classes,
         [input(c.x, c.classes, c.spatial), input(c.q, c.classes, c.spatial), whole(c.weight), output(c.out),
           output(c.grad, c.classes, c.spatial), input(c.gradOut)],
-        ([x, q, w, out, grad, gradOut], r0, r1, partials) => k.crossEntropyProb(
-          x, q, w, r0, r1, c.classes, c.smoothing, out, partials, grad, c.gradScale, gradOut),
-        c.sums || c.out ? 1 : 0, (blocks) => redoCrossEntropyProb(exact, c, blocks)));
+        ([x, q, w, out, grad, gradOut], partials) => ['crossEntropyProb',
+          x, q, w, 'rows', c.classes, c.smoothing, out, partials, grad, c.gradScale, gradOut],
+        { slots: c.sums || c.out ? 1 : 0, aside: c.grad === c.x ? c.classes : 0, settle: (blocks) => redoCrossEntropyProb(exact, c, blocks) });
       return c.sums ? totals : [0];
     },
 
@@ -319,44 +321,41 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
       // The loss reads one value per row: from a plain (or channels-first)
       // array those are read where they lie, in JS, not copied in with the batch.
       if (mem.addressOf(c.lp, 'logProbs') < 0 || c.spatial > 1) return exact.nll(c);
-      const totals = rowwise(c.target.length, [input(c.lp, c.classes), input(c.target), whole(c.weight), output(c.out)],
-        ([lp, t, w, out], r0, r1, partials) => k.nll(lp, t, w, r0, r1, c.classes, c.classes, 1, c.ignoreIndex, out, partials),
-        c.sums ? 2 : 0); // Σ w_t·nll, Σ w_t
+      const totals = rows(c.target.length, [input(c.lp, c.classes), input(c.target), whole(c.weight), output(c.out)],
+        ([lp, t, w, out], partials) => ['nll', lp, t, w, 'rows', c.classes, c.classes, 1, c.ignoreIndex, out, partials],
+        { slots: c.sums ? 2 : 0 }); // Σ w_t·nll, Σ w_t
       return c.sums ? totals : none;
     },
 
-    nllBackward: (c: NllBackwardCall) => void rowwise(c.target.length,
+    nllBackward: (c: NllBackwardCall) => void rows(c.target.length,
       [input(c.target), whole(c.weight), output(c.grad, c.classes, c.spatial), input(c.gradOut)],
-      ([t, w, grad, gradOut], r0, r1) => k.nllBackward(t, w, r0, r1, c.classes, c.ignoreIndex, grad, c.gradScale, gradOut)),
+      ([t, w, grad, gradOut]) => ['nllBackward', t, w, 'rows', c.classes, c.ignoreIndex, grad, c.gradScale, gradOut]),
 
     elementwise: (c: ElementwiseCall) => {
       const parts = [input(c.a), input(c.b), periodic(c.w, c.a.length), periodic(c.pw, c.a.length), output(c.out)];
       const wn = c.w?.length ?? 0, pwn = c.pw?.length ?? 0;
-      const totals = elementwise(c.a.length, parts, ([a, b, w, pw, out], i0, i1, partials) => {
-        if (c.op === 'mse') k.mseLoss(a, b, out, partials, i0, i1);
-        else if (c.op === 'bce') k.bceWithLogits(a, b, w, wn, pw, pwn, out, partials, i0, i1);
-        else if (c.op === 'kl') k.klDiv(a, b, out, partials, i0, i1);
-        else k.klDivLogTarget(a, b, out, partials, i0, i1);
-      }, 1, (blocks) => redoElementwise(exact, c, blocks));
+      const totals = elements(c.a.length, parts, ([a, b, w, pw, out], partials): Call => {
+        if (c.op === 'mse') return ['mseLoss', a, b, out, partials, 'rows'];
+        if (c.op === 'bce') return ['bceWithLogits', a, b, w, wn, pw, pwn, out, partials, 'rows'];
+        return [c.op === 'kl' ? 'klDiv' : 'klDivLogTarget', a, b, out, partials, 'rows'];
+      }, { slots: 1, settle: (blocks) => redoElementwise(exact, c, blocks) });
       return c.sums ? totals[0] : 0;
     },
 
     elementwiseBackward: (c: ElementwiseBackwardCall) => {
       const parts = [input(c.a), input(c.b), periodic(c.w, c.a.length), periodic(c.pw, c.a.length), output(c.grad), input(c.gradOut)];
       const wn = c.w?.length ?? 0, pwn = c.pw?.length ?? 0;
-      elementwise(c.a.length, parts, ([a, b, w, pw, grad, g], i0, i1) => {
-        if (c.op === 'mse') k.mseLossBackward(a, b, grad, i0, i1, c.gradScale, g);
-        else if (c.op === 'bce') k.bceWithLogitsBackward(a, b, w, wn, pw, pwn, grad, i0, i1, c.gradScale, g);
-        else if (c.op === 'kl') k.klDivBackward(a, b, grad, i0, i1, c.gradScale, g);
-        else k.klDivLogTargetBackward(a, b, grad, i0, i1, c.gradScale, g);
+      elements(c.a.length, parts, ([a, b, w, pw, grad, g]): Call => {
+        if (c.op === 'mse') return ['mseLossBackward', a, b, grad, 'rows', c.gradScale, g];
+        if (c.op === 'bce') return ['bceWithLogitsBackward', a, b, w, wn, pw, pwn, grad, 'rows', c.gradScale, g];
+        return [c.op === 'kl' ? 'klDivBackward' : 'klDivLogTargetBackward', a, b, grad, 'rows', c.gradScale, g];
       });
     },
 
+    dispose: () => pool?.dispose(),
     memoryKey: (buffer) => mem.keyOf(buffer),
     f32: (length) => mem.view(Float32Array, length),
     i32: (length) => mem.view(Int32Array, length),
     free: (view) => mem.freeView(view),
   };
 }
-
-export type { Exports };

@@ -65,4 +65,29 @@ for (const backend of BACKENDS.filter((b) => b !== 'js')) {
   }
 }
 
+// A copied array's chunk pointer is biased by the chunk's first row; where the
+// bias made it exactly 0 ("no array"), a chunk of per-row losses was never
+// written (rows 1280–1295 of 2100×1000 with zero-copy logits and a plain out).
+for (const backend of BACKENDS.filter((b) => b !== 'js')) {
+  test(`${backend} · long batches with zero-copy inputs and copied outputs: every chunk is written`, async () => {
+    const k = await kernel(backend);
+    for (const [R, C] of [[2100, 1000], [3000, 100], [20_000, 10]]) {
+      const x = logits(R * C, R), t = Int32Array.from({ length: R }, (_, r) => (r * 7) % C);
+      const X = k.f32(R * C), T = k.i32(R);
+      X.set(x);
+      T.set(t);
+      for (const [what, f] of [
+        ['crossEntropy none', (m, a, b) => m.crossEntropy(a, b, C, { reduction: 'none' })],
+        ['logSumExp', (m, a) => m.logSumExp(a, C)],
+        ['nllLoss none', (m, a, b) => m.nllLoss(a, b, C, { reduction: 'none' })],
+      ]) {
+        const problem = mismatch(f(k, X, T), f(js, x, t));
+        assert.is(problem, null, `${what} ${R}×${C}: ${problem}`);
+      }
+      k.free(X);
+      k.free(T);
+    }
+  });
+}
+
 test.run();

@@ -1,0 +1,71 @@
+// The kernels as every build of assembly/index.ts exports them, and a kernel
+// call as data (a Call), which the calling thread runs itself or hands to the
+// worker pool.
+
+/** A byte address in the kernel memory. */
+export type Ptr = number;
+/** The kernels as assembly/index.ts exports them (all pointers are byte addresses). */
+export interface Exports {
+  heapBase(): Ptr;
+  /** 0 scalar, 1 simd, 2 relaxed-simd. */
+  build(): number;
+  /** This instance's scratch block (short-row kernels), given once. */
+  scratchBytes(): number;
+  setScratch(p: Ptr): void;
+  /** A row of `floats` for the exps of a long row in place, for one call (0, 0: none). */
+  setAside(p: Ptr, floats: number): void;
+  logSumExp(x: Ptr, out: Ptr, r0: number, r1: number, classes: number): void;
+  softmax(x: Ptr, y: Ptr, r0: number, r1: number, classes: number): void;
+  logSoftmax(x: Ptr, y: Ptr, r0: number, r1: number, classes: number): void;
+  argmax(x: Ptr, out: Ptr, r0: number, r1: number, classes: number): void;
+  entropy(p: Ptr, out: Ptr, r0: number, r1: number, classes: number): void;
+  softmaxBackward(y: Ptr, dy: Ptr, dx: Ptr, r0: number, r1: number, classes: number): void;
+  logSoftmaxBackward(y: Ptr, dy: Ptr, dx: Ptr, r0: number, r1: number, classes: number): void;
+  logSumExpBackward(x: Ptr, dy: Ptr, dx: Ptr, r0: number, r1: number, classes: number): void;
+  badTarget(t: Ptr, r0: number, r1: number, classes: number, ignoreIndex: number): number;
+  targetWeight(t: Ptr, w: Ptr, r0: number, r1: number, classes: number, ignoreIndex: number): number;
+  crossEntropyIndex(
+    x: Ptr, t: Ptr, w: Ptr, weightTotal: number, r0: number, r1: number, classes: number, ignoreIndex: number,
+    smoothing: number, out: Ptr, partials: Ptr, grad: Ptr, gradNll: number, gradSmooth: number, gradOut: Ptr,
+  ): void;
+  crossEntropyProb(
+    x: Ptr, q: Ptr, w: Ptr, r0: number, r1: number, classes: number, smoothing: number,
+    out: Ptr, partials: Ptr, grad: Ptr, gradScale: number, gradOut: Ptr,
+  ): void;
+  nll(
+    lp: Ptr, t: Ptr, w: Ptr, r0: number, r1: number, classes: number, rowStride: number, classStride: number, ignoreIndex: number,
+    out: Ptr, partials: Ptr,
+  ): void;
+  nllBackward(t: Ptr, w: Ptr, r0: number, r1: number, classes: number, ignoreIndex: number, grad: Ptr, scale: number, gradOut: Ptr): void;
+  mseLoss(a: Ptr, b: Ptr, out: Ptr, partials: Ptr, i0: number, i1: number): void;
+  mseLossBackward(a: Ptr, b: Ptr, grad: Ptr, i0: number, i1: number, scale: number, gradOut: Ptr): void;
+  klDiv(x: Ptr, t: Ptr, out: Ptr, partials: Ptr, i0: number, i1: number): void;
+  klDivLogTarget(x: Ptr, t: Ptr, out: Ptr, partials: Ptr, i0: number, i1: number): void;
+  klDivBackward(x: Ptr, t: Ptr, grad: Ptr, i0: number, i1: number, scale: number, gradOut: Ptr): void;
+  klDivLogTargetBackward(x: Ptr, t: Ptr, grad: Ptr, i0: number, i1: number, scale: number, gradOut: Ptr): void;
+  /** dst[j·dstStride + i] = src[i·srcStride + j] for i < rows, j < cols. */
+  transpose(src: Ptr, srcStride: number, dst: Ptr, dstStride: number, rows: number, cols: number): void;
+  bceWithLogits(x: Ptr, y: Ptr, w: Ptr, wn: number, pw: Ptr, pwn: number, out: Ptr, partials: Ptr, i0: number, i1: number): void;
+  bceWithLogitsBackward(
+    x: Ptr, y: Ptr, w: Ptr, wn: number, pw: Ptr, pwn: number, grad: Ptr, i0: number, i1: number, scale: number, gradOut: Ptr,
+  ): void;
+}
+
+/** The exported kernels that take a row (or element) range. */
+export type RangeKernel = {
+  [K in keyof Exports]: Exports[K] extends (...a: number[]) => void ? K : never;
+}[keyof Exports];
+
+/** A kernel call with 'rows' where its range [r0, r1) goes (two arguments). */
+export type Call = [fn: RangeKernel, ...args: (number | 'rows')[]];
+
+/** Runs a Call over rows [r0, r1) on one instance. */
+export function runCall(e: Exports, c: Call, r0: number, r1: number): void {
+  const args: number[] = [];
+  for (let i = 1; i < c.length; i++) {
+    const v = c[i] as number | 'rows';
+    if (v === 'rows') args.push(r0, r1);
+    else args.push(v);
+  }
+  (e[c[0]] as (...a: number[]) => void)(...args);
+}

@@ -1,0 +1,171 @@
+// The worker pool: threads − 1 workers, each with its own instance of the same
+// compiled build over the one shared memory, and the calling thread, which
+// takes tasks too. A job is one kernel call over a row (or element) range,
+// cut into tasks of `grain` rows that every thread takes from one atomic
+// counter, so a slower core takes fewer of them. Each task covers whole
+// partial-sum blocks, whose slots only the thread running it writes; the
+// totals are added in block order afterwards, so results are the same bits
+// for every thread count.
+//
+// The control block (CONTROL_BYTES in shared memory) is all the threads share:
+// the caller writes a job there, bumps SEQ and sleeps on DONE with
+// Atomics.wait; each worker sleeps on SEQ, runs its tasks and counts itself
+// into DONE. Idle workers block: they take no CPU between calls.
+import type { Call, Exports } from './exports.js';
+
+/** Int32 slots of the control block. */
+const SEQ = 0, NEXT = 1, TASKS = 2, GRAIN = 3, COUNT = 4, FN = 5, NARGS = 6, ROWS = 7, DONE = 8, STOP = 9, FAILED = 10;
+const ASIDE = 11, ASIDE_FLOATS = 12, PICKED = 13;
+/** Float64 arguments start here (byte offset in the block). */
+const ARGS_AT = 64;
+const MAX_ARGS = 24;
+export const CONTROL_BYTES = ARGS_AT + MAX_ARGS * 8;
+
+/** How long the caller waits for a worker that took no task of the job before it calls it dead. */
+const UNRESPONSIVE_MS = 30_000;
+
+/** What a worker is given at start (structured-cloned). */
+export interface WorkerStart {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  control: number;
+  scratch: number;
+  index: number;
+}
+
+/** The names every instance exports, in one order: a job names its function by index. */
+export const functionNames = (e: Exports): string[] => Object.keys(e).filter((n) => typeof (e as unknown as Record<string, unknown>)[n] === 'function').sort();
+
+/**
+ * One thread's share of the job in the control block: tasks taken from NEXT
+ * until none is left. Shared by the caller (index 0) and every worker.
+ */
+export function takeTasks(e: Exports, fns: string[], memory: WebAssembly.Memory, control: number, index: number): void {
+  const ctl = new Int32Array(memory.buffer, control, ARGS_AT >> 2);
+  const args = Array.from(new Float64Array(memory.buffer, control + ARGS_AT, ctl[NARGS]));
+  const f = (e as unknown as Record<string, (...a: number[]) => unknown>)[fns[ctl[FN]]];
+  const rows = ctl[ROWS], grain = ctl[GRAIN], count = ctl[COUNT], tasks = ctl[TASKS];
+  const asideFloats = ctl[ASIDE_FLOATS];
+  if (asideFloats) e.setAside(ctl[ASIDE] + index * asideFloats * 4, asideFloats);
+  Atomics.add(ctl, PICKED, 1);
+  try {
+    for (let t = Atomics.add(ctl, NEXT, 1); t < tasks; t = Atomics.add(ctl, NEXT, 1)) {
+      args[rows] = t * grain;
+      args[rows + 1] = Math.min(count, (t + 1) * grain);
+      f(...args);
+    }
+  } finally {
+    if (asideFloats) e.setAside(0, 0);
+  }
+}
+
+/** A worker's loop: wait for a job, take its tasks, count itself done; until STOP. */
+export function serve(e: Exports, start: WorkerStart): void {
+  const fns = functionNames(e);
+  const ctl = new Int32Array(start.memory.buffer, start.control, ARGS_AT >> 2);
+  e.setScratch(start.scratch);
+  let seen = Atomics.load(ctl, SEQ);
+  for (;;) {
+    Atomics.wait(ctl, SEQ, seen);
+    seen = Atomics.load(ctl, SEQ);
+    if (Atomics.load(ctl, STOP)) return;
+    try {
+      takeTasks(e, fns, start.memory, start.control, start.index);
+    } catch {
+      Atomics.store(ctl, FAILED, 1);
+    }
+    Atomics.add(ctl, DONE, 1);
+    Atomics.notify(ctl, DONE);
+  }
+}
+
+/** A started worker, as the pool sees it on either platform. */
+export interface PoolWorker {
+  /** Ends the thread (after STOP it returns by itself; this is for the rest). */
+  terminate(): void;
+  /** Whether it exited or failed (reported by its platform's events). */
+  readonly gone: boolean;
+}
+
+export class Pool {
+  readonly threads: number;
+  private readonly ctl: Int32Array;
+  private readonly args: Float64Array;
+  private readonly fns: string[];
+  private broken: string | null = null;
+
+  constructor(
+    private readonly e: Exports, private readonly memory: WebAssembly.Memory, private readonly control: number,
+    private readonly workers: PoolWorker[],
+  ) {
+    this.threads = workers.length + 1;
+    this.ctl = new Int32Array(memory.buffer, control, ARGS_AT >> 2);
+    this.args = new Float64Array(memory.buffer, control + ARGS_AT, MAX_ARGS);
+    this.fns = functionNames(e);
+  }
+
+  /**
+   * Runs `c` over rows [0, count) in tasks of `grain` rows on every thread,
+   * with a row of `asideFloats` floats per thread lent at aside (0: none),
+   * and returns when every task is done.
+   */
+  parallel(c: Call, count: number, grain: number, aside = 0, asideFloats = 0): void {
+    if (this.broken) throw new Error(this.broken);
+    const dead = this.workers.findIndex((w) => w.gone);
+    if (dead >= 0) {
+      this.broken = `simdloss: worker thread ${dead + 1} of the pool exited; call init() again (k.dispose() ends this one)`;
+      throw new Error(this.broken);
+    }
+    const [fn, ...rest] = c;
+    const at = rest.indexOf('rows');
+    const ctl = this.ctl;
+    rest.forEach((v, i) => { if (v !== 'rows') this.args[i < at ? i : i + 1] = v; });
+    ctl[FN] = this.fns.indexOf(fn);
+    ctl[NARGS] = rest.length + 1;
+    ctl[ROWS] = at;
+    ctl[GRAIN] = grain;
+    ctl[COUNT] = count;
+    ctl[TASKS] = Math.ceil(count / grain);
+    ctl[ASIDE] = aside;
+    ctl[ASIDE_FLOATS] = asideFloats;
+    Atomics.store(ctl, NEXT, 0);
+    Atomics.store(ctl, DONE, 0);
+    Atomics.store(ctl, PICKED, 0);
+    Atomics.store(ctl, FAILED, 0);
+    Atomics.add(ctl, SEQ, 1);
+    Atomics.notify(ctl, SEQ);
+    let failed: unknown = null;
+    try {
+      takeTasks(this.e, this.fns, this.memory, this.control, 0);
+    } catch (err) {
+      failed = err;
+    }
+    this.waitForWorkers();
+    if (failed) throw failed;
+    if (Atomics.load(ctl, FAILED)) throw new Error('simdloss: a worker thread failed in a kernel');
+  }
+
+  private waitForWorkers(): void {
+    const ctl = this.ctl, n = this.workers.length;
+    const since = Date.now();
+    for (let done = Atomics.load(ctl, DONE); done < n; done = Atomics.load(ctl, DONE)) {
+      Atomics.wait(ctl, DONE, done, 100);
+      // A worker that never took its part of the job is gone (terminated from outside).
+      if (Atomics.load(ctl, PICKED) < n + 1 && Date.now() - since > UNRESPONSIVE_MS) {
+        this.broken = 'simdloss: a worker thread of the pool stopped answering; call init() again';
+        throw new Error(this.broken);
+      }
+    }
+  }
+
+  /** Stops every worker: they leave their loop and end. */
+  dispose(): void {
+    Atomics.store(this.ctl, STOP, 1);
+    Atomics.add(this.ctl, SEQ, 1);
+    Atomics.notify(this.ctl, SEQ);
+    for (const w of this.workers) w.terminate();
+    this.broken = 'simdloss: this kernel object was disposed; call init() for a new one';
+  }
+}
+
+
