@@ -1,5 +1,5 @@
 // npm test: every uvu test file on js, scalar and simd in this Node, then the
-// fixtures, properties, identities and gradients again on relaxed-simd in a
+// fixtures, properties, identities, gradients and argmax again on relaxed-simd in a
 // Node started with the flag it needs.
 // Ends with one line "N passed, N failed" summed over every run.
 import { spawnSync } from 'node:child_process';
@@ -8,8 +8,8 @@ const uvu = 'node_modules/uvu/bin.js';
 const runs = [
   { name: 'all tests (js, scalar, simd)', args: [uvu, 'tests', '\\.test\\.js$'], env: {} },
   {
-    name: 'fixtures, properties, identities, gradients (relaxed-simd)',
-    args: ['--experimental-wasm-relaxed-simd', uvu, 'tests', '(fixtures|property|identities|gradients)\\.test\\.js$'],
+    name: 'fixtures, properties, identities, gradients, argmax (relaxed-simd)',
+    args: ['--experimental-wasm-relaxed-simd', uvu, 'tests', '(fixtures|property|identities|gradients|argmax)\\.test\\.js$'],
     env: { SIMDLOSS_BACKENDS: 'relaxed-simd' },
   },
 ];
