@@ -6,29 +6,25 @@
 //   2–3 classes      four rows at once, their columns made by shuffles;
 //   4–31 classes     four rows at once, one row per lane (transposed 4×4
 //                    blocks in registers), tracking each lane's max and index;
-//   32 classes up    one row at a time in one pass: each lane's max and the
-//                    first block (16 or 32 floats) where it reached it, then
-//                    that block searched for the row max, branch-free.
-// The max is taken with `pmax` (NaN skipped); whether a row or group has a
-// NaN is told by a running sum (NaN there if an x is NaN, or, rarely, from
-// +∞ + −∞): such rows take the scalar form or a search for the first NaN,
-// so the sum can only cost time, never change a result.
+//   32 classes up    two rows at once, one from each half of the range (two
+//                    streams read memory faster than one; a lone row is taken
+//                    as its two halves), each in one pass: each lane's max and
+//                    the first block of 16 floats where it reached it, then
+//                    that block searched for the row max.
+// The max is taken with `pmax` (NaN skipped); whether rows have a NaN is told
+// by a running sum (NaN there if an x is NaN, or, rarely, from +∞ + −∞):
+// such rows take the scalar form or a search for the first NaN, so the sum
+// can only cost time, never change a result.
 import { at } from './simd';
 
 /** Rows shorter than this go four to a vector (one row per lane). */
 const LANES_BELOW = 32;
-/** Rows from this long are searched in blocks of 32 floats, shorter ones of 16. */
-const WIDE_FROM = 64;
 
 export function argmax(x: usize, out: usize, r0: i32, r1: i32, classes: i32): void {
   let r = r0;
   if (ASC_FEATURE_SIMD) {
     if (classes >= LANES_BELOW) {
-      if (classes >= WIDE_FROM) {
-        for (; r < r1; r++) store<i32>(at(out, r), rowArgmax(at(x, r * classes), classes, true));
-      } else {
-        for (; r < r1; r++) store<i32>(at(out, r), rowArgmax(at(x, r * classes), classes, false));
-      }
+      longRows(x, out, r0, r1, classes);
       return;
     }
     if (classes >= 4) r = laneRows(x, out, r0, r1, classes);
@@ -130,60 +126,95 @@ function fewRows(x: usize, out: usize, r0: i32, r1: i32, classes: i32): i32 {
 }
 
 /**
- * One row of n ≥ 32 classes (n ≥ 64 if wide), in one pass over blocks of 16
- * floats (32 if wide): the block's max per lane (a pmax tree), and where it is
- * strictly above the lane's max so far, the block's start recorded for that
- * lane. Lanes then hold their max and the first block that reached it; the
- * first block holding the row max is the least such start among the lanes
- * whose max it is, and the row's first maximum is the first element of that
- * block equal to it (found without a branch: the block's compare masks
- * narrowed to one bit mask). The last block overlaps the one before it where
- * n is not a multiple of the block: an element seen twice can only make a
- * later block a lane's start, never an earlier one. A row whose sum is NaN is
- * searched for its first NaN (none there: the sum met +∞ + −∞).
+ * Rows of n ≥ 32 classes (n ≥ 16 would do), two at a time: row r with row
+ * r + h, h half the range, so that memory is read in two streams (two
+ * streams read it faster than one); an odd range's last row is taken as its
+ * two halves. See pairPass.
  */
-@inline function rowArgmax(xr: usize, n: i32, wide: bool): i32 {
-  const block = wide ? 32 : 16;
-  let m = f32x4.splat(-Infinity), start = i32x4.splat(0), s = f32x4.splat(0);
-  let i = 0;
-  const last = n - block;
-  do {
-    const b = min(i, last), p = at(xr, b);
-    const v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
-    let bm = f32x4.pmax(f32x4.pmax(v0, v1), f32x4.pmax(v2, v3));
-    let bs = f32x4.add(f32x4.add(v0, v1), f32x4.add(v2, v3));
-    if (wide) {
-      const v4 = v128.load(p, 64), v5 = v128.load(p, 80), v6 = v128.load(p, 96), v7 = v128.load(p, 112);
-      bm = f32x4.pmax(bm, f32x4.pmax(f32x4.pmax(v4, v5), f32x4.pmax(v6, v7)));
-      bs = f32x4.add(bs, f32x4.add(f32x4.add(v4, v5), f32x4.add(v6, v7)));
-    }
-    const up = f32x4.lt(m, bm);
-    m = f32x4.pmax(m, bm);
-    start = i32x4.max_s(start, v128.and(up, i32x4.splat(b)));
-    s = f32x4.add(s, bs);
-    i += block;
-  } while (i < n);
-  if (v128.any_true(f32x4.ne(s, s))) {
-    const k = firstNaN(xr, n);
-    if (k >= 0) return k;
+function longRows(x: usize, out: usize, r0: i32, r1: i32, n: i32): void {
+  const h = (r1 - r0) >> 1;
+  for (let r = r0; r < r0 + h; r++) pairPass(at(x, r * n), at(x, (r + h) * n), n, at(out, r), at(out, r + h), 0);
+  if ((r1 - r0) & 1) {
+    const xr = at(x, (r1 - 1) * n), half = n >> 1;
+    pairPass(xr, at(xr, half), n - half, at(out, r1 - 1), 0, half);
   }
+}
+
+/**
+ * Two rows of n in one pass over blocks of 16 floats: each block's max per
+ * lane, and where it is strictly above the lane's max so far, the block's
+ * start recorded for that lane. Lanes then hold their max and the first block
+ * that reached it, and blockFirst finds the row's first maximum. The last
+ * block overlaps the one before it where n is not a multiple of 16: an
+ * element seen twice can only make a later block a lane's start, never an
+ * earlier one. One sum for both rows tells whether either may hold a NaN.
+ * The results go to oa and ob; with half > 0, a and b are [0, n) and
+ * [half, half + n) of one row of half + n (half ≤ n: they meet or overlap),
+ * whose first maximum is a's unless b's is larger, and goes to oa.
+ */
+@inline function pairPass(a: usize, b: usize, n: i32, oa: usize, ob: usize, half: i32): void {
+  const last = n - 16;
+  let ma = f32x4.splat(-Infinity), sa = i32x4.splat(0), mb = ma, sb = sa, q = f32x4.splat(0);
+  let i = 0;
+  do {
+    const o = min(i, last), ov = i32x4.splat(o);
+    // each block's max and sum taken a pair of vectors at a time, so that few registers are live
+    let p = at(a, o), v0 = v128.load(p), v1 = v128.load(p, 16);
+    let m = f32x4.pmax(v0, v1), s = f32x4.add(v0, v1);
+    v0 = v128.load(p, 32);
+    v1 = v128.load(p, 48);
+    m = f32x4.pmax(m, f32x4.pmax(v0, v1));
+    s = f32x4.add(s, f32x4.add(v0, v1));
+    let up = f32x4.lt(ma, m);
+    ma = f32x4.pmax(ma, m);
+    sa = i32x4.max_s(sa, v128.and(up, ov));
+    p = at(b, o);
+    v0 = v128.load(p);
+    v1 = v128.load(p, 16);
+    m = f32x4.pmax(v0, v1);
+    s = f32x4.add(s, f32x4.add(v0, v1));
+    v0 = v128.load(p, 32);
+    v1 = v128.load(p, 48);
+    m = f32x4.pmax(m, f32x4.pmax(v0, v1));
+    s = f32x4.add(s, f32x4.add(v0, v1));
+    up = f32x4.lt(mb, m);
+    mb = f32x4.pmax(mb, m);
+    sb = i32x4.max_s(sb, v128.and(up, ov));
+    q = f32x4.add(q, s);
+    i += 16;
+  } while (i < n);
+  const nan = v128.any_true(f32x4.ne(q, q)); // a NaN, or +∞ + −∞
+  if (half > 0) {
+    const k = nan ? firstNaN(a, half + n) : -1;
+    if (k >= 0) {
+      store<i32>(oa, k);
+    } else {
+      const ka = blockFirst(a, ma, sa), kb = blockFirst(b, mb, sb);
+      store<i32>(oa, load<f32>(at(a, ka)) >= load<f32>(at(b, kb)) ? ka : half + kb);
+    }
+  } else {
+    const ka = nan ? firstNaN(a, n) : -1, kb = nan ? firstNaN(b, n) : -1;
+    store<i32>(oa, ka >= 0 ? ka : blockFirst(a, ma, sa));
+    store<i32>(ob, kb >= 0 ? kb : blockFirst(b, mb, sb));
+  }
+}
+
+/** The first element equal to the row max in the first block of 16 at xr
+ *  that holds it, from each lane's max m and the first block start where the
+ *  lane reached it: found without a branch (a data-dependent branch here is
+ *  mispredicted at random), the block's compare masks narrowed to one mask. */
+@inline function blockFirst(xr: usize, m: v128, start: v128): i32 {
   // the row max in every lane (no extract and splat: their latency is the row's)
   let mv = f32x4.pmax(m, i64x2.shuffle(m, m, 1, 0));
   mv = f32x4.pmax(mv, i32x4.shuffle(mv, mv, 1, 0, 3, 2));
-  // least start among the lanes at the max (the others 0xFFFFFFFF, unsigned)
+  // the least start among the lanes at the max (the others 0xFFFFFFFF, unsigned)
   let c = v128.or(start, f32x4.ne(m, mv));
   c = i32x4.min_u(c, i64x2.shuffle(c, c, 1, 0));
   c = i32x4.min_u(c, i32x4.shuffle(c, c, 1, 0, 3, 2));
   const b = i32x4.extract_lane(c, 0), p = at(xr, b);
   const e0 = i16x8.narrow_i32x4_s(f32x4.eq(v128.load(p), mv), f32x4.eq(v128.load(p, 16), mv));
   const e1 = i16x8.narrow_i32x4_s(f32x4.eq(v128.load(p, 32), mv), f32x4.eq(v128.load(p, 48), mv));
-  let bits = i8x16.bitmask(i8x16.narrow_i16x8_s(e0, e1));
-  if (wide) {
-    const e2 = i16x8.narrow_i32x4_s(f32x4.eq(v128.load(p, 64), mv), f32x4.eq(v128.load(p, 80), mv));
-    const e3 = i16x8.narrow_i32x4_s(f32x4.eq(v128.load(p, 96), mv), f32x4.eq(v128.load(p, 112), mv));
-    bits |= i8x16.bitmask(i8x16.narrow_i16x8_s(e2, e3)) << 16;
-  }
-  return b + ctz(bits);
+  return b + ctz(i8x16.bitmask(i8x16.narrow_i16x8_s(e0, e1)));
 }
 
 /** Index of the first NaN of the row of n ≥ 16 at xr, or −1. */
