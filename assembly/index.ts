@@ -1,6 +1,7 @@
 // The kernels every build exports; pointers are byte addresses in the
 // (imported) linear memory, which the TypeScript bindings manage.
-export { logSumExp, softmax, logSoftmax, argmax, entropy, softmaxBackward, logSoftmaxBackward, logSumExpBackward } from './rowwise';
+export { logSumExp, softmax, logSoftmax, entropy, softmaxBackward, logSoftmaxBackward, logSumExpBackward } from './rowwise';
+export { argmax } from './argmax';
 export { crossEntropyIndex } from './cross_entropy';
 export { crossEntropyProb } from './cross_entropy_prob';
 export { nll, nllBackward } from './nll';

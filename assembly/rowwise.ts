@@ -127,20 +127,6 @@ export function logSoftmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): 
   }
 }
 
-/** First index of the row maximum; NaN counts as the maximum (as torch.argmax). */
-export function argmax(x: usize, out: usize, r0: i32, r1: i32, classes: i32): void {
-  for (let r = r0; r < r1; r++) {
-    const xr = at(x, r * classes);
-    let best = 0;
-    let m = load<f32>(xr);
-    for (let i = 1; i < classes && m == m; i++) {
-      const v = load<f32>(at(xr, i));
-      if (v > m || v != v) { m = v; best = i; }
-    }
-    store<i32>(at(out, r), best);
-  }
-}
-
 /** −Σ p log p with 0·log 0 = 0. */
 export function entropy(p: usize, out: usize, r0: i32, r1: i32, classes: i32): void {
   for (let r = r0; r < r1; r++) {

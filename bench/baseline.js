@@ -45,6 +45,23 @@ export function logSoftmax(x, classes) {
   return out;
 }
 
+/** First index of each row's maximum: the plain loop (it does not look for NaN). */
+export function argmax(x, classes, out = new Int32Array(x.length / classes)) {
+  const rows = out.length;
+  for (let r = 0; r < rows; r++) {
+    const start = r * classes, end = start + classes;
+    let max = x[start], best = start;
+    for (let i = start + 1; i < end; i++) {
+      if (x[i] > max) {
+        max = x[i];
+        best = i;
+      }
+    }
+    out[r] = best - start;
+  }
+  return out;
+}
+
 export function crossEntropy(logits, target, classes) {
   const rows = target.length;
   let loss = 0;

@@ -26,9 +26,9 @@ async function timeRow(row, engine, op, d, s, ref, timing, measure) {
   }
 }
 
-/** A result (number, Float32Array or an object of them) with its arrays copied. */
+/** A result (number, typed array or an object of them) with its arrays copied. */
 function snapshot(result) {
-  if (result instanceof Float32Array) return result.slice();
+  if (ArrayBuffer.isView(result)) return result.slice();
   if (typeof result !== 'object' || result === null) return result;
   return Object.fromEntries(Object.entries(result).map(([key, v]) => [key, snapshot(v)]));
 }

@@ -47,6 +47,15 @@ export const OPS = [
     tfjs: { tensors: (tf, d, s) => ({ x: matrix(tf, d.x, s) }), run: (tf, t) => tf.logSoftmax(t.x) },
   },
   {
+    name: 'argmax',
+    // Into the same Int32Array every call, as logSumExp.
+    inputs: (s) => ({ x: logits(s), out: new Int32Array(s.rows) }),
+    baseline: (d, s) => base.argmax(d.x, s.classes, d.out),
+    lib: (k, d, s) => k.argmax(d.x, s.classes, d.out),
+    zeroCopy: true,
+    tfjs: { tensors: (tf, d, s) => ({ x: matrix(tf, d.x, s) }), run: (tf, t) => tf.argMax(t.x, 1) },
+  },
+  {
     name: 'crossEntropy',
     inputs: (s) => ({ x: logits(s), t: targets(s) }),
     baseline: (d, s) => base.crossEntropy(d.x, d.t, s.classes),

@@ -46,8 +46,8 @@ function markdown({ machine: m, settings, seconds, notes, rows }) {
       '`k.f32` / `k.i32`; *exp pass* one pass of that build\'s vector exp over the same data (Σ exp x: no max, ' +
       'no log, no copy), the floor to compare logSumExp\'s zero-copy row with; *arrays* `Float32Array` → tensors → ' +
       'op → `dataSync`; *tensors* input tensors already made; *loops* the baseline. `crossEntropyWithGrad` writes ' +
-      'its gradient into the same array every call, as a training loop does, and `logSumExp` its result (baseline too). Every result is checked against the baseline first (relative ' +
-      'tolerance 1e-4); ⚠ marks a peer that misses it. `mseLoss` and `binaryCrossEntropyWithLogits` take the shape as one ' +
+      'its gradient into the same array every call, as a training loop does, and `logSumExp` and `argmax` their results (baseline too). Every result is checked against the baseline first (relative ' +
+      'tolerance 1e-4; argmax\'s indices exactly); ⚠ marks a peer that misses it. `mseLoss` and `binaryCrossEntropyWithLogits` take the shape as one ' +
       'flat length; `crossEntropy` is the mean over index targets; `nllLoss` reads one value per row but is ' +
       'counted in rows·classes like the rest.',
   ];

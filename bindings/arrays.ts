@@ -56,11 +56,32 @@ export function describe(v: unknown): string {
  *  fraction of a new view, which small calls feel. */
 const made = new WeakMap<object, ArrayBufferView & { length: number }>();
 const RESIZABLE = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'resizable')?.get;
-const GROWABLE = typeof SharedArrayBuffer === 'function' ? Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, 'growable')?.get : undefined;
+/** SharedArrayBuffer's own getter, also where the global is hidden (a page
+ *  without cross-origin isolation still has shared wasm memory). */
+let growable: (() => unknown) | undefined | null = null;
+function growableGetter(): (() => unknown) | undefined {
+  if (growable === null) {
+    let proto: object | undefined;
+    try {
+      proto = Object.getPrototypeOf(new WebAssembly.Memory({ initial: 0, maximum: 0, shared: true }).buffer);
+    } catch {
+      proto = undefined;
+    }
+    growable = proto && Object.getOwnPropertyDescriptor(proto, 'growable')?.get;
+  }
+  return growable;
+}
+/** Whether a buffer can never change size (its views keep their offset and length). */
 function fixedSize(buffer: ArrayBufferLike): boolean {
-  const shared = typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer;
-  const get = shared ? GROWABLE : RESIZABLE;
-  return get === undefined || get.call(buffer) === false;
+  for (const get of [RESIZABLE, growableGetter()]) {
+    if (get === undefined) continue;
+    try {
+      return get.call(buffer) === false;
+    } catch {
+      // the other kind of buffer
+    }
+  }
+  return false;
 }
 
 /**

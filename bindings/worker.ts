@@ -18,10 +18,12 @@ async function start(data: WorkerStart, reply: (m: unknown) => void): Promise<vo
 }
 
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
+// No top-level await: bundlers build workers in formats without it.
 if (isNode) {
-  const node: Partial<typeof import('./load-node.js')> = await import('./load-node.js');
-  const parent = node.port!()!;
-  parent.once('message', (data: WorkerStart) => void start(data, (m) => parent.postMessage(m)));
+  void import('./load-node.js').then((node: Partial<typeof import('./load-node.js')>) => {
+    const parent = node.port!()!;
+    parent.once('message', (data: WorkerStart) => void start(data, (m) => parent.postMessage(m)));
+  });
 } else {
   const scope = self as unknown as { onmessage: ((e: MessageEvent<WorkerStart>) => void) | null; postMessage(m: unknown): void; close(): void };
   scope.onmessage = (event) => {

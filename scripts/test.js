@@ -1,7 +1,7 @@
 // npm test: the type check of the public API, every uvu test file on js,
 // scalar and simd in this Node, then the fixtures, properties, identities,
-// gradients, thresholds and hostile cases again on relaxed-simd in a Node
-// started with the flag it needs.
+// gradients, thresholds, hostile cases and argmax again on relaxed-simd in a
+// Node started with the flag it needs.
 // Ends with one line "N passed, N failed" summed over every run.
 import { spawnSync } from 'node:child_process';
 
@@ -9,8 +9,8 @@ const uvu = 'node_modules/uvu/bin.js';
 const runs = [
   { name: 'all tests (js, scalar, simd)', args: [uvu, 'tests', '\\.test\\.js$'], env: {} },
   {
-    name: 'fixtures, properties, identities, gradients, thresholds, hostile (relaxed-simd)',
-    args: ['--experimental-wasm-relaxed-simd', uvu, 'tests', '(fixtures|property|identities|gradients|thresholds|hostile)\\.test\\.js$'],
+    name: 'fixtures, properties, identities, gradients, thresholds, hostile, argmax (relaxed-simd)',
+    args: ['--experimental-wasm-relaxed-simd', uvu, 'tests', '(fixtures|property|identities|gradients|thresholds|hostile|argmax)\.test\.js$'],
     env: { SIMDLOSS_BACKENDS: 'relaxed-simd' },
   },
 ];

@@ -176,6 +176,14 @@ function define() {
     assertProbe(await inWorker(page, 'probe'), 'worker', true);
   });
 
+  test('threads: 2 runs a pool in a worker of a cross-origin-isolated page, with the bits of one thread; elsewhere k.threads is 1', async () => {
+    const isolated = await testPage('isolated');
+    assert.equal(await inWorker(isolated, 'pooled', 'simd'), { threads: 2, sameBits: true }, 'isolated page, worker');
+    assert.equal(await onMain(isolated, 'pooled', 'simd'), { threads: 1, sameBits: true }, 'isolated page, main thread (may not block)');
+    const plain = await testPage();
+    assert.equal(await inWorker(plain, 'pooled', 'simd'), { threads: 1, sameBits: true }, 'page without COOP/COEP, worker');
+  });
+
   test('what the pages loaded: every file found, .wasm as application/wasm, the Node-only reader never', async () => {
     const { plain, isolated, pages } = await setup();
     const log = [...plain.log, ...isolated.log];

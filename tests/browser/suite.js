@@ -80,3 +80,22 @@ export async function sources() {
   }
   return out;
 }
+
+/** init({ threads: 2 }) here: the threads it got, and whether a pooled call
+ *  gives the bits of one thread (crossEntropyWithGrad and softmax, 20 000×10). */
+export async function pooled(backend) {
+  const one = await init({ backend }), two = await init({ backend, threads: 2 });
+  const C = 10, R = 20_000;
+  let s = 1;
+  const x = Float32Array.from({ length: R * C }, () => ((s = (s * 16807) % 2147483647) / 2147483647) * 10 - 5);
+  const t = Int32Array.from({ length: R }, (_, r) => (r * 7) % C);
+  const same = (a, b) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+  const a = one.crossEntropyWithGrad(x, t, C), b = two.crossEntropyWithGrad(x, t, C);
+  const result = {
+    threads: two.threads,
+    sameBits: a.loss === b.loss && same(a.grad, b.grad) && same(one.softmax(x, C), two.softmax(x, C)),
+  };
+  one.dispose();
+  two.dispose();
+  return result;
+}
