@@ -1,19 +1,19 @@
-// One driver for the elementwise losses (MSE, KL divergence, BCE with
-// logits): each exported kernel calls it with a constant `op`, and after
-// inlining the optimiser keeps only that op's arithmetic. Elements [i0, i1)
-// may be split freely; i0 must be a multiple of PARTIAL_ROWS.
+// The elementwise losses (MSE, KL divergence, BCE with logits): their
+// exported kernels and the one driver they share. Each kernel calls the
+// driver with a constant `op`, and after inlining the optimiser keeps only
+// that op's arithmetic. Elements [i0, i1) may be split freely; i0 must be a
+// multiple of PARTIAL_ROWS. The element math of each loss, scalar and f32x4
+// side by side, is in mse.ts, kl.ts and bce.ts, which import nothing from here.
 import { at, hsum2, PARTIAL_ROWS, promoteHigh } from './simd';
 import { addPartial } from './partials';
-
-export const MSE = 0;
-export const KL = 1;
-export const KL_LOG = 2;
-export const BCE = 3;
-
-// The element functions live with their ops; imported here for dispatch.
 import { mseLossv, mseLosss, mseGradv, mseGrads } from './mse';
 import { klLossv, klLosss, klGradv, klGrads, klLogLossv, klLogLosss, klLogGradv, klLogGrads } from './kl';
 import { bceLossv, bceLosss, bceGradv, bceGrads } from './bce';
+
+const MSE = 0;
+const KL = 1;
+const KL_LOG = 2;
+const BCE = 3;
 
 @inline function lossv(op: i32, a: v128, b: v128, w: v128, pw: v128): v128 {
   if (op == MSE) return mseLossv(a, b);
@@ -87,7 +87,7 @@ import { bceLossv, bceLosss, bceGradv, bceGrads } from './bce';
 
 /** Loss of every element into out (if not 0) and its sums into partials (if
  *  not 0); w, pw (BCE) of periods wn, pwn. */
-@inline export function forward(
+@inline function forward(
   op: i32, a: usize, b: usize, w: usize, wn: i32, pw: usize, pwn: i32, out: usize, partials: usize, i0: i32, i1: i32,
 ): void {
   let jw = phase(w, wn, i0), jp = phase(pw, pwn, i0);
@@ -141,7 +141,7 @@ import { bceLossv, bceLosss, bceGradv, bceGrads } from './bce';
 }
 
 /** grad = ∂loss/∂a · scale · g, g = gradOut[i] (or 1); w, pw (BCE) of periods wn, pwn. */
-@inline export function backward(
+@inline function backward(
   op: i32, a: usize, b: usize, w: usize, wn: i32, pw: usize, pwn: i32, grad: usize, i0: i32, i1: i32, scale: f32, gradOut: usize,
 ): void {
   let i = i0, jw = phase(w, wn, i0), jp = phase(pw, pwn, i0);
@@ -162,4 +162,41 @@ import { bceLossv, bceLosss, bceGradv, bceGrads } from './bce';
     if (w) jw = next(jw, wn, 1);
     if (pw) jp = next(jp, pwn, 1);
   }
+}
+
+// The kernels (assembly/index.ts exports them; bindings/wasm.ts calls them).
+
+/** Mean squared error (mse.ts) of elements [i0, i1). */
+export function mseLoss(a: usize, b: usize, out: usize, partials: usize, i0: i32, i1: i32): void {
+  forward(MSE, a, b, 0, 0, 0, 0, out, partials, i0, i1);
+}
+export function mseLossBackward(a: usize, b: usize, grad: usize, i0: i32, i1: i32, scale: f32, gradOut: usize): void {
+  backward(MSE, a, b, 0, 0, 0, 0, grad, i0, i1, scale, gradOut);
+}
+
+// One export per target kind: a runtime choice between forward(KL) and
+// forward(KL_LOG) was folded by the optimiser into one loop that picked the
+// op per element, with every op's code (and constants) inside it.
+export function klDiv(x: usize, t: usize, out: usize, partials: usize, i0: i32, i1: i32): void {
+  forward(KL, x, t, 0, 0, 0, 0, out, partials, i0, i1);
+}
+export function klDivLogTarget(x: usize, t: usize, out: usize, partials: usize, i0: i32, i1: i32): void {
+  forward(KL_LOG, x, t, 0, 0, 0, 0, out, partials, i0, i1);
+}
+export function klDivBackward(x: usize, t: usize, grad: usize, i0: i32, i1: i32, scale: f32, gradOut: usize): void {
+  backward(KL, x, t, 0, 0, 0, 0, grad, i0, i1, scale, gradOut);
+}
+export function klDivLogTargetBackward(x: usize, t: usize, grad: usize, i0: i32, i1: i32, scale: f32, gradOut: usize): void {
+  backward(KL_LOG, x, t, 0, 0, 0, 0, grad, i0, i1, scale, gradOut);
+}
+
+export function bceWithLogits(
+  x: usize, y: usize, w: usize, wn: i32, pw: usize, pwn: i32, out: usize, partials: usize, i0: i32, i1: i32,
+): void {
+  forward(BCE, x, y, w, wn, pw, pwn, out, partials, i0, i1);
+}
+export function bceWithLogitsBackward(
+  x: usize, y: usize, w: usize, wn: i32, pw: usize, pwn: i32, grad: usize, i0: i32, i1: i32, scale: f32, gradOut: usize,
+): void {
+  backward(BCE, x, y, w, wn, pw, pwn, grad, i0, i1, scale, gradOut);
 }

@@ -7,9 +7,9 @@ export { nll, nllBackward } from './nll';
 export { badTarget, targetWeight } from './targets';
 // Σ exp(x − shift) over one array: the benchmark's exp-only reference pass.
 export { sumExp } from './reduce';
-export { klDiv, klDivLogTarget, klDivBackward, klDivLogTargetBackward } from './kl';
-export { mseLoss, mseLossBackward } from './mse';
-export { bceWithLogits, bceWithLogitsBackward } from './bce';
+export {
+  klDiv, klDivLogTarget, klDivBackward, klDivLogTargetBackward, mseLoss, mseLossBackward, bceWithLogits, bceWithLogitsBackward,
+} from './elementwise';
 // Channels-first batches to rows and back.
 export { transpose } from './layout';
 // Each instance's own scratch block, given once by the bindings, and a row
