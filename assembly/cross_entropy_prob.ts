@@ -5,11 +5,14 @@
 //   g·(Σ_c w_c q'_c · softmax(x) − w ⊙ q').
 import { at, demote4, hsum64, madd, promoteHigh, SUM_BLOCK } from './simd';
 import { addPartial } from './partials';
-import { expStoreProbed, logSumAboutMax, probedMax, sumExpProbed } from './reduce';
+import { expStoreProbed, logSumAboutMax, Probed, sumExpProbed } from './reduce';
 import { expsAt, lanesColumn, lanesLogSum, lanesMax, lanesOut, lanesPut, lanesSlot, lanesStore, lanesSumExp, lanesX, LANES_BELOW } from './lanes';
 
-/** Σ w_c·q'_c of the row probTerms last saw. */
-let probMass: f64 = 0;
+/** Σ w_c·q'_c of the row probTerms last saw: set by probTerms, read by
+ *  crossEntropyProb right after it, for the same row. */
+namespace Terms {
+  export let mass: f64 = 0;
+}
 
 /** w_c·q'_c of element i of a row (w = 0: unweighted). */
 @inline function coefficient(q: usize, w: usize, i: i32, keep: f32, spread: f32): f32 {
@@ -21,7 +24,7 @@ let probMass: f64 = 0;
   return w ? f32x4.mul(c, v128.load(at(w, i))) : c;
 }
 
-/** Σ w_c·q'_c·(m − x_c) of a row of n, and Σ w_c·q'_c into probMass: one
+/** Σ w_c·q'_c·(m − x_c) of a row of n, and Σ w_c·q'_c into Terms.mass: one
  *  pass, summed in f32 blocks of SUM_BLOCK and then in f64 (every term ≥ 0
  *  for q ≥ 0). */
 function probTerms(x: usize, q: usize, w: usize, n: i32, m: f32, keep: f32, spread: f32): f64 {
@@ -48,7 +51,7 @@ function probTerms(x: usize, q: usize, w: usize, n: i32, m: f32, keep: f32, spre
     gap += c * (m - load<f32>(at(x, i)));
     mass += c;
   }
-  probMass = mass;
+  Terms.mass = mass;
   return gap;
 }
 
@@ -135,9 +138,9 @@ export function crossEntropyProb(
     // One probed pass, the terms about the max it found.
     const e = grad ? expsAt(lanesSlot(0), 0, xr, gr, classes) : 0;
     const s = grad ? expStoreProbed(xr, e, classes) : sumExpProbed(xr, classes);
-    const m = probedMax;
+    const m = Probed.max;
     const gap = probTerms(xr, qr, weight, classes, m, keep, spread);
-    const mass = probMass, loss = gap + mass * logSumAboutMax(s, m);
+    const mass = Terms.mass, loss = gap + mass * logSumAboutMax(s, m);
     if (out) store<f32>(at(out, r), <f32>loss);
     addPartial(partials, r, 1, 0, loss);
     if (grad) {

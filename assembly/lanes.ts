@@ -27,7 +27,7 @@
 import { at, gather, transpose4x4 } from './simd';
 import { expScaledv, floorOf, floorOfv, LOG2E, magicOf, magicOfv } from './exp';
 import { logAtLeast1v } from './log';
-import { expStoreProbed, less, pairExpStore, pairMax, pairSum, pairSumExp, probedMax, probesUnshifted, REDO_ABOVE, shiftH, shiftK, sumExpProbed, unshiftedFrom, unshiftedTo, WHOLE_LN2_BELOW } from './reduce';
+import { expStoreProbed, less, pairExpStore, Pair, pairSumExp, Probed, probesUnshifted, REDO_ABOVE, Shift, sumExpProbed, unshiftedFrom, unshiftedTo, WHOLE_LN2_BELOW } from './reduce';
 
 export const LANES_BELOW = 16;
 
@@ -36,12 +36,17 @@ export const LANES_BELOW = 16;
  *  longer rows come fewer at a time, and gain nothing from a group anyway. */
 export const GROUPS_UP_TO = 4096;
 
-/** This instance's scratch: three slots, each with a group's x columns, result
- *  columns, each row's max and (for short rows) largest exp, and four
- *  rows set aside for exps (expsAt). Set once by the bindings, one block per
- *  instance, so instances (threads) that share a memory never share it.
- *  Below, g is a slot's address. */
-let SCRATCH: usize = 0;
+/**
+ * This instance's scratch block: three slots, each with a group's x columns,
+ * result columns, each row's max and (for short rows) largest exp, and four
+ * rows set aside for exps (expsAt). Set once by the bindings (setScratch,
+ * scratchBytes() bytes, right after instantiation), one block per instance,
+ * so instances (threads) that share a memory never share it; read by
+ * lanesSlot. Below, g is a slot's address.
+ */
+namespace Scratch {
+  export let block: usize = 0;
+}
 const COLUMNS: usize = <usize>LANES_BELOW << 4;
 const OUT_AT = COLUMNS, TOP_AT = COLUMNS * 2, MAX_AT = TOP_AT + 16, ASIDE_AT = MAX_AT + 16;
 const ASIDE_ROW: usize = <usize>GROUPS_UP_TO << 2;
@@ -52,21 +57,27 @@ export function scratchBytes(): i32 {
 }
 
 export function setScratch(p: usize): void {
-  SCRATCH = p;
+  Scratch.block = p;
 }
 
 /** The address of scratch slot 0, 1 or 2. */
 @inline export function lanesSlot(slot: i32): usize {
-  return SCRATCH + <usize>slot * SLOT_BYTES;
+  return Scratch.block + <usize>slot * SLOT_BYTES;
 }
 
-/** A row of ASIDE_FLOATS for the exps of longer rows in place, lent by the
- *  bindings for the call (0: none). */
-let ASIDE: usize = 0, ASIDE_FLOATS: i32 = 0;
+/**
+ * A row of `floats` at `row` for the exps of rows longer than GROUPS_UP_TO
+ * in place, lent by the bindings for one call (0, 0: none). Set by setAside
+ * before and after such a call (lendAside in bindings/wasm.ts); read by
+ * expsAt, which traps when the row it needs is not lent.
+ */
+namespace Aside {
+  export let row: usize = 0, floats: i32 = 0;
+}
 
 export function setAside(p: usize, floats: i32): void {
-  ASIDE = p;
-  ASIDE_FLOATS = floats;
+  Aside.row = p;
+  Aside.floats = floats;
 }
 
 /**
@@ -83,8 +94,8 @@ export function setAside(p: usize, floats: i32): void {
 @inline export function expsAt(g: usize, j: i32, x: usize, y: usize, n: i32): usize {
   if (y != x) return y;
   if (n <= GROUPS_UP_TO) return g + ASIDE_AT + <usize>j * ASIDE_ROW;
-  if (n > ASIDE_FLOATS) unreachable();
-  return ASIDE;
+  if (n > Aside.floats) unreachable();
+  return Aside.row;
 }
 
 /** Column c of the group lanesSumExp read into slot g. */
@@ -159,11 +170,11 @@ export function rowsSumExp(g: usize, x: usize, y: usize, n: i32): v128 {
     let doneA = false, doneB = false;
     if (probesUnshifted(a, keep) && probesUnshifted(b, keep)) {
       const s = keep ? pairExpStore(a, b, ya, yb, n) : pairSumExp(a, b, n), to = unshiftedTo(keep);
-      if ((doneA = probedMax <= to)) record(g, j, s, probedMax, 0, 0);
-      if ((doneB = pairMax <= to)) record(g, j + 1, pairSum, pairMax, 0, 0);
+      if ((doneA = Probed.max <= to)) record(g, j, s, Probed.max, 0, 0);
+      if ((doneB = Pair.max <= to)) record(g, j + 1, Pair.sum, Pair.max, 0, 0);
     }
-    if (!doneA) record(g, j, keep ? expStoreProbed(a, ya, n) : sumExpProbed(a, n), probedMax, shiftH, shiftK);
-    if (!doneB) record(g, j + 1, keep ? expStoreProbed(b, yb, n) : sumExpProbed(b, n), probedMax, shiftH, shiftK);
+    if (!doneA) record(g, j, keep ? expStoreProbed(a, ya, n) : sumExpProbed(a, n), Probed.max, Shift.h, Shift.k);
+    if (!doneB) record(g, j + 1, keep ? expStoreProbed(b, yb, n) : sumExpProbed(b, n), Probed.max, Shift.h, Shift.k);
   }
   return lanesOut(g, 0);
 }

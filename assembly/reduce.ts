@@ -61,13 +61,22 @@ export const REDO_ABOVE: f32 = 64;
  */
 export const WHOLE_LN2_BELOW: f32 = 128;
 
-/** The shift of the last probed pass or pickShift, as h + k·ln 2. */
-export let shiftH: f32 = 0, shiftK: i32 = 0;
+/**
+ * The shift a row's exps were last taken about, as h + k·ln 2 (see
+ * WHOLE_LN2_BELOW). Set by pickShift, so by every probed pass
+ * (sumExpProbed, expStoreProbed), which calls it; not by pairSumExp, whose
+ * rows take no shift. Read by logSumAboutMax, which must follow the probed
+ * pass whose sum it is given, and by rowsSumExp (lanes.ts), which records it
+ * with each row right after that row's pass.
+ */
+export namespace Shift {
+  export let h: f32 = 0, k: i32 = 0;
+}
 
 export function pickShift(v: f32): void {
   const small = abs(v) < WHOLE_LN2_BELOW; // false for NaN and ±∞
-  shiftH = small ? 0 : v;
-  shiftK = small ? <i32>nearest(v * LOG2E) : 0;
+  Shift.h = small ? 0 : v;
+  Shift.k = small ? <i32>nearest(v * LOG2E) : 0;
 }
 
 /**
@@ -80,9 +89,9 @@ export function pickShift(v: f32): void {
   // The scalar form computes what the pass's vector form did, but for FMA
   // (relaxed-simd's madd rounds once), where only the vector form does.
   const top = ASC_FEATURE_RELAXED_SIMD
-    ? f32x4.extract_lane(expScaledv(f32x4.sub(f32x4.splat(m), f32x4.splat(shiftH)),
-      f32x4.splat(magicOf(shiftK)), f32x4.splat(floorOf(shiftK))), 0)
-    : expScaleds(m - shiftH, shiftK);
+    ? f32x4.extract_lane(expScaledv(f32x4.sub(f32x4.splat(m), f32x4.splat(Shift.h)),
+      f32x4.splat(magicOf(Shift.k)), f32x4.splat(floorOf(Shift.k))), 0)
+    : expScaleds(m - Shift.h, Shift.k);
   return Math.log(s / top);
 }
 
@@ -104,8 +113,16 @@ export function pickShift(v: f32): void {
   return keep ? 40 : 80;
 }
 
-/** Set by sumExpProbed: the row's max (NaN skipped). */
-export let probedMax: f32 = 0;
+/**
+ * What the last probed pass found: the row's max (NaN skipped). Set by
+ * sumExpProbed and expStoreProbed, and for row a by pairSumExp and
+ * pairExpStore; read by their callers right after the call (rowwise.ts,
+ * cross_entropy.ts, cross_entropy_prob.ts, rowsSumExp in lanes.ts), and by
+ * the probed pass itself to decide whether it must be taken again.
+ */
+export namespace Probed {
+  export let max: f32 = 0;
+}
 
 /**
  * Σ exp(x − shift) in one pass instead of a max pass and a sum pass, while the
@@ -114,8 +131,8 @@ export let probedMax: f32 = 0;
  * the true max does not), else that probe (taken again if the true max exceeds
  * it by more than REDO_ABOVE, or it is not finite); the redo is about the true
  * max. Any shift gives the same log-sum-exp (shift + log Σ); this one just must
- * not overflow. Leaves the true max in probedMax and the shift used in shiftH,
- * shiftK (see logSumAboutMax).
+ * not overflow. Leaves the true max in Probed.max and the shift used in Shift.h,
+ * Shift.k (see logSumAboutMax).
  */
 export function sumExpProbed(x: usize, n: i32): f64 {
   return probed(x, 0, n, false);
@@ -153,21 +170,21 @@ export function expStoreProbed(x: usize, y: usize, n: i32): f64 {
     // 12% slower code for the scalar build's loop, which shares one below.
     pickShift(0);
     const s = expSum(x, y, n, 0, 0, keep, true);
-    if (probedMax <= unshiftedTo(keep)) return s;
+    if (Probed.max <= unshiftedTo(keep)) return s;
   } else if (unshifted || m0 - m0 == 0) {
     if (unshifted) pickShift(0); // a branch, not a select: the exps need not wait for m0
     else pickShift(m0);
-    const s = expSum(x, y, n, shiftH, shiftK, keep, true);
-    if (unshifted ? probedMax <= unshiftedTo(keep) : !(probedMax - m0 > REDO_ABOVE)) return s;
+    const s = expSum(x, y, n, Shift.h, Shift.k, keep, true);
+    if (unshifted ? Probed.max <= unshiftedTo(keep) : !(Probed.max - m0 > REDO_ABOVE)) return s;
   } else {
-    probedMax = rowMax(x, n);
+    Probed.max = rowMax(x, n);
   }
-  pickShift(probedMax);
-  return expSum(x, y, n, shiftH, shiftK, keep, false);
+  pickShift(Probed.max);
+  return expSum(x, y, n, Shift.h, Shift.k, keep, false);
 }
 
 /** The loops above, Σ exp(x − h)·2^−k; `keep` (store the exps) and `track`
- *  (the row max into probedMax) are constants at each call, so each copy
+ *  (the row max into Probed.max) are constants at each call, so each copy
  *  keeps only its own work. h = 0, pickShift's usual case, gets a copy
  *  without the subtraction: one instruction in ~25 per vector. */
 @inline function expSum(x: usize, y: usize, n: i32, h: f32, k: i32, keep: bool, track: bool): f64 {
@@ -243,12 +260,18 @@ export function expStoreProbed(x: usize, y: usize, n: i32): f64 {
     if (keep) store<f32>(at(y, i), e);
     total += e;
   }
-  if (track) probedMax = m;
+  if (track) Probed.max = m;
   return total;
 }
 
-/** The second row of the last pairSumExp: its sum and its max (NaN skipped). */
-export let pairSum: f64 = 0, pairMax: f32 = 0;
+/**
+ * Row b of the last pairSumExp or pairExpStore: its Σ exp and its max (NaN
+ * skipped); row a's sum is their result and its max Probed.max. Set there
+ * only; read by rowsSumExp (lanes.ts) right after the call.
+ */
+export namespace Pair {
+  export let sum: f64 = 0, max: f32 = 0;
+}
 
 /**
  * expSumAbout, unshifted and tracking the max, for two rows of n ≥ 4 at a and
@@ -257,7 +280,7 @@ export let pairSum: f64 = 0, pairMax: f32 = 0;
  * the CPU overlaps better than one row's steps (logSumExp at 100 classes
  * +12%, at 1000 +6%); the rows share the exp's constants, where
  * two shifts of their own would not fit the 16 registers. Returns a's sum
- * (its max into probedMax); b's into pairSum and pairMax. Vector form only:
+ * (its max into Probed.max); b's into Pair.sum and Pair.max. Vector form only:
  * the simd builds' groups of long rows (rowsSumExp in lanes.ts) use it.
  */
 export function pairSumExp(a: usize, b: usize, n: i32): f64 {
@@ -309,9 +332,9 @@ export function pairExpStore(a: usize, b: usize, ya: usize, yb: usize, n: i32): 
     ta += hsum64(eu);
     tb += hsum64(ev);
   }
-  probedMax = hmax(ma);
-  pairMax = hmax(mb);
-  pairSum = tb;
+  Probed.max = hmax(ma);
+  Pair.max = hmax(mb);
+  Pair.sum = tb;
   return ta;
 }
 

@@ -3,14 +3,14 @@
 import { at, hsum64, madd, SUM_BLOCK } from './simd';
 import { expAnyv, expAnys } from './exp';
 import { logv, logs } from './log';
-import { rowMax, sumExpProbed, expStoreProbed, probedMax, logSumAboutMax, expStore, scaleStore, shiftStore, sumProduct } from './reduce';
+import { rowMax, sumExpProbed, expStoreProbed, Probed, logSumAboutMax, expStore, scaleStore, shiftStore, sumProduct } from './reduce';
 import { allFinite, expsAt, GROUPS_UP_TO, lanesAt, lanesSlot, lanesLogSum, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, lanesX, LANES_BELOW, rowsSumExp } from './lanes';
 
 /** log Σ exp(x) as PyTorch computes it: an all −∞ row gives −∞, a +∞ entry
  *  gives +∞, a NaN gives NaN. */
 function rowLogSumExp(x: usize, n: i32): f64 {
   const s = sumExpProbed(x, n);
-  const m = probedMax;
+  const m = Probed.max;
   if (m == Infinity || m == -Infinity) return hasNaN(x, n) ? NaN : m;
   return <f64>m + logSumAboutMax(s, m);
 }
@@ -105,8 +105,8 @@ export function logSoftmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): 
   if (ASC_FEATURE_SIMD && classes <= GROUPS_UP_TO) r = groupRows(LOG_SOFTMAX, x, y, r0, r1, classes);
   for (; r < r1; r++) {
     const xr = at(x, r * classes);
-    const ls = <f32>logSumAboutMax(sumExpProbed(xr, classes), probedMax);
-    shiftStore(xr, at(y, r * classes), classes, probedMax, ls); // (x − max) − log Σ exp(x − max)
+    const ls = <f32>logSumAboutMax(sumExpProbed(xr, classes), Probed.max);
+    shiftStore(xr, at(y, r * classes), classes, Probed.max, ls); // (x − max) − log Σ exp(x − max)
   }
 }
 
