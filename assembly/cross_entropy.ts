@@ -6,12 +6,14 @@
 //   (1−ε)·w_t·(lse − x_t) + (ε/C)·Σ_c w_c·(lse − x_c)
 // lse − x_c is evaluated as (m − x_c) + log Σ exp(x − m), m the row max, so
 // huge logits never cancel; the sum itself is taken about a probed shift and
-// brought to m exactly (logSumAboutMax in reduce.ts, lanesRatio in lanes.ts).
+// brought to m exactly (logSumAboutMax in shift.ts, lanesRatio in lanes.ts).
 import { at, demote4, gather, hsum2, hsum64, promoteHigh } from './simd';
 import { addPartial, partialAt, setPartial } from './partials';
 import { targetAt, targetsAt } from './targets';
 import { logAtLeast1v } from './log';
-import { sumExpProbed, expStoreProbed, Probed, logSumAboutMax, gapSum } from './reduce';
+import { logSumAboutMax } from './shift';
+import { expStoreProbed, Probed, sumExpProbed } from './sum_exp';
+import { gapSum } from './row_sums';
 import { expsAt, GROUPS_UP_TO, lanesAt, lanesRatio, lanesGap, lanesPick, lanesSlot, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, rowsSumExp, transposeOut, LANES_BELOW } from './lanes';
 
 /** Partial slots for index targets: Σ w_t·nll, Σ w_t (kept rows), Σ smoothing

@@ -5,7 +5,8 @@
 //   g·(Σ_c w_c q'_c · softmax(x) − w ⊙ q').
 import { at, demote4, hsum64, madd, promoteHigh, SUM_BLOCK } from './simd';
 import { addPartial } from './partials';
-import { expStoreProbed, logSumAboutMax, Probed, sumExpProbed } from './reduce';
+import { logSumAboutMax } from './shift';
+import { expStoreProbed, Probed, sumExpProbed } from './sum_exp';
 import { expsAt, lanesColumn, lanesLogSum, lanesMax, lanesOut, lanesPut, lanesSlot, lanesStore, lanesSumExp, lanesX, LANES_BELOW } from './lanes';
 
 /** Σ w_c·q'_c of the row probTerms last saw: set by probTerms, read by

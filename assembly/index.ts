@@ -6,7 +6,7 @@ export { crossEntropyProb } from './cross_entropy_prob';
 export { nll, nllBackward } from './nll';
 export { badTarget, targetWeight } from './targets';
 // Σ exp(x − shift) over one array: the benchmark's exp-only reference pass.
-export { sumExp } from './reduce';
+export { sumExp } from './sum_exp';
 export {
   klDiv, klDivLogTarget, klDivBackward, klDivLogTargetBackward, mseLoss, mseLossBackward, bceWithLogits, bceWithLogitsBackward,
 } from './elementwise';

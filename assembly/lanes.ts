@@ -27,7 +27,9 @@
 import { at, gather, transpose4x4 } from './simd';
 import { expScaledv, floorOf, floorOfv, LOG2E, magicOf, magicOfv } from './exp';
 import { logAtLeast1v } from './log';
-import { expStoreProbed, less, pairExpStore, Pair, pairSumExp, Probed, probesUnshifted, REDO_ABOVE, Shift, sumExpProbed, unshiftedFrom, unshiftedTo, WHOLE_LN2_BELOW } from './reduce';
+import { less, probesUnshifted, REDO_ABOVE, Shift, unshiftedFrom, unshiftedTo, WHOLE_LN2_BELOW } from './shift';
+import { expStoreProbed, Probed, sumExpProbed } from './sum_exp';
+import { Pair, pairExpStore, pairSumExp } from './sum_exp_pair';
 
 export const LANES_BELOW = 16;
 

@@ -3,7 +3,10 @@
 import { at, hsum64, madd, SUM_BLOCK } from './simd';
 import { expAnyv, expAnys } from './exp';
 import { logv, logs } from './log';
-import { rowMax, sumExpProbed, expStoreProbed, Probed, logSumAboutMax, expStore, scaleStore, shiftStore, sumProduct } from './reduce';
+import { logSumAboutMax, rowMax } from './shift';
+import { expStore, expStoreProbed, Probed, sumExpProbed } from './sum_exp';
+import { scaleStore, shiftStore } from './row_scale';
+import { sumProduct } from './row_sums';
 import { allFinite, expsAt, GROUPS_UP_TO, lanesAt, lanesSlot, lanesLogSum, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, lanesX, LANES_BELOW, rowsSumExp } from './lanes';
 
 /** log Σ exp(x) as PyTorch computes it: an all −∞ row gives −∞, a +∞ entry

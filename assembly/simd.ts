@@ -43,6 +43,11 @@
   return f32x4.extract_lane(f32x4.max(m, i32x4.shuffle(m, m, 1, 1, 1, 1)), 0);
 }
 
+/** Lanes holding the last `rem` (1..3) elements of an overlapping final load. */
+@inline export function tailMask(rem: i32): v128 {
+  return i32x4.ge_s(i32x4(0, 1, 2, 3), i32x4.splat(4 - rem));
+}
+
 /** Byte address of element i of an f32/i32 array at p. */
 @inline export function at(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
