@@ -16,10 +16,15 @@ import { expStoreProbed, Probed, sumExpProbed } from './sum_exp';
 import { gapSum } from './row_sums';
 import { expsAt, GROUPS_UP_TO, lanesAt, lanesRatio, lanesGap, lanesPick, lanesSlot, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, rowsSumExp, transposeOut, LANES_BELOW } from './lanes';
 
-/** Partial slots for index targets: Σ w_t·nll, Σ w_t (kept rows), Σ smoothing
- *  term, and a run's pending product in two lanes (see RUN_ROWS; 0: none). */
-const CE_SLOTS = 5;
-const PENDING = 3;
+/** Partial slots per PARTIAL_ROWS rows for index targets: Σ w_t·nll (CE_NLL),
+ *  Σ w_t of the kept rows (CE_WEIGHT), Σ smoothing term (CE_SMOOTH), and a
+ *  run's pending product in two lanes (CE_PENDING and the next; see RUN_ROWS;
+ *  0: none). The bindings read the count and CE_PENDING from the instance
+ *  (ceSlots(), cePending() in index.ts); the first three are the totals the
+ *  Kernels interface returns, in that order (bindings/kernels.ts). */
+export const CE_SLOTS = 5;
+const CE_NLL = 0, CE_WEIGHT = 1, CE_SMOOTH = 2;
+export const CE_PENDING = 3;
 
 /**
  * A mean or sum without class weights or per-row losses needs Σ log Σ exp(x − m)
@@ -29,7 +34,7 @@ const PENDING = 3;
  * rows at absolute multiples of RUN_ROWS (crossEntropy at 10 classes +9%: a
  * float32 log per four rows cost that much). A lane's 32 ratios stay below
  * 2^384 (C ≤ GROUPS_UP_TO = 2^12), the two lanes' product below 2^768. A run a
- * call leaves unfinished waits in its block's PENDING slots for the next call
+ * call leaves unfinished waits in its block's CE_PENDING slots for the next call
  * (or, at the batch's end, for the caller: settleRuns in wasm.ts), so the bits
  * do not depend on how rows were split, as long as a block's rows are not
  * split between threads (their partial sums could not be either).
@@ -155,17 +160,17 @@ function longGroups(r0: i32, r1: i32): i32 {
  *  r: 1 at a run's start, else what the call before parked. */
 function resumeRun(r: i32): v128 {
   if (!Call.products || r % RUN_ROWS == 0) return f64x2.splat(1);
-  const a = partialAt(Call.partials, r, CE_SLOTS, PENDING), b = partialAt(Call.partials, r, CE_SLOTS, PENDING + 1);
-  setPartial(Call.partials, r, CE_SLOTS, PENDING, 0);
-  setPartial(Call.partials, r, CE_SLOTS, PENDING + 1, 0);
+  const a = partialAt(Call.partials, r, CE_SLOTS, CE_PENDING), b = partialAt(Call.partials, r, CE_SLOTS, CE_PENDING + 1);
+  setPartial(Call.partials, r, CE_SLOTS, CE_PENDING, 0);
+  setPartial(Call.partials, r, CE_SLOTS, CE_PENDING + 1, 0);
   return f64x2.replace_lane(f64x2.splat(a != 0 ? a : 1), 1, b != 0 ? b : 1);
 }
 
-/** Leaves the product p of an unfinished run (rows before r) in its block's PENDING slots. */
+/** Leaves the product p of an unfinished run (rows before r) in its block's CE_PENDING slots. */
 function parkRun(r: i32, p: v128): void {
   if (!Call.products || r % RUN_ROWS == 0) return;
-  setPartial(Call.partials, r - 1, CE_SLOTS, PENDING, f64x2.extract_lane(p, 0));
-  setPartial(Call.partials, r - 1, CE_SLOTS, PENDING + 1, f64x2.extract_lane(p, 1));
+  setPartial(Call.partials, r - 1, CE_SLOTS, CE_PENDING, f64x2.extract_lane(p, 0));
+  setPartial(Call.partials, r - 1, CE_SLOTS, CE_PENDING + 1, f64x2.extract_lane(p, 1));
 }
 
 /** The run's product p times rows r..r+3's ratios q; where the run ends with
@@ -175,8 +180,8 @@ function parkRun(r: i32, p: v128): void {
   p = f64x2.mul(p, f64x2.mul(f64x2.promote_low_f32x4(q), promoteHigh(q)));
   if ((r + 4) % RUN_ROWS != 0) return p;
   const L = Math.log(f64x2.extract_lane(p, 0) * f64x2.extract_lane(p, 1));
-  addPartial(Call.partials, r, CE_SLOTS, 0, L);
-  if (Call.smoothing > 0) addPartial(Call.partials, r, CE_SLOTS, 2, <f64>Call.weightTotal * L);
+  addPartial(Call.partials, r, CE_SLOTS, CE_NLL, L);
+  if (Call.smoothing > 0) addPartial(Call.partials, r, CE_SLOTS, CE_SMOOTH, <f64>Call.weightTotal * L);
   return f64x2.splat(1);
 }
 
@@ -268,9 +273,9 @@ function parkRun(r: i32, p: v128): void {
   const mk = v128.andnot(m, ignored), xk = v128.andnot(xt, ignored);
   const d = f64x2.add(f64x2.sub(f64x2.promote_low_f32x4(mk), f64x2.promote_low_f32x4(xk)),
     f64x2.sub(promoteHigh(mk), promoteHigh(xk)));
-  addPartial(Call.partials, r, CE_SLOTS, 0, hsum2(d));
-  addPartial(Call.partials, r, CE_SLOTS, 1, <f64>(4 - popcnt(i32x4.bitmask(ignored))));
-  if (Call.smoothing > 0) addPartial(Call.partials, r, CE_SLOTS, 2, hsum64(v128.andnot(gap, ignored)));
+  addPartial(Call.partials, r, CE_SLOTS, CE_NLL, hsum2(d));
+  addPartial(Call.partials, r, CE_SLOTS, CE_WEIGHT, <f64>(4 - popcnt(i32x4.bitmask(ignored))));
+  if (Call.smoothing > 0) addPartial(Call.partials, r, CE_SLOTS, CE_SMOOTH, hsum64(v128.andnot(gap, ignored)));
 }
 
 /** Loss and partial sums of fourRows, in f64 lane pairs (lanes 0–1, then 2–3):
@@ -293,9 +298,9 @@ function parkRun(r: i32, p: v128): void {
       f64x2.add(f64x2.mul(a, nllLo), f64x2.mul(b, smoothLo)), f64x2.add(f64x2.mul(a, nllHi), f64x2.mul(b, smoothHi))));
   }
   if (Call.partials) {
-    addPartial(Call.partials, r, CE_SLOTS, 0, hsum2(f64x2.add(nllLo, nllHi)));
-    addPartial(Call.partials, r, CE_SLOTS, 1, hsum64(wt));
-    if (Call.smoothing > 0) addPartial(Call.partials, r, CE_SLOTS, 2, hsum2(f64x2.add(smoothLo, smoothHi)));
+    addPartial(Call.partials, r, CE_SLOTS, CE_NLL, hsum2(f64x2.add(nllLo, nllHi)));
+    addPartial(Call.partials, r, CE_SLOTS, CE_WEIGHT, hsum64(wt));
+    if (Call.smoothing > 0) addPartial(Call.partials, r, CE_SLOTS, CE_SMOOTH, hsum2(f64x2.add(smoothLo, smoothHi)));
   }
 }
 
@@ -372,9 +377,9 @@ function parkRun(r: i32, p: v128): void {
   const nll = <f64>wt * ((<f64>m - <f64>xt) + ls);
   const smooth = Call.smoothing > 0 ? gap + <f64>Call.weightTotal * ls : 0;
   if (Call.out) store<f32>(at(Call.out, r), <f32>((1 - <f64>Call.smoothing) * nll + <f64>Call.smoothing / Call.classes * smooth));
-  addPartial(Call.partials, r, CE_SLOTS, 0, nll);
-  addPartial(Call.partials, r, CE_SLOTS, 1, wt);
-  if (Call.smoothing > 0) addPartial(Call.partials, r, CE_SLOTS, 2, smooth); // else it stays 0
+  addPartial(Call.partials, r, CE_SLOTS, CE_NLL, nll);
+  addPartial(Call.partials, r, CE_SLOTS, CE_WEIGHT, wt);
+  if (Call.smoothing > 0) addPartial(Call.partials, r, CE_SLOTS, CE_SMOOTH, smooth); // else it stays 0
   if (Call.grad) {
     const g: f32 = Call.gradOut ? load<f32>(at(Call.gradOut, r)) : 1;
     const gr = at(Call.grad, r * Call.classes);

@@ -4,7 +4,8 @@ import { at, PARTIAL_ROWS } from './simd';
 import { partialAt, setPartial } from './partials';
 import { targetAt } from './targets';
 
-const NLL_SLOTS = 2;
+/** Partial slots per PARTIAL_ROWS rows: Σ w_t·nll, Σ w_t (nllSlots() in index.ts). */
+export const NLL_SLOTS = 2;
 
 /** lp[r, t] is at lp + (r·rowStride + t·classStride)·4: (classes, 1) for a
  *  row-major batch (the bindings read other layouts in JS: nllWhereItLies). */

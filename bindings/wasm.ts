@@ -23,6 +23,16 @@ interface Exports {
   setScratch(p: Ptr): void;
   /** A row of `floats` for the exps of a long row in place, for one call (0, 0: none). */
   setAside(p: Ptr, floats: number): void;
+  /** Rows (or elements) per partial-sum block (PARTIAL_ROWS in simd.ts). */
+  partialRows(): number;
+  /** crossEntropyIndex's partial slots per block (CE_SLOTS in cross_entropy.ts). */
+  ceSlots(): number;
+  /** The first of the two slots where crossEntropyIndex leaves a run's unlogged product (CE_PENDING). */
+  cePending(): number;
+  /** nll's partial slots per block (NLL_SLOTS in nll.ts). */
+  nllSlots(): number;
+  /** The longest rows the row kernels take four at a time (GROUPS_UP_TO in lanes.ts). */
+  groupsUpTo(): number;
   logSumExp(x: Ptr, out: Ptr, r0: number, r1: number, classes: number): void;
   softmax(x: Ptr, y: Ptr, r0: number, r1: number, classes: number): void;
   logSoftmax(x: Ptr, y: Ptr, r0: number, r1: number, classes: number): void;
@@ -218,17 +228,15 @@ function run(
   }
 }
 
-/** crossEntropyIndex's partial slots (CE_SLOTS in cross_entropy.ts): Σ w_t·nll,
- *  Σ w_t, Σ smoothing term, then the two lanes of a run's product of row ratios
- *  (0: none) that the batch's last rows left unlogged. */
-const CE_SLOTS = 5;
-
 /** Takes the log the kernel takes where a run ends, for the runs the batch
  *  ended first: Σ log Σ exp(x − m) over their rows, into the nll sum and
- *  (times Σ_c w_c) the smoothing term's, which is unused without smoothing. */
-function settleRuns(blocks: Float64Array, weightTotal: number): void {
-  for (let i = 0; i < blocks.length; i += CE_SLOTS) {
-    const a = blocks[i + 3], b = blocks[i + 4];
+ *  (times Σ_c w_c) the smoothing term's, which is unused without smoothing.
+ *  crossEntropyIndex's partials: `slots` per block (ceSlots()), Σ w_t·nll,
+ *  Σ w_t, Σ smoothing term, then from `pending` (cePending()) the two lanes
+ *  of a run's product of row ratios (0: none) that the batch's last rows left unlogged. */
+function settleRuns(blocks: Float64Array, weightTotal: number, slots: number, pending: number): void {
+  for (let i = 0; i < blocks.length; i += slots) {
+    const a = blocks[i + pending], b = blocks[i + pending + 1];
     if (a === 0 && b === 0) continue;
     const L = Math.log((a === 0 ? 1 : a) * (b === 0 ? 1 : b)); // not a || 1: NaN must stay NaN
     blocks[i] += L;
@@ -255,6 +263,7 @@ function lendAside<T>(mem: KernelMemory, k: Exports, inPlace: boolean, classes: 
  *  blocks whose float32 sums overflowed (redo.ts). */
 export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Kernels): Kernels {
   const k = exports;
+  const ceSlots = k.ceSlots(), cePending = k.cePending();
   /** Row kernels: chunks of whole rows, a multiple of 4 (the four-row kernels). */
   const rowwise = (
     count: number, parts: Part[], kernel: (p: Ptr[], r0: number, r1: number, partials: Ptr) => void, slots = 0,
@@ -298,9 +307,9 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
         [input(c.x, c.classes, c.spatial), input(c.target), whole(c.weight), output(c.out), output(c.grad, c.classes, c.spatial), input(c.gradOut)],
         ([x, t, w, out, grad, gradOut], r0, r1, partials) => k.crossEntropyIndex(
           x, t, w, c.weightTotal, r0, r1, c.classes, c.ignoreIndex, c.smoothing, out, partials, grad, c.gradNll, c.gradSmooth, gradOut),
-        c.sums || c.out ? CE_SLOTS : 0, (blocks) => {
-          settleRuns(blocks, c.weightTotal);
-          redoCrossEntropyIndex(exact, c, blocks, CE_SLOTS);
+        c.sums || c.out ? ceSlots : 0, (blocks) => {
+          settleRuns(blocks, c.weightTotal, ceSlots, cePending);
+          redoCrossEntropyIndex(exact, c, blocks, ceSlots);
         }));
       return c.sums ? totals.slice(0, 3) : none;
     },
