@@ -2,7 +2,11 @@
 // pass of softmax, logSoftmax and logSumExp's gradient. y may be x.
 import { at } from './simd';
 
-/** y = x·f. y may be x. */
+/**
+ * y = x·f over a row of n.
+ * Takes: x, y (may be x), n, f. Returns nothing; stores y.
+ * Accuracy: one rounding per element. State: none.
+ */
 export function scaleStore(x: usize, y: usize, n: i32, f: f32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -12,7 +16,12 @@ export function scaleStore(x: usize, y: usize, n: i32, f: f32): void {
   for (; i < n; i++) store<f32>(at(y, i), load<f32>(at(x, i)) * f);
 }
 
-/** y = (x − a) − b: two roundings, so huge a never swamps a small result. */
+/**
+ * y = (x − a) − b over a row of n: two roundings, so a huge a (the row max)
+ * never swamps a small result (logSoftmax: a the max, b log Σ exp(x − max)).
+ * Takes: x, y (may be x), n, a, b. Returns nothing; stores y.
+ * Accuracy: two roundings per element. State: none.
+ */
 export function shiftStore(x: usize, y: usize, n: i32, a: f32, b: f32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {

@@ -2,8 +2,13 @@
 // (softmax and logSoftmax gradients) and Σ w·(m − x) (label smoothing).
 import { at, hsum2, hsum64, madd, promoteHigh, SUM_BLOCK } from './simd';
 
-/** Σ x (w = 0) or Σ x·w, in f64 throughout: these sums cancel (gradients of
- *  either sign), so float32 blocks would lose the small result. */
+/**
+ * Σ x (w = 0) or Σ x·w over a row of n, in f64 throughout: these sums cancel
+ * (gradients of either sign), so float32 blocks would lose the small result.
+ * Takes: x, w (or 0), n. Returns: the sum, in f64.
+ * Accuracy: each product exact in f64, one f64 rounding per add (four
+ * partial sums in the simd builds, one in the scalar form). State: none.
+ */
 export function sumProduct(x: usize, w: usize, n: i32): f64 {
   let total: f64 = 0;
   let i = 0;
@@ -27,8 +32,15 @@ export function sumProduct(x: usize, w: usize, n: i32): f64 {
   return total;
 }
 
-/** Σ w·(m − x) (w = 0: Σ (m − x)): every term ≥ 0 for m = max x, so the sum
- *  has no cancellation even when the logits are huge. */
+/**
+ * Σ w·(m − x) (w = 0: Σ (m − x)) over a row of n: every term ≥ 0 for m =
+ * max x, so the sum has no cancellation even when the logits are huge.
+ * Takes: x, w (or 0), n, m. Returns: the sum, in f64.
+ * Accuracy: each term in f32 (one or two roundings); the simd builds add a
+ * lane's ≤ 64 terms of a SUM_BLOCK in f32, then blocks in f64; the scalar
+ * form adds every term in f64. Range: m ≥ every x (else terms cancel).
+ * State: none.
+ */
 export function gapSum(x: usize, w: usize, n: i32, m: f32): f64 {
   let total: f64 = 0;
   let i = 0;

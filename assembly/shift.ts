@@ -8,7 +8,12 @@
 import { at, hmax } from './simd';
 import { expScaleds, expScaledv, floorOf, LOG2E, magicOf } from './exp';
 
-/** Largest element; NaN is skipped (callers let NaN reach the result via exp). */
+/**
+ * Largest element of a row.
+ * Takes: x, n ≥ 0 (n f32 at x). Returns: max x; −∞ for n = 0.
+ * Accuracy: exact. Range: NaN is skipped (callers let NaN reach the result
+ * via exp); ±∞ count. State: none.
+ */
 @inline export function rowMax(x: usize, n: i32): f32 {
   let m: f32 = -Infinity;
   let i = 0;
@@ -34,7 +39,7 @@ import { expScaleds, expScaledv, floorOf, LOG2E, magicOf } from './exp';
 }
 
 /** Elements whose max becomes a row's provisional shift in sumExpProbed: one
- *  vector (a longer probe measured slower; the redo below is rare either way). */
+ *  vector (a longer probe measured slower; the redo is rare either way). */
 export const PROBE = 4;
 /** How far the true max may exceed that shift: e^64·n stays far inside f32. */
 export const REDO_ABOVE: f32 = 64;
@@ -60,6 +65,12 @@ export namespace Shift {
   export let h: f32 = 0, k: i32 = 0;
 }
 
+/**
+ * Chooses the shift for a row whose max is (about) v.
+ * Takes: v. Returns nothing.
+ * State: sets Shift.h, Shift.k: (0, round(v/ln 2)) for |v| < WHOLE_LN2_BELOW,
+ * else (v, 0), also for NaN and ±∞.
+ */
 export function pickShift(v: f32): void {
   const small = abs(v) < WHOLE_LN2_BELOW; // false for NaN and ±∞
   Shift.h = small ? 0 : v;
@@ -71,6 +82,13 @@ export function pickShift(v: f32): void {
  * the current shift: s over this same exp of the max itself, so that the
  * max's term is exactly 1 whatever the exp's rounding (as in PyTorch's
  * exp(x − max)), and a small loss keeps its relative accuracy.
+ * Takes: s, the sum of the probed pass just taken; m, its max (Probed.max).
+ * Returns: log(s / exp(m − h)·2^−k), in f64.
+ * Accuracy: the f64 log of s/top, whose relative error (the exps' ≤ 2 ULP,
+ * the f32 block sums' roundings: a few 1e−7) is the log's absolute error.
+ * Range: finite m; a max of ±∞ gives NaN (rowLogSumExp in rowwise.ts
+ * treats those rows itself).
+ * State: reads Shift (the pass's shift): call it before any other pass.
  */
 @inline export function logSumAboutMax(s: f64, m: f32): f64 {
   // The scalar form computes what the pass's vector form did, but for FMA
@@ -84,42 +102,56 @@ export function pickShift(v: f32): void {
 
 /**
  * Rows whose max lies in [unshiftedFrom, unshiftedTo] need no shift at all,
- * and then nothing is computed from the row before its exps can start (+5% at
- * 100 classes). For a sum, [−40, 80]: the exp of x itself neither overflows
+ * and then nothing is computed from the row before its exps can start
+ * (docs/kernel-notes.md). For a sum, [−40, 80]: the exp of x itself neither overflows
  * (nor does a float32 block sum of up to SUM_BLOCK of them: 256·e^80 <
  * 3.4e38), nor loses a term that matters (those that flush, below e^−87.3, are
  * e^−47 of the max and less). Where the exps are kept (softmax, gradients),
  * [0, 40]: an exp that flushes is then one whose softmax is below the normal
  * range too, as with a shift at the max, and 1/Σ stays far above it.
+ * Takes: keep (whether the pass stores its exps). Returns: the bottom of
+ * the range, 0 or −40. State: none.
  */
 @inline export function unshiftedFrom(keep: bool): f32 {
   return keep ? 0 : -40;
 }
 
+/** The top of the unshifted range (above). Takes: keep. Returns: 40 or 80. State: none. */
 @inline export function unshiftedTo(keep: bool): f32 {
   return keep ? 40 : 80;
 }
 
+/**
+ * The max of a row's first PROBE elements, from which its shift is guessed.
+ * Takes: x, n ≥ 1. Returns: that max (see hmax and rowMax for NaN: it may
+ * be NaN). Accuracy: exact. State: none.
+ */
 @inline export function probe(x: usize, n: i32): f32 {
   return ASC_FEATURE_SIMD && n >= PROBE ? hmax(v128.load(x)) : rowMax(x, min(n, PROBE));
 }
 
-/** Whether the max v of a row's probe lets its pass take no shift (false for NaN). */
+/** Whether the max v of a row's probe lets its pass take no shift.
+ *  Takes: v, keep. Returns: v in the unshifted range (false for NaN). State: none. */
 @inline export function unshiftedAt(v: f32, keep: bool): bool {
   return v >= unshiftedFrom(keep) && v <= unshiftedTo(keep);
 }
 
-/** Whether the row at x (of at least PROBE elements) probes where its pass
- *  needs no shift: every lane of its probe at most unshiftedTo and one at
- *  least unshiftedFrom, which is probe's max in range without its horizontal
- *  steps (+4% at 100 classes). A NaN lane answers no, where probe may skip it:
- *  that row then takes its own pass, which probes as it always did. */
+/**
+ * Whether the row at x probes where its pass needs no shift: every lane of
+ * its probe at most unshiftedTo and one at least unshiftedFrom, which is
+ * probe's max in range without its horizontal steps (docs/kernel-notes.md).
+ * Takes: x (at least PROBE elements, simd builds only), keep.
+ * Returns: the answer. A NaN lane answers no, where probe may skip it: that
+ * row then takes its own pass, which probes as it always did. State: none.
+ */
 @inline export function probesUnshifted(x: usize, keep: bool): bool {
   const v = v128.load(x);
   return i32x4.all_true(f32x4.le(v, f32x4.splat(unshiftedTo(keep)))) && v128.any_true(f32x4.ge(v, f32x4.splat(unshiftedFrom(keep))));
 }
 
-/** x − s, or x itself where the shift is known to be 0. */
+/** x − s, or x itself where the shift is known to be 0 (shifted false: a
+ *  compile-time constant at every call). Takes: x, s, shifted. Returns: that.
+ *  Accuracy: one rounding, or exact. State: none. */
 @inline export function less(x: v128, s: v128, shifted: bool): v128 {
   return shifted ? f32x4.sub(x, s) : x;
 }

@@ -4,16 +4,31 @@
 // n % 4 through one overlapping vector when n ≥ 4; the scalar form serves the
 // scalar build and rows shorter than 4. Sums are added in f32 blocks of
 // SUM_BLOCK and then into an f64 total, in one fixed order.
+//
+// Accuracy of every pass here: each exp ≤ 2 ULP (exp.ts); in the simd builds
+// each lane adds the ≤ 64 exps of a block in f32 before the block goes into
+// the f64 total, the scalar form adds every exp in f64. The order depends on
+// n alone, so a row's sum has the same bits however its batch is split.
 import { at, hmax, hsum64, SUM_BLOCK, tailMask } from './simd';
 import { expScaleds, expScaledv, floorOf, magicOf } from './exp';
 import { less, pickShift, probe, REDO_ABOVE, rowMax, Shift, unshiftedAt, unshiftedTo } from './shift';
 
-/** Σ exp(x − shift). */
+/**
+ * Σ exp(x − shift) over one array: the benchmark's exp-only reference pass
+ * (bench/exp-pass.js) and tests/exp-accuracy.test.js's window on the exp.
+ * Takes: x, n, shift. Returns: the sum, in f64.
+ * Accuracy: as above. Range: x − shift ≤ 88.3 (no overflow guard); below
+ * −87.34 an exp is 0. State: none.
+ */
 export function sumExp(x: usize, n: i32, shift: f32): f64 {
   return expSum(x, 0, n, shift, 0, false, false);
 }
 
-/** y = exp(x − h)·2^−k, returning Σ y. y may be x. */
+/**
+ * y = exp(x − h)·2^−k over a row of n, about a shift the caller chose.
+ * Takes: x, y (may be x), n, h, k. Returns: Σ y, in f64; stores y.
+ * Accuracy: as above. Range: x − h − k·ln 2 ≤ 88.3. State: none.
+ */
 export function expStore(x: usize, y: usize, n: i32, h: f32, k: i32 = 0): f64 {
   return expSum(x, y, n, h, k, true, false);
 }
@@ -36,24 +51,39 @@ export namespace Probed {
  * the true max does not), else that probe (taken again if the true max exceeds
  * it by more than REDO_ABOVE, or it is not finite); the redo is about the true
  * max. Any shift gives the same log-sum-exp (shift + log Σ); this one just must
- * not overflow. Leaves the true max in Probed.max and the shift used in Shift.h,
- * Shift.k (see logSumAboutMax).
+ * not overflow.
+ * Takes: x, n ≥ 1. Returns: s = Σ exp(x − h)·2^−k, in f64.
+ * Accuracy: as above. Range: any x: the largest term is at most e^80 (e^64
+ * above a shift). A NaN or +∞, or a row all −∞, gives a NaN or infinite s,
+ * which the callers turn into PyTorch's results.
+ * State: sets Probed.max (the row max, NaN skipped) and Shift (the shift
+ * used; logSumAboutMax reads it).
  */
 export function sumExpProbed(x: usize, n: i32): f64 {
   return probed(x, 0, n, false);
 }
 
-/** sumExpProbed that also stores the exps (about the same shift) into y ≠ x. */
+/**
+ * sumExpProbed that also stores the exps, about the same shift, into y.
+ * Takes: x, y ≠ x (in place, the caller passes a row set aside: expsAt in
+ * lanes.ts), n ≥ 1. Returns: Σ y, in f64; stores y.
+ * Accuracy: as above. Range: as sumExpProbed, with the narrower unshifted
+ * range [0, 40] (every stored exp ≤ e^40). State: as sumExpProbed.
+ */
 export function expStoreProbed(x: usize, y: usize, n: i32): f64 {
   return probed(x, y, n, true);
 }
 
+/** sumExpProbed (keep false) or expStoreProbed (keep true, a compile-time
+ *  constant). State: sets Probed.max and Shift; reads Probed.max after each
+ *  pass to decide whether it must be taken again. */
 @inline function probed(x: usize, y: usize, n: i32, keep: bool): f64 {
   const m0 = probe(x, n);
   const unshifted = unshiftedAt(m0, keep);
   if (ASC_FEATURE_SIMD && unshifted) {
-    // Its own copy of the pass, with compile-time constants: +2% here, but
-    // 12% slower code for the scalar build's loop, which shares one below.
+    // Its own copy of the pass, with compile-time constants: faster in the
+    // simd builds, but slower code for the scalar build's loop, which shares
+    // one below (docs/kernel-notes.md).
     pickShift(0);
     const s = expSum(x, y, n, 0, 0, keep, true);
     if (Probed.max <= unshiftedTo(keep)) return s;
@@ -69,14 +99,19 @@ export function expStoreProbed(x: usize, y: usize, n: i32): f64 {
   return expSum(x, y, n, Shift.h, Shift.k, keep, false);
 }
 
-/** The loops above, Σ exp(x − h)·2^−k; `keep` (store the exps) and `track`
- *  (the row max into Probed.max) are constants at each call, so each copy
- *  keeps only its own work. h = 0, pickShift's usual case, gets a copy
- *  without the subtraction: one instruction in ~25 per vector. */
+/**
+ * Every pass of this file: Σ exp(x − h)·2^−k over a row of n. `keep` (store
+ * the exps into y) and `track` (the row max) are constants at each call, so
+ * each copy keeps only its own work. h = 0, pickShift's usual case, gets a
+ * copy without the subtraction: one instruction in ~25 per vector.
+ * Takes: x, y, n, h, k, keep, track. Returns: the sum, in f64.
+ * State: with track, sets Probed.max.
+ */
 @inline function expSum(x: usize, y: usize, n: i32, h: f32, k: i32, keep: bool, track: bool): f64 {
   return h == 0 ? expSumAbout(x, y, n, h, k, keep, track, false) : expSumAbout(x, y, n, h, k, keep, track, true);
 }
 
+/** expSum's loops, with x − h or (shifted false) x itself. */
 @inline function expSumAbout(x: usize, y: usize, n: i32, h: f32, k: i32, keep: bool, track: bool, shifted: bool): f64 {
   let total: f64 = 0;
   let i = 0;
@@ -88,9 +123,9 @@ export function expStoreProbed(x: usize, y: usize, n: i32): f64 {
     // same block made V8 spill them (16 XMM registers, 10 of them the exp's
     // constants). But while two whole blocks are left, a sum's are taken side
     // by side, a vector of each a step: two independent exp chains, which the
-    // CPU overlaps better than one (the exp pass +18%, logSumExp at 32000
-    // classes +8%), and each block's sum still in its own order. Where the
-    // exps are stored as well, that measured no faster.
+    // CPU overlaps better than one (docs/kernel-notes.md), and each block's
+    // sum still in its own order. Where the exps are stored as well, that
+    // measured no faster.
     let ma = f32x4.splat(-Infinity);
     while (!keep && i + 2 * SUM_BLOCK <= whole) {
       const end = i + SUM_BLOCK;

@@ -15,24 +15,34 @@ export namespace Pair {
 }
 
 /**
- * expSumAbout (sum_exp.ts), unshifted and tracking the max, for two rows of n ≥ 4 at a and
- * b in one loop: each row's sum in the same order as its own pass, so the
- * same bits. The two rows' exps are independent chains side by side, which
- * the CPU overlaps better than one row's steps (logSumExp at 100 classes
- * +12%, at 1000 +6%); the rows share the exp's constants, where
- * two shifts of their own would not fit the 16 registers. Returns a's sum
- * (its max into Probed.max); b's into Pair.sum and Pair.max. Vector form only:
- * the simd builds' groups of long rows (rowsSumExp in lanes.ts) use it.
+ * expSumAbout (sum_exp.ts), unshifted and tracking the max, for two rows in
+ * one loop: each row's sum in the same order as its own pass, so the same
+ * bits. The two rows' exps are independent chains side by side, which the
+ * CPU overlaps better than one row's steps (docs/kernel-notes.md); the rows
+ * share the exp's constants, where two shifts of their own would not fit
+ * the 16 registers. Vector form only: the simd builds' groups of long rows
+ * (rowsSumExp in lanes.ts) use it.
+ * Takes: a, b, two rows of n ≥ 4 whose maxima the caller expects in the
+ * unshifted range (probesUnshifted). Returns: Σ exp(a), in f64.
+ * Accuracy: as sumExpProbed's unshifted pass (sum_exp.ts), bit for bit.
+ * Range: a row whose max lies above unshiftedTo may have overflowed: the
+ * caller checks Probed.max and Pair.max and takes such a row again alone.
+ * State: sets Probed.max (a's max) and Pair (b's sum and max); not Shift.
  */
 export function pairSumExp(a: usize, b: usize, n: i32): f64 {
   return pairPass(a, b, 0, 0, n, false);
 }
 
-/** pairSumExp that also stores the rows' exps into ya and yb. */
+/**
+ * pairSumExp that also stores the rows' exps into ya and yb (neither a nor b).
+ * Takes: a, b, ya, yb, n ≥ 4. Returns: Σ exp(a); stores ya, yb.
+ * Accuracy, range, state: as pairSumExp (range: unshiftedTo(true), 40).
+ */
 export function pairExpStore(a: usize, b: usize, ya: usize, yb: usize, n: i32): f64 {
   return pairPass(a, b, ya, yb, n, true);
 }
 
+/** pairSumExp (keep false) or pairExpStore (keep true, a compile-time constant). */
 @inline function pairPass(a: usize, b: usize, ya: usize, yb: usize, n: i32, keep: bool): f64 {
   let ta: f64 = 0, tb: f64 = 0;
   let i = 0;
@@ -47,8 +57,8 @@ export function pairExpStore(a: usize, b: usize, ya: usize, yb: usize, n: i32): 
       ma = f32x4.pmax(ma, u);
       mb = f32x4.pmax(mb, v);
       // a's exp added before b's is taken: with both exps first, V8 kept
-      // the accumulators on the stack and did not unroll the loop (a harness
-      // measured +1% over one row a step, against +11% this way)
+      // the accumulators on the stack and did not unroll the loop, which
+      // lost most of the pair's gain (docs/kernel-notes.md)
       const eu = expScaledv(u, mv, fv);
       if (keep) v128.store(at(ya, i), eu);
       sa = f32x4.add(sa, eu);
