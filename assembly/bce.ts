@@ -6,6 +6,12 @@
 //   grad = w·(lw·σ(x) − pw·y)
 // weight and posWeight (absent: 1) have periods wn, pwn: the input's length,
 // or a divisor of it (broadcast along the last axis, see elementwise.ts).
+// The element math, four lanes (…v) and one (…s); the kernels are in
+// elementwise.ts. Takes: logit x, target y, weight w, posWeight pw. Returns:
+// the loss or gradient. Accuracy: exp's ≤ 2 ULP, log1p's, and a few
+// roundings; the tolerance README.md states (section Accuracy) holds.
+// Range: any x (±∞ as above); y in [0, 1] (others are computed, without
+// the no-cancellation guarantee). State: none.
 import { expv, exps } from './exp';
 import { log1pv, log1ps } from './log';
 

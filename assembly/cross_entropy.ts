@@ -31,13 +31,14 @@ export const CE_PENDING = 3;
  * over the kept rows, not each row's: there the grouped rows' ratios
  * Σ exp(x − m) (s over the exp of the max, in [1, C]) are multiplied in float64
  * instead, two lanes in row order, and one log is taken per run of RUN_ROWS
- * rows at absolute multiples of RUN_ROWS (crossEntropy at 10 classes +9%: a
- * float32 log per four rows cost that much). A lane's 32 ratios stay below
- * 2^384 (C ≤ GROUPS_UP_TO = 2^12), the two lanes' product below 2^768. A run a
- * call leaves unfinished waits in its block's CE_PENDING slots for the next call
- * (or, at the batch's end, for the caller: settleRuns in wasm.ts), so the bits
- * do not depend on how rows were split, as long as a block's rows are not
- * split between threads (their partial sums could not be either).
+ * rows at absolute multiples of RUN_ROWS (a float32 log per four rows was a
+ * large part of a 10-class call: docs/kernel-notes.md). A lane's 32 ratios
+ * stay below 2^384 (C ≤ GROUPS_UP_TO = 2^12), the two lanes' product below
+ * 2^768. A run a call leaves unfinished waits in its block's CE_PENDING slots
+ * for the next call (or, at the batch's end, for the caller: settleRuns in
+ * bindings/wasm.ts), so the bits do not depend on how rows were split, as
+ * long as a block's rows are not split between threads (their partial sums
+ * could not be either).
  */
 const RUN_ROWS = 64;
 
@@ -82,15 +83,33 @@ namespace Call {
 }
 
 /**
- * Index targets. weight = 0 means unweighted; weightTotal = Σ_c w_c (C when
- * unweighted). out, partials, grad: 0 when not wanted; grad may be x.
- * Gradient of a row: g·[gradNll·w_t·(p − onehot_t) + gradSmooth·(weightTotal·p − w)],
- * with g = gradOut[r] (1 when gradOut = 0); the caller folds (1−ε), ε/C and
- * the reduction's divisor into gradNll and gradSmooth.
+ * Cross-entropy with class-index targets over rows [r0, r1), as
+ * F.cross_entropy(x, target, weight, ignore_index, label_smoothing): the
+ * row losses, their partial sums and the gradient, in one pass over x.
  * Each row: what the loss needs from x is read first (the gradient may
  * overwrite it), then the row statistics (max m, s = Σ exp(x − m), the exps
  * stored into grad), then the loss and gradient. Rows up to GROUPS_UP_TO
  * classes go four at a time (lanes.ts).
+ * Takes: x (logits, rows of `classes`); target (i32 per row); weight (f32
+ * per class, 0: unweighted) and weightTotal = Σ_c w_c (C when unweighted);
+ * r0, r1 (r0 a multiple of four); ignoreIndex; smoothing ε in [0, 1]; out
+ * (f32 per row, 0: none); partials (CE_SLOTS f64 per PARTIAL_ROWS rows,
+ * zeroed by the caller before the batch, 0: none); grad (0: none; may be x);
+ * gradNll, gradSmooth (the caller folds (1−ε), ε/C and the reduction's
+ * divisor into them); gradOut (f32 per row, 0: 1).
+ * Writes: out[r] = (1−ε)·w_t·(lse − x_t) + (ε/C)·Σ_c w_c·(lse − x_c) (0 for
+ * an ignored row); adds Σ w_t·nll, Σ w_t and Σ smoothing term into partials
+ * (see CE_SLOTS); grad's rows = g·[gradNll·w_t·(p − onehot_t) +
+ * gradSmooth·(weightTotal·p − w)], g = gradOut[r].
+ * Accuracy: within the tolerance README.md states (section Accuracy); the
+ * sums' bits do not depend on how the batch is split into calls.
+ * Range: any logits, with PyTorch's results for NaN and ±∞; a target
+ * neither a class nor ignoreIndex is taken as ignoreIndex (targets.ts).
+ * State: sets Call at entry, for this call's helpers. With Call.products,
+ * an unfinished run's product is left in the partials' CE_PENDING slots for
+ * the next call over the following rows (resumeRun) or for the caller
+ * (settleRuns in bindings/wasm.ts). With grad = x and classes > GROUPS_UP_TO,
+ * reads Aside (the row setAside lent: expsAt in lanes.ts).
  */
 export function crossEntropyIndex(
   x: usize, target: usize, weight: usize, weightTotal: f32, r0: i32, r1: i32, classes: i32,
@@ -113,7 +132,7 @@ export function crossEntropyIndex(
 }
 
 // The two group loops are functions of their own: inlined into one, each
-// made the other's code slower (short rows −9%).
+// made the other's code slower (docs/kernel-notes.md).
 
 /** Rows r0.. of short rows, four at a time with two groups in flight
  *  (lanes.ts); returns the first row left. */
@@ -136,7 +155,7 @@ function shortGroups(r0: i32, r1: i32): i32 {
 
 /** Rows r0.. of LANES_BELOW to GROUPS_UP_TO classes, four at a time, each
  *  row through its own exp pass (rowsSumExp), with two groups in flight as
- *  in shortGroups (+2%); returns the first row left. The exps leave x whole
+ *  in shortGroups; returns the first row left. The exps leave x whole
  *  (in place they are set aside: expsAt); a group's gradient overwrites it
  *  only once its losses are taken. */
 function longGroups(r0: i32, r1: i32): i32 {
@@ -234,7 +253,8 @@ function parkRun(r: i32, p: v128): void {
 @inline function fourRows(g: usize, r: i32, s: v128): v128 {
   const t = targetsAt(Call.target, r, Call.classes, Call.ignore);
   // the target logits from the group's columns, whose offsets are one
-  // constant vector (bench, crossEntropy 65536×10 zero-copy +2%)
+  // constant vector (docs/kernel-notes.md, "Read a short-row group's target
+  // logits from its columns")
   const xt = lanesPick(g, knownTargets(t));
   const gap = Call.smoothing > 0 ? lanesGap(g, Call.classes, lanesMax(g), Call.weight) : f32x4.splat(0);
   return fourFinish(g, r, s, t, xt, gap, false);
@@ -268,7 +288,7 @@ function parkRun(r: i32, p: v128): void {
 
 /** fourLosses' partial sums where the run's product stands in for the logs
  *  (Call.products: no weights, no per-row losses): Σ (m − x_t) in f64, the kept
- *  rows, Σ gap. The same sums in the same order, with less to compute (+3%). */
+ *  rows, Σ gap. The same sums in the same order, with less to compute. */
 @inline function runSums(r: i32, m: v128, xt: v128, gap: v128, ignored: v128): void {
   const mk = v128.andnot(m, ignored), xk = v128.andnot(xt, ignored);
   const d = f64x2.add(f64x2.sub(f64x2.promote_low_f32x4(mk), f64x2.promote_low_f32x4(xk)),

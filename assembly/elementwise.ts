@@ -10,11 +10,13 @@ import { mseLossv, mseLosss, mseGradv, mseGrads } from './mse';
 import { klLossv, klLosss, klGradv, klGrads, klLogLossv, klLogLosss, klLogGradv, klLogGrads } from './kl';
 import { bceLossv, bceLosss, bceGradv, bceGrads } from './bce';
 
+/** The ops (a compile-time constant at every call of forward and backward). */
 const MSE = 0;
 const KL = 1;
 const KL_LOG = 2;
 const BCE = 3;
 
+/** The element loss of op, four lanes (lossv, gradv) or one (losss, grads). */
 @inline function lossv(op: i32, a: v128, b: v128, w: v128, pw: v128): v128 {
   if (op == MSE) return mseLossv(a, b);
   if (op == KL) return klLossv(a, b);
@@ -40,6 +42,7 @@ const BCE = 3;
   return bceGrads(a, b, w, pw);
 }
 
+/** p[i..i+3], or fallback where p = 0 (loadOrOne: p[i], or 1). */
 @inline function loadOr(p: usize, i: i32, fallback: v128): v128 {
   return p ? v128.load(at(p, i)) : fallback;
 }
@@ -50,7 +53,7 @@ const BCE = 3;
 // A weight of period n (the input's length, or a divisor of it broadcast
 // along the last axis, as BCE's) weighs element i with w[i mod n]: j = i mod n
 // is kept as i advances, with one modulo per call, and read straight from w
-// (no copy of it at the input's length: BCE with a per-class weight +30%).
+// (no copy of it at the input's length: docs/kernel-notes.md).
 
 /** Where element i0 falls in a weight of period n (0 if there is none). */
 @inline function phase(w: usize, n: i32, i0: i32): i32 {
@@ -69,6 +72,7 @@ const BCE = 3;
   return v128.load32_lane(at(w, next(j, n, 1)), v, 3);
 }
 
+/** w[j] (1 where there is no weight). */
 @inline function periodics(w: usize, j: i32): f32 {
   return w ? load<f32>(at(w, j)) : 1;
 }
@@ -86,7 +90,8 @@ const BCE = 3;
 }
 
 /** Loss of every element into out (if not 0) and its sums into partials (if
- *  not 0); w, pw (BCE) of periods wn, pwn. */
+ *  not 0, one f64 slot per PARTIAL_ROWS elements, in element order); w, pw
+ *  (BCE) of periods wn, pwn. State: none. */
 @inline function forward(
   op: i32, a: usize, b: usize, w: usize, wn: i32, pw: usize, pwn: i32, out: usize, partials: usize, i0: i32, i1: i32,
 ): void {
@@ -99,7 +104,7 @@ const BCE = 3;
       // Summed in f64: elementwise losses (KL) may cancel. Two vectors a
       // step, both losses taken before either is added (in order, so the same
       // sums): two independent chains, which the CPU overlaps better than one
-      // (BCE +19%, KL +10%; MSE, whose loss is short, ±0).
+      // (docs/kernel-notes.md).
       let lo = f64x2.splat(0), hi = lo;
       if (i + 8 <= b1) do { // do-while: see CONSTANT_LOOPS in simd.ts
         const l = lossAt(op, a, b, w, wn, jw, pw, pwn, jp, i);
@@ -140,7 +145,8 @@ const BCE = 3;
   }
 }
 
-/** grad = ∂loss/∂a · scale · g, g = gradOut[i] (or 1); w, pw (BCE) of periods wn, pwn. */
+/** grad = ∂loss/∂a · scale · g, g = gradOut[i] (or 1); w, pw (BCE) of
+ *  periods wn, pwn. State: none. */
 @inline function backward(
   op: i32, a: usize, b: usize, w: usize, wn: i32, pw: usize, pwn: i32, grad: usize, i0: i32, i1: i32, scale: f32, gradOut: usize,
 ): void {
@@ -165,8 +171,19 @@ const BCE = 3;
 }
 
 // The kernels (assembly/index.ts exports them; bindings/wasm.ts calls them).
+// For each loss, over elements [i0, i1) (i0 a multiple of PARTIAL_ROWS):
+// Takes: the input and target (a, b or x, t, y: f32 arrays); BCE's weight w
+// and posWeight pw (0: none) with their lengths wn, pwn (periods: element i
+// is weighed by w[i mod wn]); out (f32 per element, 0: none) and partials
+// (one f64 per PARTIAL_ROWS elements, zeroed by the caller, 0: none); or for
+// a gradient grad (may be an input), scale and gradOut (f32 per element, 0: 1).
+// Writes: the element losses into out and their sums (in f64, in element
+// order) into partials; or grad = ∂loss/∂input · scale · gradOut[i].
+// Accuracy: within the tolerance README.md states (section Accuracy); the
+// element functions' own in mse.ts, kl.ts, bce.ts.
+// State: none; every call is independent.
 
-/** Mean squared error (mse.ts) of elements [i0, i1). */
+/** Mean squared error (mse.ts), as F.mse_loss; and its gradient. */
 export function mseLoss(a: usize, b: usize, out: usize, partials: usize, i0: i32, i1: i32): void {
   forward(MSE, a, b, 0, 0, 0, 0, out, partials, i0, i1);
 }
@@ -174,6 +191,7 @@ export function mseLossBackward(a: usize, b: usize, grad: usize, i0: i32, i1: i3
   backward(MSE, a, b, 0, 0, 0, 0, grad, i0, i1, scale, gradOut);
 }
 
+// KL divergence (kl.ts), as F.kl_div; and its gradient, for each target kind.
 // One export per target kind: a runtime choice between forward(KL) and
 // forward(KL_LOG) was folded by the optimiser into one loop that picked the
 // op per element, with every op's code (and constants) inside it.
@@ -190,6 +208,7 @@ export function klDivLogTargetBackward(x: usize, t: usize, grad: usize, i0: i32,
   backward(KL_LOG, x, t, 0, 0, 0, 0, grad, i0, i1, scale, gradOut);
 }
 
+/** BCE with logits (bce.ts), as F.binary_cross_entropy_with_logits; and its gradient. */
 export function bceWithLogits(
   x: usize, y: usize, w: usize, wn: i32, pw: usize, pwn: i32, out: usize, partials: usize, i0: i32, i1: i32,
 ): void {
