@@ -36,7 +36,7 @@ export function pairSumExp(a: usize, b: usize, n: i32): f64 {
 /**
  * pairSumExp that also stores the rows' exps into ya and yb (neither a nor b).
  * Takes: a, b, ya, yb, n ≥ 4. Returns: Σ exp(a); stores ya, yb.
- * Accuracy, range, state: as pairSumExp (range: unshiftedTo(true), 40).
+ * Accuracy, range, state: as pairSumExp, with unshiftedTo(true) for range.
  */
 export function pairExpStore(a: usize, b: usize, ya: usize, yb: usize, n: i32): f64 {
   return pairPass(a, b, ya, yb, n, true);
