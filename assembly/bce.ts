@@ -6,7 +6,12 @@
 //   grad = w·(lw·σ(x) − pw·y)
 // weight and posWeight (absent: 1) have periods wn, pwn: the input's length,
 // or a divisor of it (broadcast along the last axis, see elementwise.ts).
-import { forward, backward, BCE } from './elementwise';
+// The element math, four lanes (…v) and one (…s); the kernels are in
+// elementwise.ts. Takes: logit x, target y, weight w, posWeight pw. Returns:
+// the loss or gradient. Accuracy: exp's ≤ 2 ULP, log1p's, and a few
+// roundings; the tolerance README.md states (section Accuracy) holds.
+// Range: any x (±∞ as above); y in [0, 1] (others are computed, without
+// the no-cancellation guarantee). State: none.
 import { expv, exps } from './exp';
 import { log1pv, log1ps } from './log';
 
@@ -37,15 +42,4 @@ import { log1pv, log1ps } from './log';
   const e = exps(-abs(x));
   const sig = (x >= 0 ? <f32>1 : e) / (e + 1);
   return w * (((pw - 1) * y + 1) * sig - pw * y);
-}
-
-export function bceWithLogits(
-  x: usize, y: usize, w: usize, wn: i32, pw: usize, pwn: i32, out: usize, partials: usize, i0: i32, i1: i32,
-): void {
-  forward(BCE, x, y, w, wn, pw, pwn, out, partials, i0, i1);
-}
-export function bceWithLogitsBackward(
-  x: usize, y: usize, w: usize, wn: i32, pw: usize, pwn: i32, grad: usize, i0: i32, i1: i32, scale: f32, gradOut: usize,
-): void {
-  backward(BCE, x, y, w, wn, pw, pwn, grad, i0, i1, scale, gradOut);
 }

@@ -6,31 +6,39 @@
 //   (1−ε)·w_t·(lse − x_t) + (ε/C)·Σ_c w_c·(lse − x_c)
 // lse − x_c is evaluated as (m − x_c) + log Σ exp(x − m), m the row max, so
 // huge logits never cancel; the sum itself is taken about a probed shift and
-// brought to m exactly (logSumAboutMax in reduce.ts, lanesRatio in lanes.ts).
+// brought to m exactly (logSumAboutMax in shift.ts, lanesRatio in lanes.ts).
 import { at, demote4, gather, hsum2, hsum64, promoteHigh } from './simd';
 import { addPartial, partialAt, setPartial } from './partials';
 import { targetAt, targetsAt } from './targets';
 import { logAtLeast1v } from './log';
-import { sumExpProbed, expStoreProbed, probedMax, logSumAboutMax, gapSum } from './reduce';
+import { logSumAboutMax } from './shift';
+import { expStoreProbed, Probed, sumExpProbed } from './sum_exp';
+import { gapSum } from './row_sums';
 import { expsAt, GROUPS_UP_TO, lanesAt, lanesRatio, lanesGap, lanesPick, lanesSlot, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, rowsSumExp, transposeOut, LANES_BELOW } from './lanes';
 
-/** Partial slots for index targets: Σ w_t·nll, Σ w_t (kept rows), Σ smoothing
- *  term, and a run's pending product in two lanes (see RUN_ROWS; 0: none). */
-const CE_SLOTS = 5;
-const PENDING = 3;
+/** Partial slots per PARTIAL_ROWS rows for index targets: Σ w_t·nll (CE_NLL),
+ *  Σ w_t of the kept rows (CE_WEIGHT), Σ smoothing term (CE_SMOOTH), and a
+ *  run's pending product in two lanes (CE_PENDING and the next; see RUN_ROWS;
+ *  0: none). The bindings read the count and CE_PENDING from the instance
+ *  (ceSlots(), cePending() in index.ts); the first three are the totals the
+ *  Kernels interface returns, in that order (bindings/kernels.ts). */
+export const CE_SLOTS = 5;
+const CE_NLL = 0, CE_WEIGHT = 1, CE_SMOOTH = 2;
+export const CE_PENDING = 3;
 
 /**
  * A mean or sum without class weights or per-row losses needs Σ log Σ exp(x − m)
  * over the kept rows, not each row's: there the grouped rows' ratios
  * Σ exp(x − m) (s over the exp of the max, in [1, C]) are multiplied in float64
  * instead, two lanes in row order, and one log is taken per run of RUN_ROWS
- * rows at absolute multiples of RUN_ROWS (crossEntropy at 10 classes +9%: a
- * float32 log per four rows cost that much). A lane's 32 ratios stay below
- * 2^384 (C ≤ GROUPS_UP_TO = 2^12), the two lanes' product below 2^768. A run a
- * call leaves unfinished waits in its block's PENDING slots for the next call
- * (or, at the batch's end, for the caller: settleRuns in wasm.ts), so the bits
- * do not depend on how rows were split, as long as a block's rows are not
- * split between threads (their partial sums could not be either).
+ * rows at absolute multiples of RUN_ROWS (a float32 log per four rows was a
+ * large part of a 10-class call: docs/kernel-notes.md). A lane's 32 ratios
+ * stay below 2^384 (C ≤ GROUPS_UP_TO = 2^12), the two lanes' product below
+ * 2^768. A run a call leaves unfinished waits in its block's CE_PENDING slots
+ * for the next call (or, at the batch's end, for the caller: settleRuns in
+ * bindings/wasm.ts), so the bits do not depend on how rows were split, as
+ * long as a block's rows are not split between threads (their partial sums
+ * could not be either).
  */
 const RUN_ROWS = 64;
 
@@ -58,47 +66,73 @@ function gradRow(e: usize, g: usize, w: usize, n: i32, A: f32, B: f32): void {
   memory.fill(g, nan ? 0xff : 0, <usize>n << 2); // all-ones bytes are a NaN
 }
 
-// The current crossEntropyIndex call, as its row helpers see it (globals are
-// per instance, so this stays per thread).
-let X: usize = 0, TARGET: usize = 0, WEIGHT: usize = 0, WEIGHT_TOTAL: f32 = 0, CLASSES: i32 = 0;
-let IGNORE: i32 = 0, SMOOTHING: f32 = 0, OUT: usize = 0, PARTIALS: usize = 0;
-let GRAD: usize = 0, GRAD_NLL: f32 = 0, GRAD_SMOOTH: f32 = 0, GRAD_OUT: usize = 0;
-/** Whether grouped rows multiply their ratios into a run's product instead of taking logs. */
-let PRODUCTS: bool = false;
+/**
+ * The crossEntropyIndex call in progress: its arguments, as every row helper
+ * below reads them. Set only at the top of crossEntropyIndex, all at once;
+ * read by the helpers it calls (shortGroups, longGroups and what they call,
+ * finishRow), never outside one call. Globals are per instance, so this stays
+ * per thread.
+ */
+namespace Call {
+  export let x: usize = 0, target: usize = 0, weight: usize = 0, weightTotal: f32 = 0, classes: i32 = 0;
+  export let ignore: i32 = 0, smoothing: f32 = 0, out: usize = 0, partials: usize = 0;
+  export let grad: usize = 0, gradNll: f32 = 0, gradSmooth: f32 = 0, gradOut: usize = 0;
+  /** Whether grouped rows multiply their ratios into a run's product instead of
+   *  taking logs (a mean or sum without weights or per-row losses: RUN_ROWS). */
+  export let products: bool = false;
+}
 
 /**
- * Index targets. weight = 0 means unweighted; weightTotal = Σ_c w_c (C when
- * unweighted). out, partials, grad: 0 when not wanted; grad may be x.
- * Gradient of a row: g·[gradNll·w_t·(p − onehot_t) + gradSmooth·(weightTotal·p − w)],
- * with g = gradOut[r] (1 when gradOut = 0); the caller folds (1−ε), ε/C and
- * the reduction's divisor into gradNll and gradSmooth.
+ * Cross-entropy with class-index targets over rows [r0, r1), as
+ * F.cross_entropy(x, target, weight, ignore_index, label_smoothing): the
+ * row losses, their partial sums and the gradient, in one pass over x.
  * Each row: what the loss needs from x is read first (the gradient may
  * overwrite it), then the row statistics (max m, s = Σ exp(x − m), the exps
  * stored into grad), then the loss and gradient. Rows up to GROUPS_UP_TO
  * classes go four at a time (lanes.ts).
+ * Takes: x (logits, rows of `classes`); target (i32 per row); weight (f32
+ * per class, 0: unweighted) and weightTotal = Σ_c w_c (C when unweighted);
+ * r0, r1 (r0 a multiple of four); ignoreIndex; smoothing ε in [0, 1]; out
+ * (f32 per row, 0: none); partials (CE_SLOTS f64 per PARTIAL_ROWS rows,
+ * zeroed by the caller before the batch, 0: none); grad (0: none; may be x);
+ * gradNll, gradSmooth (the caller folds (1−ε), ε/C and the reduction's
+ * divisor into them); gradOut (f32 per row, 0: 1).
+ * Writes: out[r] = (1−ε)·w_t·(lse − x_t) + (ε/C)·Σ_c w_c·(lse − x_c) (0 for
+ * an ignored row); adds Σ w_t·nll, Σ w_t and Σ smoothing term into partials
+ * (see CE_SLOTS); grad's rows = g·[gradNll·w_t·(p − onehot_t) +
+ * gradSmooth·(weightTotal·p − w)], g = gradOut[r].
+ * Accuracy: within the tolerance README.md states (section Accuracy); the
+ * sums' bits do not depend on how the batch is split into calls.
+ * Range: any logits, with PyTorch's results for NaN and ±∞; a target
+ * neither a class nor ignoreIndex is taken as ignoreIndex (targets.ts).
+ * State: sets Call at entry, for this call's helpers. With Call.products,
+ * an unfinished run's product is left in the partials' CE_PENDING slots for
+ * the next call over the following rows (resumeRun) or for the caller
+ * (settleRuns in bindings/wasm.ts). With grad = x and classes > GROUPS_UP_TO,
+ * reads Aside (the row setAside lent: expsAt in lanes.ts).
  */
 export function crossEntropyIndex(
   x: usize, target: usize, weight: usize, weightTotal: f32, r0: i32, r1: i32, classes: i32,
   ignoreIndex: i32, smoothing: f32, out: usize, partials: usize,
   grad: usize, gradNll: f32, gradSmooth: f32, gradOut: usize,
 ): void {
-  X = x; TARGET = target; WEIGHT = weight; WEIGHT_TOTAL = weightTotal; CLASSES = classes;
-  IGNORE = ignoreIndex; SMOOTHING = smoothing; OUT = out; PARTIALS = partials;
-  GRAD = grad; GRAD_NLL = gradNll; GRAD_SMOOTH = gradSmooth; GRAD_OUT = gradOut;
-  PRODUCTS = partials != 0 && out == 0 && weight == 0;
+  Call.x = x; Call.target = target; Call.weight = weight; Call.weightTotal = weightTotal; Call.classes = classes;
+  Call.ignore = ignoreIndex; Call.smoothing = smoothing; Call.out = out; Call.partials = partials;
+  Call.grad = grad; Call.gradNll = gradNll; Call.gradSmooth = gradSmooth; Call.gradOut = gradOut;
+  Call.products = partials != 0 && out == 0 && weight == 0;
   let r = r0;
   if (ASC_FEATURE_SIMD && classes < LANES_BELOW) r = shortGroups(r0, r1);
   else if (ASC_FEATURE_SIMD && classes <= GROUPS_UP_TO) r = longGroups(r0, r1);
   for (; r < r1; r++) {
     const xr = at(x, r * classes), e = grad ? expsAt(lanesSlot(0), 0, xr, at(grad, r * classes), classes) : 0;
     const s = grad ? expStoreProbed(xr, e, classes) : sumExpProbed(xr, classes);
-    const m = probedMax;
+    const m = Probed.max;
     finishRow(r, e, targetLogit(r), gap(r, m), m, s, logSumAboutMax(s, m));
   }
 }
 
 // The two group loops are functions of their own: inlined into one, each
-// made the other's code slower (short rows −9%).
+// made the other's code slower (docs/kernel-notes.md).
 
 /** Rows r0.. of short rows, four at a time with two groups in flight
  *  (lanes.ts); returns the first row left. */
@@ -121,7 +155,7 @@ function shortGroups(r0: i32, r1: i32): i32 {
 
 /** Rows r0.. of LANES_BELOW to GROUPS_UP_TO classes, four at a time, each
  *  row through its own exp pass (rowsSumExp), with two groups in flight as
- *  in shortGroups (+2%); returns the first row left. The exps leave x whole
+ *  in shortGroups; returns the first row left. The exps leave x whole
  *  (in place they are set aside: expsAt); a group's gradient overwrites it
  *  only once its losses are taken. */
 function longGroups(r0: i32, r1: i32): i32 {
@@ -144,48 +178,48 @@ function longGroups(r0: i32, r1: i32): i32 {
 /** A run's product (f64x2: rows 0 and 2 of each group, rows 1 and 3) at row
  *  r: 1 at a run's start, else what the call before parked. */
 function resumeRun(r: i32): v128 {
-  if (!PRODUCTS || r % RUN_ROWS == 0) return f64x2.splat(1);
-  const a = partialAt(PARTIALS, r, CE_SLOTS, PENDING), b = partialAt(PARTIALS, r, CE_SLOTS, PENDING + 1);
-  setPartial(PARTIALS, r, CE_SLOTS, PENDING, 0);
-  setPartial(PARTIALS, r, CE_SLOTS, PENDING + 1, 0);
+  if (!Call.products || r % RUN_ROWS == 0) return f64x2.splat(1);
+  const a = partialAt(Call.partials, r, CE_SLOTS, CE_PENDING), b = partialAt(Call.partials, r, CE_SLOTS, CE_PENDING + 1);
+  setPartial(Call.partials, r, CE_SLOTS, CE_PENDING, 0);
+  setPartial(Call.partials, r, CE_SLOTS, CE_PENDING + 1, 0);
   return f64x2.replace_lane(f64x2.splat(a != 0 ? a : 1), 1, b != 0 ? b : 1);
 }
 
-/** Leaves the product p of an unfinished run (rows before r) in its block's PENDING slots. */
+/** Leaves the product p of an unfinished run (rows before r) in its block's CE_PENDING slots. */
 function parkRun(r: i32, p: v128): void {
-  if (!PRODUCTS || r % RUN_ROWS == 0) return;
-  setPartial(PARTIALS, r - 1, CE_SLOTS, PENDING, f64x2.extract_lane(p, 0));
-  setPartial(PARTIALS, r - 1, CE_SLOTS, PENDING + 1, f64x2.extract_lane(p, 1));
+  if (!Call.products || r % RUN_ROWS == 0) return;
+  setPartial(Call.partials, r - 1, CE_SLOTS, CE_PENDING, f64x2.extract_lane(p, 0));
+  setPartial(Call.partials, r - 1, CE_SLOTS, CE_PENDING + 1, f64x2.extract_lane(p, 1));
 }
 
 /** The run's product p times rows r..r+3's ratios q; where the run ends with
  *  them, its log goes into the sums and the next run starts at 1. */
 @inline function multiplyRun(p: v128, r: i32, q: v128): v128 {
-  if (!PRODUCTS) return p;
+  if (!Call.products) return p;
   p = f64x2.mul(p, f64x2.mul(f64x2.promote_low_f32x4(q), promoteHigh(q)));
   if ((r + 4) % RUN_ROWS != 0) return p;
   const L = Math.log(f64x2.extract_lane(p, 0) * f64x2.extract_lane(p, 1));
-  addPartial(PARTIALS, r, CE_SLOTS, 0, L);
-  if (SMOOTHING > 0) addPartial(PARTIALS, r, CE_SLOTS, 2, <f64>WEIGHT_TOTAL * L);
+  addPartial(Call.partials, r, CE_SLOTS, CE_NLL, L);
+  if (Call.smoothing > 0) addPartial(Call.partials, r, CE_SLOTS, CE_SMOOTH, <f64>Call.weightTotal * L);
   return f64x2.splat(1);
 }
 
 /** Σ exp(x − h) of rows r..r+3 of long rows, each row's recorded in slot g;
  *  the exps are stored for grad (expsAt). */
 @inline function longSums(g: usize, r: i32): v128 {
-  return rowsSumExp(g, at(X, r * CLASSES), GRAD ? at(GRAD, r * CLASSES) : 0, CLASSES);
+  return rowsSumExp(g, at(Call.x, r * Call.classes), Call.grad ? at(Call.grad, r * Call.classes) : 0, Call.classes);
 }
 
 /** fourFinish for rows r..r+3 of long rows, from their longSums s into slot g. */
 @inline function longFinish(g: usize, r: i32, s: v128): v128 {
-  const t = targetsAt(TARGET, r, CLASSES, IGNORE);
+  const t = targetsAt(Call.target, r, Call.classes, Call.ignore);
   return fourFinish(g, r, s, t, targetLogits(r, t), gaps(r, lanesMax(g)), true);
 }
 
 /** The smoothing gaps of rows r..r+3, whose maxima are m (see gap). */
 @inline function gaps(r: i32, m: v128): v128 {
   let gp = f32x4.splat(0);
-  if (SMOOTHING > 0) {
+  if (Call.smoothing > 0) {
     gp = f32x4.replace_lane(gp, 0, <f32>gap(r, f32x4.extract_lane(m, 0)));
     gp = f32x4.replace_lane(gp, 1, <f32>gap(r + 1, f32x4.extract_lane(m, 1)));
     gp = f32x4.replace_lane(gp, 2, <f32>gap(r + 2, f32x4.extract_lane(m, 2)));
@@ -195,19 +229,19 @@ function parkRun(r: i32, p: v128): void {
 }
 
 @inline function targetOf(r: i32): i32 {
-  return targetAt(TARGET, r, CLASSES, IGNORE);
+  return targetAt(Call.target, r, Call.classes, Call.ignore);
 }
 
 /** x[r, t] (0 for an ignored row). */
 @inline function targetLogit(r: i32): f32 {
   const t = targetOf(r);
-  return t == IGNORE ? 0 : load<f32>(at(X, r * CLASSES + t));
+  return t == Call.ignore ? 0 : load<f32>(at(Call.x, r * Call.classes + t));
 }
 
 /** Σ exp(x − h) of rows r..r+3 of short rows, read into the scratch slot at
  *  g (see lanes.ts); the exps are kept for the gradient. */
 @inline function fourSums(g: usize, r: i32): v128 {
-  return lanesSumExp(g, at(X, r * CLASSES), CLASSES, GRAD != 0, true);
+  return lanesSumExp(g, at(Call.x, r * Call.classes), Call.classes, Call.grad != 0, true);
 }
 
 /**
@@ -217,50 +251,51 @@ function parkRun(r: i32, p: v128): void {
  * unwritten here (the gradient of earlier rows may have overwritten those).
  */
 @inline function fourRows(g: usize, r: i32, s: v128): v128 {
-  const t = targetsAt(TARGET, r, CLASSES, IGNORE);
+  const t = targetsAt(Call.target, r, Call.classes, Call.ignore);
   // the target logits from the group's columns, whose offsets are one
-  // constant vector (bench, crossEntropy 65536×10 zero-copy +2%)
+  // constant vector (docs/kernel-notes.md, "Read a short-row group's target
+  // logits from its columns")
   const xt = lanesPick(g, knownTargets(t));
-  const gap = SMOOTHING > 0 ? lanesGap(g, CLASSES, lanesMax(g), WEIGHT) : f32x4.splat(0);
+  const gap = Call.smoothing > 0 ? lanesGap(g, Call.classes, lanesMax(g), Call.weight) : f32x4.splat(0);
   return fourFinish(g, r, s, t, xt, gap, false);
 }
 
 /** x[r + j, t_j] of rows r..r+3 (x[r + j, 0] where ignored). */
 @inline function targetLogits(r: i32, t: v128): v128 {
-  return pick4(at(X, r * CLASSES), CLASSES, knownTargets(t));
+  return pick4(at(Call.x, r * Call.classes), Call.classes, knownTargets(t));
 }
 
 /** Targets t with an ignored row's replaced by class 0, which it then reads
  *  (its terms are masked out). */
 @inline function knownTargets(t: v128): v128 {
-  return v128.andnot(t, i32x4.eq(t, i32x4.splat(IGNORE)));
+  return v128.andnot(t, i32x4.eq(t, i32x4.splat(Call.ignore)));
 }
 
 /** Loss, partial sums and gradient of rows r..r+3 from their sums s in slot
  *  g, targets t, target logits xt and smoothing gaps; long: rowsSumExp rows.
  *  Returns the rows' ratios Σ exp(x − m) (1 where ignored) for multiplyRun,
- *  which with PRODUCTS takes their logs in its place. */
+ *  which with Call.products takes their logs in its place. */
 @inline function fourFinish(g: usize, r: i32, s: v128, t: v128, xt: v128, gap: v128, long: bool): v128 {
-  const ignored = i32x4.eq(t, i32x4.splat(IGNORE));
-  const wt = v128.andnot(WEIGHT ? pick4(WEIGHT, 0, knownTargets(t)) : f32x4.splat(1), ignored);
+  const ignored = i32x4.eq(t, i32x4.splat(Call.ignore));
+  const wt = v128.andnot(Call.weight ? pick4(Call.weight, 0, knownTargets(t)) : f32x4.splat(1), ignored);
   const m = lanesMax(g);
   const ratio = v128.bitselect(f32x4.splat(1), lanesRatio(g, s, long), ignored);
-  if (PRODUCTS) runSums(r, m, xt, gap, ignored);
+  if (Call.products) runSums(r, m, xt, gap, ignored);
   else fourLosses(r, m, xt, wt, logAtLeast1v(ratio), gap, ignored);
-  if (GRAD) fourGradients(g, r, s, m, wt, t, ignored, long);
+  if (Call.grad) fourGradients(g, r, s, m, wt, t, ignored, long);
   return ratio;
 }
 
 /** fourLosses' partial sums where the run's product stands in for the logs
- *  (PRODUCTS: no weights, no per-row losses): Σ (m − x_t) in f64, the kept
- *  rows, Σ gap. The same sums in the same order, with less to compute (+3%). */
+ *  (Call.products: no weights, no per-row losses): Σ (m − x_t) in f64, the kept
+ *  rows, Σ gap. The same sums in the same order, with less to compute. */
 @inline function runSums(r: i32, m: v128, xt: v128, gap: v128, ignored: v128): void {
   const mk = v128.andnot(m, ignored), xk = v128.andnot(xt, ignored);
   const d = f64x2.add(f64x2.sub(f64x2.promote_low_f32x4(mk), f64x2.promote_low_f32x4(xk)),
     f64x2.sub(promoteHigh(mk), promoteHigh(xk)));
-  addPartial(PARTIALS, r, CE_SLOTS, 0, hsum2(d));
-  addPartial(PARTIALS, r, CE_SLOTS, 1, <f64>(4 - popcnt(i32x4.bitmask(ignored))));
-  if (SMOOTHING > 0) addPartial(PARTIALS, r, CE_SLOTS, 2, hsum64(v128.andnot(gap, ignored)));
+  addPartial(Call.partials, r, CE_SLOTS, CE_NLL, hsum2(d));
+  addPartial(Call.partials, r, CE_SLOTS, CE_WEIGHT, <f64>(4 - popcnt(i32x4.bitmask(ignored))));
+  if (Call.smoothing > 0) addPartial(Call.partials, r, CE_SLOTS, CE_SMOOTH, hsum64(v128.andnot(gap, ignored)));
 }
 
 /** Loss and partial sums of fourRows, in f64 lane pairs (lanes 0–1, then 2–3):
@@ -272,20 +307,20 @@ function parkRun(r: i32, p: v128): void {
     f64x2.add(f64x2.sub(f64x2.promote_low_f32x4(m), f64x2.promote_low_f32x4(xt)), lsLo)));
   const nllHi = v128.and(keepHi, f64x2.mul(promoteHigh(wt), f64x2.add(f64x2.sub(promoteHigh(m), promoteHigh(xt)), lsHi)));
   let smoothLo = f64x2.splat(0), smoothHi = smoothLo;
-  if (SMOOTHING > 0) {
-    const W = f64x2.splat(WEIGHT_TOTAL);
+  if (Call.smoothing > 0) {
+    const W = f64x2.splat(Call.weightTotal);
     smoothLo = v128.and(keepLo, f64x2.add(f64x2.promote_low_f32x4(gap), f64x2.mul(W, lsLo)));
     smoothHi = v128.and(keepHi, f64x2.add(promoteHigh(gap), f64x2.mul(W, lsHi)));
   }
-  if (OUT) {
-    const a = f64x2.splat(1 - <f64>SMOOTHING), b = f64x2.splat(<f64>SMOOTHING / CLASSES);
-    v128.store(at(OUT, r), demote4(
+  if (Call.out) {
+    const a = f64x2.splat(1 - <f64>Call.smoothing), b = f64x2.splat(<f64>Call.smoothing / Call.classes);
+    v128.store(at(Call.out, r), demote4(
       f64x2.add(f64x2.mul(a, nllLo), f64x2.mul(b, smoothLo)), f64x2.add(f64x2.mul(a, nllHi), f64x2.mul(b, smoothHi))));
   }
-  if (PARTIALS) {
-    addPartial(PARTIALS, r, CE_SLOTS, 0, hsum2(f64x2.add(nllLo, nllHi)));
-    addPartial(PARTIALS, r, CE_SLOTS, 1, hsum64(wt));
-    if (SMOOTHING > 0) addPartial(PARTIALS, r, CE_SLOTS, 2, hsum2(f64x2.add(smoothLo, smoothHi)));
+  if (Call.partials) {
+    addPartial(Call.partials, r, CE_SLOTS, CE_NLL, hsum2(f64x2.add(nllLo, nllHi)));
+    addPartial(Call.partials, r, CE_SLOTS, CE_WEIGHT, hsum64(wt));
+    if (Call.smoothing > 0) addPartial(Call.partials, r, CE_SLOTS, CE_SMOOTH, hsum2(f64x2.add(smoothLo, smoothHi)));
   }
 }
 
@@ -297,19 +332,19 @@ function parkRun(r: i32, p: v128): void {
  * softmax is NaN (a NaN, or a max of ±∞).
  */
 @inline function fourGradients(g: usize, r: i32, s: v128, m: v128, wt: v128, t: v128, ignored: v128, long: bool): void {
-  const dy = GRAD_OUT ? v128.load(at(GRAD_OUT, r)) : f32x4.splat(1);
-  const k = f32x4.add(f32x4.mul(f32x4.splat(GRAD_NLL), wt), f32x4.splat(GRAD_SMOOTH * WEIGHT_TOTAL));
+  const dy = Call.gradOut ? v128.load(at(Call.gradOut, r)) : f32x4.splat(1);
+  const k = f32x4.add(f32x4.mul(f32x4.splat(Call.gradNll), wt), f32x4.splat(Call.gradSmooth * Call.weightTotal));
   // dy·k/s in f64, as finishRow. Without gradOut, dy = 1 and that is k/s
   // rounded to f64 then to f32: the same bits as a float32 division of the
   // two float32s (53 ≥ 2·24 + 2), at a fraction of the cost.
-  let A = !GRAD_OUT ? f32x4.div(k, s) : demote4(
+  let A = !Call.gradOut ? f32x4.div(k, s) : demote4(
     f64x2.div(f64x2.mul(f64x2.promote_low_f32x4(dy), f64x2.promote_low_f32x4(k)), f64x2.promote_low_f32x4(s)),
     f64x2.div(f64x2.mul(promoteHigh(dy), promoteHigh(k)), promoteHigh(s)));
   const nanRow = v128.or(f32x4.ne(s, s), f32x4.eq(f32x4.abs(m), f32x4.splat(Infinity)));
   A = v128.bitselect(v128.and(nanRow, f32x4.splat(NaN)), A, ignored);
-  const B = v128.andnot(f32x4.mul(dy, f32x4.splat(GRAD_SMOOTH)), ignored);
-  const D = v128.andnot(f32x4.mul(f32x4.mul(dy, f32x4.splat(GRAD_NLL)), wt), ignored);
-  const C = CLASSES, gr = at(GRAD, r * C), w = WEIGHT;
+  const B = v128.andnot(f32x4.mul(dy, f32x4.splat(Call.gradSmooth)), ignored);
+  const D = v128.andnot(f32x4.mul(f32x4.mul(dy, f32x4.splat(Call.gradNll)), wt), ignored);
+  const C = Call.classes, gr = at(Call.grad, r * C), w = Call.weight;
   if (long) { // their exps are stored already (expsAt)
     lanesPut(g, 1, A);
     lanesPut(g, 2, B);
@@ -317,7 +352,7 @@ function parkRun(r: i32, p: v128): void {
     lanesPut(g, 4, knownTargets(t));
     for (let j = 0; j < 4; j++) {
       const row = at(gr, j * C), target = at(row, reinterpret<i32>(lanesAt(g, 4, j)));
-      gradRow(expsAt(g, j, at(X, (r + j) * C), row, C), row, w, C, lanesAt(g, 1, j), lanesAt(g, 2, j));
+      gradRow(expsAt(g, j, at(Call.x, (r + j) * C), row, C), row, w, C, lanesAt(g, 1, j), lanesAt(g, 2, j));
       store<f32>(target, load<f32>(target) - lanesAt(g, 3, j));
     }
   } else if (C < 4) {
@@ -345,30 +380,30 @@ function parkRun(r: i32, p: v128): void {
 
 /** The smoothing term's Σ w·(m − x) of row r, m its max (0 without smoothing). */
 @inline function gap(r: i32, m: f32): f64 {
-  if (!(SMOOTHING > 0) || targetOf(r) == IGNORE) return 0;
-  return gapSum(at(X, r * CLASSES), WEIGHT, CLASSES, m);
+  if (!(Call.smoothing > 0) || targetOf(r) == Call.ignore) return 0;
+  return gapSum(at(Call.x, r * Call.classes), Call.weight, Call.classes, m);
 }
 
 /** Loss, partial sums and gradient of row r from its statistics: max m,
  *  s = Σ of the exps stored at e for the gradient, ls = log Σ exp(x − m). */
 @inline function finishRow(r: i32, e: usize, xt: f32, gap: f64, m: f32, s: f64, ls: f64): void {
   const t = targetOf(r);
-  if (t == IGNORE) {
-    if (OUT) store<f32>(at(OUT, r), 0);
-    if (GRAD) ignoredRowGrad(at(GRAD, r * CLASSES), CLASSES, m, s);
+  if (t == Call.ignore) {
+    if (Call.out) store<f32>(at(Call.out, r), 0);
+    if (Call.grad) ignoredRowGrad(at(Call.grad, r * Call.classes), Call.classes, m, s);
     return;
   }
-  const wt: f32 = WEIGHT ? load<f32>(at(WEIGHT, t)) : 1;
+  const wt: f32 = Call.weight ? load<f32>(at(Call.weight, t)) : 1;
   const nll = <f64>wt * ((<f64>m - <f64>xt) + ls);
-  const smooth = SMOOTHING > 0 ? gap + <f64>WEIGHT_TOTAL * ls : 0;
-  if (OUT) store<f32>(at(OUT, r), <f32>((1 - <f64>SMOOTHING) * nll + <f64>SMOOTHING / CLASSES * smooth));
-  addPartial(PARTIALS, r, CE_SLOTS, 0, nll);
-  addPartial(PARTIALS, r, CE_SLOTS, 1, wt);
-  if (SMOOTHING > 0) addPartial(PARTIALS, r, CE_SLOTS, 2, smooth); // else it stays 0
-  if (GRAD) {
-    const g: f32 = GRAD_OUT ? load<f32>(at(GRAD_OUT, r)) : 1;
-    const gr = at(GRAD, r * CLASSES);
-    gradRow(e, gr, WEIGHT, CLASSES, <f32>(<f64>g * (GRAD_NLL * wt + GRAD_SMOOTH * WEIGHT_TOTAL) / s), g * GRAD_SMOOTH);
-    store<f32>(at(gr, t), load<f32>(at(gr, t)) - g * GRAD_NLL * wt);
+  const smooth = Call.smoothing > 0 ? gap + <f64>Call.weightTotal * ls : 0;
+  if (Call.out) store<f32>(at(Call.out, r), <f32>((1 - <f64>Call.smoothing) * nll + <f64>Call.smoothing / Call.classes * smooth));
+  addPartial(Call.partials, r, CE_SLOTS, CE_NLL, nll);
+  addPartial(Call.partials, r, CE_SLOTS, CE_WEIGHT, wt);
+  if (Call.smoothing > 0) addPartial(Call.partials, r, CE_SLOTS, CE_SMOOTH, smooth); // else it stays 0
+  if (Call.grad) {
+    const g: f32 = Call.gradOut ? load<f32>(at(Call.gradOut, r)) : 1;
+    const gr = at(Call.grad, r * Call.classes);
+    gradRow(e, gr, Call.weight, Call.classes, <f32>(<f64>g * (Call.gradNll * wt + Call.gradSmooth * Call.weightTotal) / s), g * Call.gradSmooth);
+    store<f32>(at(gr, t), load<f32>(at(gr, t)) - g * Call.gradNll * wt);
   }
 }

@@ -5,25 +5,32 @@
 //   g·(Σ_c w_c q'_c · softmax(x) − w ⊙ q').
 import { at, demote4, hsum64, madd, promoteHigh, SUM_BLOCK } from './simd';
 import { addPartial } from './partials';
-import { expStoreProbed, logSumAboutMax, probedMax, sumExpProbed } from './reduce';
+import { logSumAboutMax } from './shift';
+import { expStoreProbed, Probed, sumExpProbed } from './sum_exp';
 import { expsAt, lanesColumn, lanesLogSum, lanesMax, lanesOut, lanesPut, lanesSlot, lanesStore, lanesSumExp, lanesX, LANES_BELOW } from './lanes';
 
-/** Σ w_c·q'_c of the row probTerms last saw. */
-let probMass: f64 = 0;
+/** Σ w_c·q'_c of the row probTerms last saw: set by probTerms, read by
+ *  crossEntropyProb right after it, for the same row. */
+namespace Terms {
+  export let mass: f64 = 0;
+}
 
-/** w_c·q'_c of element i of a row (w = 0: unweighted). */
+/** w_c·q'_c of element i of a row (w = 0: unweighted), q' = q·keep + spread.
+ *  Takes: q, w, i, keep, spread. Returns: it (two or three roundings). State: none. */
 @inline function coefficient(q: usize, w: usize, i: i32, keep: f32, spread: f32): f32 {
   return (load<f32>(at(q, i)) * keep + spread) * (w ? load<f32>(at(w, i)) : 1);
 }
 
+/** coefficient for elements i..i+3. */
 @inline function coefficientv(q: usize, w: usize, i: i32, keep: v128, spread: v128): v128 {
   const c = madd(v128.load(at(q, i)), keep, spread);
   return w ? f32x4.mul(c, v128.load(at(w, i))) : c;
 }
 
-/** Σ w_c·q'_c·(m − x_c) of a row of n, and Σ w_c·q'_c into probMass: one
+/** Σ w_c·q'_c·(m − x_c) of a row of n, and Σ w_c·q'_c into Terms.mass: one
  *  pass, summed in f32 blocks of SUM_BLOCK and then in f64 (every term ≥ 0
- *  for q ≥ 0). */
+ *  for q ≥ 0). Takes: x, q, w, n, m (the row max), keep, spread. Returns:
+ *  the first sum, in f64. State: sets Terms.mass. */
 function probTerms(x: usize, q: usize, w: usize, n: i32, m: f32, keep: f32, spread: f32): f64 {
   let gap: f64 = 0, mass: f64 = 0;
   let i = 0;
@@ -48,11 +55,12 @@ function probTerms(x: usize, q: usize, w: usize, n: i32, m: f32, keep: f32, spre
     gap += c * (m - load<f32>(at(x, i)));
     mass += c;
   }
-  probMass = mass;
+  Terms.mass = mass;
   return gap;
 }
 
-/** grad = e·a − w_c·q'_c·g over a row of n, from the row's exps at e (which may be grad). */
+/** grad = e·a − w_c·q'_c·g over a row of n, from the row's exps at e (which
+ *  may be grad). Takes: e, grad, q, w, n, a, g, keep, spread. State: none. */
 function probGradRow(e: usize, grad: usize, q: usize, w: usize, n: i32, a: f32, g: f32, keep: f32, spread: f32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -71,6 +79,7 @@ function probGradRow(e: usize, grad: usize, q: usize, w: usize, n: i32, a: f32, 
  * lane (lanes.ts), with the same formulas as crossEntropyProb's rows (the
  * log-sum a float32 log, as for index targets); returns the first row left.
  * x is all read into the slot before the gradient is stored: grad may be x.
+ * State: uses scratch slot 0; no globals.
  */
 function probGroups(
   x: usize, q: usize, w: usize, r0: i32, r1: i32, n: i32, keep: f32, spread: f32,
@@ -111,15 +120,29 @@ function probGroups(
   return r;
 }
 
-/** w_c·q'_c of column c of the four rows of n at q. */
+/** w_c·q'_c of column c of the four rows of n at q. Takes: q, w, n, c, keep,
+ *  spread. Returns: it, one row per lane. State: none. */
 @inline function columnCoefficients(q: usize, w: usize, n: i32, c: i32, keep: v128, spread: v128): v128 {
   const k = madd(lanesColumn(q, n, c), keep, spread);
   return w ? f32x4.mul(k, v128.load32_splat(at(w, c))) : k;
 }
 
 /**
- * Rows [r0, r1). Partials: one slot, Σ row loss. grad may be x, with the
- * same results. Gradient of a row: g·gradScale·(Σ_c w_c q'_c · p − w ⊙ q').
+ * Cross-entropy with probability targets q over rows [r0, r1), as
+ * F.cross_entropy(x, q, weight, label_smoothing) with soft labels.
+ * Takes: x (logits, rows of `classes`); q (same shape); weight (f32 per
+ * class, 0: unweighted); r0, r1 (r0 a multiple of four); smoothing ε; out
+ * (f32 per row, 0: none); partials (one f64 per PARTIAL_ROWS rows, zeroed by
+ * the caller, 0: none); grad (0: none; may be x, with the same results);
+ * gradScale; gradOut (f32 per row, 0: 1).
+ * Writes: out[r] = Σ_c w_c·q'_c·(lse − x_c); adds Σ row loss into partials;
+ * grad's rows = g·gradScale·(Σ_c w_c q'_c · p − w ⊙ q'), g = gradOut[r].
+ * Accuracy: within the tolerance README.md states (section Accuracy).
+ * Range: any logits, with PyTorch's results for NaN and ±∞; q ≥ 0 for the
+ * no-cancellation guarantee above.
+ * State: none across calls (Probed, Shift and Terms are read right after the
+ * pass that sets them). With grad = x and classes > GROUPS_UP_TO, reads
+ * Aside (the row setAside lent: expsAt in lanes.ts).
  */
 export function crossEntropyProb(
   x: usize, q: usize, weight: usize, r0: i32, r1: i32, classes: i32, smoothing: f32,
@@ -135,9 +158,9 @@ export function crossEntropyProb(
     // One probed pass, the terms about the max it found.
     const e = grad ? expsAt(lanesSlot(0), 0, xr, gr, classes) : 0;
     const s = grad ? expStoreProbed(xr, e, classes) : sumExpProbed(xr, classes);
-    const m = probedMax;
+    const m = Probed.max;
     const gap = probTerms(xr, qr, weight, classes, m, keep, spread);
-    const mass = probMass, loss = gap + mass * logSumAboutMax(s, m);
+    const mass = Terms.mass, loss = gap + mass * logSumAboutMax(s, m);
     if (out) store<f32>(at(out, r), <f32>loss);
     addPartial(partials, r, 1, 0, loss);
     if (grad) {

@@ -1,5 +1,10 @@
 // The kernels every build exports; pointers are byte addresses in the
-// (imported) linear memory, which the TypeScript bindings manage.
+// (imported) linear memory, which the TypeScript bindings manage
+// (bindings/exports.ts declares these exports as its Exports interface).
+import { PARTIAL_ROWS } from './simd';
+import { CE_PENDING, CE_SLOTS } from './cross_entropy';
+import { NLL_SLOTS } from './nll';
+import { GROUPS_UP_TO } from './lanes';
 export { logSumExp, softmax, logSoftmax, entropy, softmaxBackward, logSoftmaxBackward, logSumExpBackward } from './rowwise';
 export { argmax } from './argmax';
 export { crossEntropyIndex } from './cross_entropy';
@@ -7,10 +12,10 @@ export { crossEntropyProb } from './cross_entropy_prob';
 export { nll, nllBackward } from './nll';
 export { badTarget, targetWeight } from './targets';
 // Σ exp(x − shift) over one array: the benchmark's exp-only reference pass.
-export { sumExp } from './reduce';
-export { klDiv, klDivLogTarget, klDivBackward, klDivLogTargetBackward } from './kl';
-export { mseLoss, mseLossBackward } from './mse';
-export { bceWithLogits, bceWithLogitsBackward } from './bce';
+export { sumExp } from './sum_exp';
+export {
+  klDiv, klDivLogTarget, klDivBackward, klDivLogTargetBackward, mseLoss, mseLossBackward, bceWithLogits, bceWithLogitsBackward,
+} from './elementwise';
 // Channels-first batches to rows and back.
 export { transpose } from './layout';
 // Each instance's own scratch block, given once by the bindings, and a row
@@ -20,7 +25,32 @@ export { scratchBytes, setScratch, setAside } from './lanes';
 /** First byte the bindings may use. */
 export function heapBase(): usize { return __heap_base; }
 
-/** Which build this is: 0 scalar, 1 simd, 2 relaxed-simd. */
+/** Build ids: the index of each build's name in BUILD_NAMES (bindings/index.ts). */
+const BUILD_SCALAR = 0, BUILD_SIMD = 1, BUILD_RELAXED_SIMD = 2;
+
+/** Which build this is (a build id above), from the features it was compiled with. */
 export function build(): i32 {
-  return ASC_FEATURE_RELAXED_SIMD ? 2 : ASC_FEATURE_SIMD ? 1 : 0;
+  return ASC_FEATURE_RELAXED_SIMD ? BUILD_RELAXED_SIMD : ASC_FEATURE_SIMD ? BUILD_SIMD : BUILD_SCALAR;
 }
+
+// The numbers the bindings share with the kernels, each defined once in
+// assembly/ and read from the instance.
+
+/** Rows (or elements) per partial-sum block: PARTIAL_ROWS (simd.ts).
+ *  Every kernel that takes `partials` writes one group of slots per block. */
+export function partialRows(): i32 { return PARTIAL_ROWS; }
+
+/** crossEntropyIndex's partial slots per block: CE_SLOTS (cross_entropy.ts). */
+export function ceSlots(): i32 { return CE_SLOTS; }
+
+/** The first of the two slots (of ceSlots()) where crossEntropyIndex leaves a
+ *  run's unlogged product for the next call or the caller: CE_PENDING. */
+export function cePending(): i32 { return CE_PENDING; }
+
+/** nll's partial slots per block (Σ w_t·nll, Σ w_t): NLL_SLOTS (nll.ts). */
+export function nllSlots(): i32 { return NLL_SLOTS; }
+
+/** The longest rows the row kernels take four at a time, GROUPS_UP_TO
+ *  (lanes.ts): a chunk of such rows must hold a multiple of four, and only
+ *  longer rows in place need a row lent (setAside). */
+export function groupsUpTo(): i32 { return GROUPS_UP_TO; }

@@ -3,8 +3,13 @@
 // [C][S] block is the transpose of its [S][C] rows.
 import { at, transpose4x4 } from './simd';
 
-/** dst[j·dstStride + i] = src[i·srcStride + j] for i < rows, j < cols: in 4×4
- *  blocks of vector loads and shuffles, the edges element by element. */
+/**
+ * dst[j·dstStride + i] = src[i·srcStride + j] for i < rows, j < cols: in 4×4
+ * blocks of vector loads and shuffles, the edges element by element.
+ * Takes: src, srcStride, dst (not overlapping src), dstStride, rows, cols
+ * (strides in elements). Writes: dst. Accuracy: exact (bits copied).
+ * State: none.
+ */
 export function transpose(src: usize, srcStride: i32, dst: usize, dstStride: i32, rows: i32, cols: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -21,6 +26,7 @@ export function transpose(src: usize, srcStride: i32, dst: usize, dstStride: i32
   for (; i < rows; i++) for (let j = 0; j < cols; j++) copy(src, srcStride, dst, dstStride, i, j);
 }
 
+/** One element of transpose. */
 @inline function copy(src: usize, srcStride: i32, dst: usize, dstStride: i32, i: i32, j: i32): void {
   store<f32>(at(dst, j * dstStride + i), load<f32>(at(src, i * srcStride + j)));
 }

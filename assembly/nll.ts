@@ -4,10 +4,23 @@ import { at, PARTIAL_ROWS } from './simd';
 import { partialAt, setPartial } from './partials';
 import { targetAt } from './targets';
 
-const NLL_SLOTS = 2;
+/** Partial slots per PARTIAL_ROWS rows: Σ w_t·nll, Σ w_t (nllSlots() in index.ts). */
+export const NLL_SLOTS = 2;
 
-/** lp[r, t] is at lp + (r·rowStride + t·classStride)·4: (classes, 1) for a
- *  row-major batch (the bindings read other layouts in JS: nllWhereItLies). */
+/**
+ * Negative log-likelihood over rows [r0, r1), as F.nll_loss(lp, target,
+ * weight, ignore_index).
+ * Takes: lp (log-probabilities; lp[r, t] at lp + (r·rowStride +
+ * t·classStride)·4: (classes, 1) for a row-major batch; the bindings read
+ * other layouts in JS); target (i32 per row); weight (f32 per class, 0:
+ * unweighted); r0, r1; classes; ignoreIndex; out (f32 per row, 0: none);
+ * partials (NLL_SLOTS f64 per PARTIAL_ROWS rows, zeroed by the caller, 0:
+ * none).
+ * Writes: out[r] = −w_t·lp[r, t] (0 where ignored); adds Σ w_t·nll and Σ w_t
+ * into partials. Accuracy: each loss one f64 product rounded to f32; the sums
+ * in f64, in row order. Range: any lp; a target neither a class nor
+ * ignoreIndex is taken as ignoreIndex (targets.ts). State: none.
+ */
 export function nll(
   lp: usize, target: usize, weight: usize, r0: i32, r1: i32, classes: i32, rowStride: i32, classStride: i32, ignoreIndex: i32,
   out: usize, partials: usize,
@@ -35,7 +48,13 @@ export function nll(
   }
 }
 
-/** grad row = 0 except grad[t] = −w_t·scale·g (g = gradOut[r], or 1). */
+/**
+ * nll's gradient over rows [r0, r1): each row 0 except grad[t] =
+ * −w_t·gradScale·g (g = gradOut[r], or 1 where gradOut = 0).
+ * Takes: target, weight (0: unweighted), r0, r1, classes, ignoreIndex, grad
+ * (rows of classes), gradScale, gradOut. Writes: grad's rows.
+ * Accuracy: two f32 products. State: none.
+ */
 export function nllBackward(
   target: usize, weight: usize, r0: i32, r1: i32, classes: i32, ignoreIndex: i32,
   grad: usize, gradScale: f32, gradOut: usize,

@@ -1,31 +1,48 @@
 // Row-wise operations on a row-major [rows, classes] batch. Every kernel
-// works on rows [r0, r1) so that the rows of one batch can be split freely.
+// works on rows [r0, r1) so that the rows of one batch can be split freely
+// (at multiples of four rows: lanes.ts). Pointers are byte addresses of f32
+// arrays (argmax's out: i32); `classes` ≥ 1. Accuracy, for every kernel here:
+// within the tolerance README.md states (section Accuracy) against PyTorch in
+// float64; PyTorch's results for NaN, ±∞ and all −∞ rows. None of them reads
+// or leaves a global that another call depends on (the passes' Probed and
+// Shift are read right after each pass).
 import { at, hsum64, madd, SUM_BLOCK } from './simd';
 import { expAnyv, expAnys } from './exp';
 import { logv, logs } from './log';
-import { rowMax, sumExpProbed, expStoreProbed, probedMax, logSumAboutMax, expStore, scaleStore, shiftStore, sumProduct } from './reduce';
+import { logSumAboutMax, rowMax } from './shift';
+import { expStore, expStoreProbed, Probed, sumExpProbed } from './sum_exp';
+import { scaleStore, shiftStore } from './row_scale';
+import { sumProduct } from './row_sums';
 import { allFinite, expsAt, GROUPS_UP_TO, lanesAt, lanesSlot, lanesLogSum, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, lanesX, LANES_BELOW, rowsSumExp } from './lanes';
 
-/** log Σ exp(x) as PyTorch computes it: an all −∞ row gives −∞, a +∞ entry
- *  gives +∞, a NaN gives NaN. */
+/** log Σ exp(x) of one row of n as PyTorch computes it: an all −∞ row gives
+ *  −∞, a +∞ entry gives +∞, a NaN gives NaN. Returns it in f64. State:
+ *  reads Probed and Shift right after its pass. */
 function rowLogSumExp(x: usize, n: i32): f64 {
   const s = sumExpProbed(x, n);
-  const m = probedMax;
+  const m = Probed.max;
   if (m == Infinity || m == -Infinity) return hasNaN(x, n) ? NaN : m;
   return <f64>m + logSumAboutMax(s, m);
 }
 
+/** Whether the row of n at x holds a NaN. */
 function hasNaN(x: usize, n: i32): bool {
   for (let i = 0; i < n; i++) if (isNaN(load<f32>(at(x, i)))) return true;
   return false;
 }
 
+/**
+ * out[r] = log Σ_c exp(x[r, c]), as torch.logsumexp(x, 1).
+ * Takes: x, out, r0, r1, classes. Writes: out[r0..r1).
+ * Accuracy: as above. Range: any x. State: none across calls.
+ */
 export function logSumExp(x: usize, out: usize, r0: i32, r1: i32, classes: i32): void {
   let r = r0;
   if (ASC_FEATURE_SIMD && classes <= GROUPS_UP_TO) r = groupRows(LSE, x, out, r0, r1, classes);
   logSumExpRows(x, out, r, r1, classes);
 }
 
+/** groupRows' ops (compile-time constants at each call). */
 const LSE = 0, SOFTMAX = 1, LOG_SOFTMAX = 2;
 
 /** Rows r0.. in groups of four (see lanes.ts) with two groups in flight, for
@@ -33,8 +50,8 @@ const LSE = 0, SOFTMAX = 1, LOG_SOFTMAX = 2;
  *  whose rows end in a division only, groups short rows alone. logSumExp's
  *  long rows take three groups in flight: their finish (the exp of each max,
  *  the division, the log) is one long chain of dependent steps, and three
- *  overlap better than two (bench, 8192×100 zero-copy: 1462–1470 →
- *  1489–1498 Mlogits/s; other ops and lengths measured no better). */
+ *  overlap better than two (docs/kernel-notes.md; other ops and lengths
+ *  measured no better). Uses scratch slots 0–2. */
 @inline function groupRows(op: i32, x: usize, y: usize, r0: i32, r1: i32, classes: i32): i32 {
   const g0 = lanesSlot(0), g1 = lanesSlot(1), g2 = lanesSlot(2);
   let r = r0;
@@ -59,6 +76,7 @@ const LSE = 0, SOFTMAX = 1, LOG_SOFTMAX = 2;
   return r;
 }
 
+/** The exp pass of rows r..r+3 at x into slot g, for op (lanes.ts). */
 @inline function groupSums(op: i32, g: usize, x: usize, classes: i32): v128 {
   return classes < LANES_BELOW ? lanesSumExp(g, x, classes, op == SOFTMAX, op != SOFTMAX) : rowsSumExp(g, x, 0, classes);
 }
@@ -71,19 +89,28 @@ const LSE = 0, SOFTMAX = 1, LOG_SOFTMAX = 2;
   else logSoftmaxRows(g, x, y, r, classes, s);
 }
 
+/** logSumExp of rows r..r+3 from their groupSums s in slot g; rows with a
+ *  max of ±∞ or NaN go again through rowLogSumExp (PyTorch's cases). */
 @inline function logSumExpFour(g: usize, x: usize, out: usize, r: i32, classes: i32, s: v128): void {
   const ls = lanesLogSum(g, s, classes >= LANES_BELOW), m = lanesMax(g);
   // m + log Σ exp(x − m), rounded once: a float32 add of two float32s is the
   // float64 sum rounded to float32, bit for bit (53 ≥ 2·24 + 2: the double
-  // rounding is innocuous), so it needs no float64 detour (10 classes +6%).
+  // rounding is innocuous), so it needs no float64 detour (docs/kernel-notes.md).
   v128.store(at(out, r), f32x4.add(m, ls));
   if (!allFinite(m)) logSumExpRows(x, out, r, r + 4, classes); // PyTorch's ±∞ cases
 }
 
+/** logSumExp row by row (rows no group takes, and PyTorch's ±∞ cases). */
 function logSumExpRows(x: usize, out: usize, r0: i32, r1: i32, classes: i32): void {
   for (let r = r0; r < r1; r++) store<f32>(at(out, r), <f32>rowLogSumExp(at(x, r * classes), classes));
 }
 
+/**
+ * y[r] = softmax(x[r]), as torch.softmax(x, 1).
+ * Takes: x, y (may be x), r0, r1, classes. Writes: y's rows r0..r1.
+ * Accuracy: as above. Range: any x. State: with y = x and classes >
+ * GROUPS_UP_TO, reads Aside (the row setAside lent: expsAt in lanes.ts).
+ */
 export function softmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): void {
   let r = r0;
   if (ASC_FEATURE_SIMD && classes < LANES_BELOW) r = groupRows(SOFTMAX, x, y, r0, r1, classes);
@@ -100,13 +127,19 @@ export function softmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): voi
   lanesStore(g, y, classes);
 }
 
+/**
+ * y[r] = log_softmax(x[r]) = (x − max) − log Σ exp(x − max), as
+ * torch.log_softmax(x, 1).
+ * Takes: x, y (may be x), r0, r1, classes. Writes: y's rows r0..r1.
+ * Accuracy: as above. Range: any x. State: none across calls.
+ */
 export function logSoftmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): void {
   let r = r0;
   if (ASC_FEATURE_SIMD && classes <= GROUPS_UP_TO) r = groupRows(LOG_SOFTMAX, x, y, r0, r1, classes);
   for (; r < r1; r++) {
     const xr = at(x, r * classes);
-    const ls = <f32>logSumAboutMax(sumExpProbed(xr, classes), probedMax);
-    shiftStore(xr, at(y, r * classes), classes, probedMax, ls); // (x − max) − log Σ exp(x − max)
+    const ls = <f32>logSumAboutMax(sumExpProbed(xr, classes), Probed.max);
+    shiftStore(xr, at(y, r * classes), classes, Probed.max, ls); // (x − max) − log Σ exp(x − max)
   }
 }
 
@@ -127,7 +160,13 @@ export function logSoftmax(x: usize, y: usize, r0: i32, r1: i32, classes: i32): 
   }
 }
 
-/** −Σ p log p with 0·log 0 = 0. */
+/**
+ * out[r] = −Σ_c p log p with 0·log 0 = 0 (the entropy of each row of p).
+ * Takes: p, out, r0, r1, classes. Writes: out[r0..r1).
+ * Accuracy: as above (each p log p: logv's ~1 ULP and a product; summed in
+ * f32 blocks of SUM_BLOCK, then f64). Range: p ≥ 0 (a negative p gives NaN).
+ * State: none.
+ */
 export function entropy(p: usize, out: usize, r0: i32, r1: i32, classes: i32): void {
   for (let r = r0; r < r1; r++) {
     const pr = at(p, r * classes);
@@ -155,7 +194,11 @@ export function entropy(p: usize, out: usize, r0: i32, r1: i32, classes: i32): v
   }
 }
 
-/** dx = y ⊙ (dy − Σ dy⊙y), y = softmax output. */
+/**
+ * dx = y ⊙ (dy − Σ dy⊙y) per row: softmax's gradient, from its output y.
+ * Takes: y, dy, dx (may be y or dy), r0, r1, classes. Writes: dx's rows.
+ * Accuracy: as above (Σ dy⊙y in f64, then rounded once). State: none.
+ */
 export function softmaxBackward(y: usize, dy: usize, dx: usize, r0: i32, r1: i32, classes: i32): void {
   for (let r = r0; r < r1; r++) {
     const o = r * classes;
@@ -173,7 +216,11 @@ export function softmaxBackward(y: usize, dy: usize, dx: usize, r0: i32, r1: i32
   }
 }
 
-/** dx = dy − exp(y)·Σ dy, y = logSoftmax output. */
+/**
+ * dx = dy − exp(y)·Σ dy per row: logSoftmax's gradient, from its output y.
+ * Takes: y, dy, dx (may be y or dy), r0, r1, classes. Writes: dx's rows.
+ * Accuracy: as above (Σ dy in f64; exp by expAny). Range: any y. State: none.
+ */
 export function logSoftmaxBackward(y: usize, dy: usize, dx: usize, r0: i32, r1: i32, classes: i32): void {
   for (let r = r0; r < r1; r++) {
     const o = r * classes;
@@ -191,7 +238,11 @@ export function logSoftmaxBackward(y: usize, dy: usize, dx: usize, r0: i32, r1: 
   }
 }
 
-/** dx = softmax(x)·dy[row] = exp(x − lse)·dy[row]. */
+/**
+ * dx = softmax(x)·dy[r] per row: logSumExp's gradient (dy one value per row).
+ * Takes: x, dy, dx (may be x), r0, r1, classes. Writes: dx's rows.
+ * Accuracy: as above (a max pass, then the exps about the max). State: none.
+ */
 export function logSumExpBackward(x: usize, dy: usize, dx: usize, r0: i32, r1: i32, classes: i32): void {
   for (let r = r0; r < r1; r++) {
     const xr = at(x, r * classes), dxr = at(dx, r * classes);

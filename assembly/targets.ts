@@ -7,19 +7,25 @@
 // unchecked value.
 import { at } from './simd';
 
-/** target[r], or ignoreIndex where it is not a class in [0, classes). */
+/** target[r], or ignoreIndex where it is not a class in [0, classes).
+ *  Takes: target, r, classes, ignoreIndex. Returns: a class or ignoreIndex. State: none. */
 @inline export function targetAt(target: usize, r: i32, classes: i32, ignoreIndex: i32): i32 {
   const t = load<i32>(at(target, r));
   return <u32>t < <u32>classes ? t : ignoreIndex;
 }
 
-/** targetAt for rows r..r+3, one per lane. */
+/** targetAt for rows r..r+3, one per lane. Returns: an i32x4. State: none. */
 @inline export function targetsAt(target: usize, r: i32, classes: i32, ignoreIndex: i32): v128 {
   const t = v128.load(at(target, r));
   return v128.bitselect(t, i32x4.splat(ignoreIndex), i32x4.lt_u(t, i32x4.splat(classes)));
 }
 
-/** First row whose target is neither in [0, classes) nor ignoreIndex; −1 if none. */
+/**
+ * The check the bindings make before an index-target kernel runs.
+ * Takes: target, r0, r1, classes, ignoreIndex. Returns: the first row in
+ * [r0, r1) whose target is neither in [0, classes) nor ignoreIndex; −1 if
+ * none. Accuracy: exact. State: none.
+ */
 export function badTarget(target: usize, r0: i32, r1: i32, classes: i32, ignoreIndex: i32): i32 {
   let r = r0;
   if (ASC_FEATURE_SIMD) {
@@ -37,7 +43,13 @@ export function badTarget(target: usize, r0: i32, r1: i32, classes: i32, ignoreI
   return -1;
 }
 
-/** Σ weight[t] over rows not ignored (weight = 0: their count), for targets in [0, classes). */
+/**
+ * The divisor of a 'mean' with a gradient.
+ * Takes: target, weight (0: unweighted), r0, r1, classes, ignoreIndex.
+ * Returns: Σ weight[t] over rows whose target is a class (weight = 0: their
+ * count; the simd count assumes targets already checked: badTarget), in f64.
+ * Accuracy: each weight exact in f64, one rounding per add. State: none.
+ */
 export function targetWeight(target: usize, weight: usize, r0: i32, r1: i32, classes: i32, ignoreIndex: i32): f64 {
   let total: f64 = 0;
   let r = r0;

@@ -14,6 +14,16 @@ export interface Exports {
   setScratch(p: Ptr): void;
   /** A row of `floats` for the exps of a long row in place, for one call (0, 0: none). */
   setAside(p: Ptr, floats: number): void;
+  /** Rows (or elements) per partial-sum block (PARTIAL_ROWS in simd.ts). */
+  partialRows(): number;
+  /** crossEntropyIndex's partial slots per block (CE_SLOTS in cross_entropy.ts). */
+  ceSlots(): number;
+  /** The first of the two slots where crossEntropyIndex leaves a run's unlogged product (CE_PENDING). */
+  cePending(): number;
+  /** nll's partial slots per block (NLL_SLOTS in nll.ts). */
+  nllSlots(): number;
+  /** The longest rows the row kernels take four at a time (GROUPS_UP_TO in lanes.ts). */
+  groupsUpTo(): number;
   logSumExp(x: Ptr, out: Ptr, r0: number, r1: number, classes: number): void;
   softmax(x: Ptr, y: Ptr, r0: number, r1: number, classes: number): void;
   logSoftmax(x: Ptr, y: Ptr, r0: number, r1: number, classes: number): void;

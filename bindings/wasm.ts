@@ -177,17 +177,15 @@ function run(
   }
 }
 
-/** crossEntropyIndex's partial slots (CE_SLOTS in cross_entropy.ts): Σ w_t·nll,
- *  Σ w_t, Σ smoothing term, then the two lanes of a run's product of row ratios
- *  (0: none) that the batch's last rows left unlogged. */
-const CE_SLOTS = 5;
-
 /** Takes the log the kernel takes where a run ends, for the runs the batch
  *  ended first: Σ log Σ exp(x − m) over their rows, into the nll sum and
- *  (times Σ_c w_c) the smoothing term's, which is unused without smoothing. */
-function settleRuns(blocks: Float64Array, weightTotal: number): void {
-  for (let i = 0; i < blocks.length; i += CE_SLOTS) {
-    const a = blocks[i + 3], b = blocks[i + 4];
+ *  (times Σ_c w_c) the smoothing term's, which is unused without smoothing.
+ *  crossEntropyIndex's partials: `slots` per block (ceSlots()), Σ w_t·nll,
+ *  Σ w_t, Σ smoothing term, then from `pending` (cePending()) the two lanes
+ *  of a run's product of row ratios (0: none) that the batch's last rows left unlogged. */
+function settleRuns(blocks: Float64Array, weightTotal: number, slots: number, pending: number): void {
+  for (let i = 0; i < blocks.length; i += slots) {
+    const a = blocks[i + pending], b = blocks[i + pending + 1];
     if (a === 0 && b === 0) continue;
     const L = Math.log((a === 0 ? 1 : a) * (b === 0 ? 1 : b)); // not a || 1: NaN must stay NaN
     blocks[i] += L;
@@ -232,6 +230,7 @@ const NOTHING: Extra = {};
  *  null for one thread. */
 export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Kernels, pool: Pool | null = null): Kernels {
   const k = exports;
+  const ceSlots = k.ceSlots(), cePending = k.cePending();
 
   /** Runs a kernel over `count` rows (or elements) on the calling thread, chunk
    *  by chunk with first rows a multiple of `align`, or (enough work, row-major
@@ -297,11 +296,11 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
         ([x, t, w, out, grad, gradOut], partials) => ['crossEntropyIndex',
           x, t, w, c.weightTotal, 'rows', c.classes, c.ignoreIndex, c.smoothing, out, partials, grad, c.gradNll, c.gradSmooth, gradOut],
         {
-          slots: c.sums || c.out ? CE_SLOTS : 0,
+          slots: c.sums || c.out ? ceSlots : 0,
           aside: c.grad === c.x ? c.classes : 0,
           settle: (blocks) => {
-            settleRuns(blocks, c.weightTotal);
-            redoCrossEntropyIndex(exact, c, blocks, CE_SLOTS);
+            settleRuns(blocks, c.weightTotal, ceSlots, cePending);
+            redoCrossEntropyIndex(exact, c, blocks, ceSlots);
           },
         });
       return c.sums ? totals.slice(0, 3) : none;

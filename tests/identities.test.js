@@ -120,8 +120,8 @@ for (const backend of BACKENDS) {
 
   test(`${backend} · two rows taken in one pass each keep their own path`, async () => {
     // Rows of 16 to 4096 classes whose probes both need no shift share one pass
-    // (pairSumExp in reduce.ts); a row whose max then leaves the unshifted range
-    // is taken again alone. Every ordered pair of these kinds of row sits in
+    // (pairSumExp in assembly/sum_exp_pair.ts); a row whose max then leaves the
+    // unshifted range is taken again alone. Every ordered pair of these kinds of row sits in
     // rows (2i, 2i + 1), where a group of four pairs them: the results must be
     // each row's own, as the js backend computes them.
     const k = await kernel(backend), js = await kernel('js');
