@@ -8,7 +8,7 @@
 // huge logits never cancel; the sum itself is taken about a probed shift and
 // brought to m exactly (logSumAboutMax in shift.ts, lanesRatio in lanes.ts).
 import { at, demote4, gather, hsum2, hsum64, promoteHigh } from './simd';
-import { addPartial, partialAt, setPartial } from './partials';
+import { addPartial, Blocks, partialAt, setPartial } from './partials';
 import { targetAt, targetsAt } from './targets';
 import { logAtLeast1v } from './log';
 import { logSumAboutMax } from './shift';
@@ -16,7 +16,7 @@ import { expStoreProbed, Probed, sumExpProbed } from './sum_exp';
 import { gapSum } from './row_sums';
 import { expsAt, GROUPS_UP_TO, lanesAt, lanesRatio, lanesGap, lanesPick, lanesSlot, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, rowsSumExp, transposeOut, LANES_BELOW } from './lanes';
 
-/** Partial slots per PARTIAL_ROWS rows for index targets: Σ w_t·nll (CE_NLL),
+/** Partial slots per block of rows (partials.ts) for index targets: Σ w_t·nll (CE_NLL),
  *  Σ w_t of the kept rows (CE_WEIGHT), Σ smoothing term (CE_SMOOTH), and a
  *  run's pending product in two lanes (CE_PENDING and the next; see RUN_ROWS;
  *  0: none). The bindings read the count and CE_PENDING from the instance
@@ -41,6 +41,12 @@ export const CE_PENDING = 3;
  * could not be either).
  */
 const RUN_ROWS = 64;
+
+/** A run is RUN_ROWS rows, or a block where blocks are shorter (partials.ts),
+ *  so that no run spans two blocks: rows − 1 as a mask. */
+@inline function runMask(): i32 {
+  return min(RUN_ROWS, 1 << Blocks.shift) - 1;
+}
 
 /** grad = e·A − B·w (w = 0: − B) from the row's exps at e (which may be g). */
 function gradRow(e: usize, g: usize, w: usize, n: i32, A: f32, B: f32): void {
@@ -93,7 +99,7 @@ namespace Call {
  * Takes: x (logits, rows of `classes`); target (i32 per row); weight (f32
  * per class, 0: unweighted) and weightTotal = Σ_c w_c (C when unweighted);
  * r0, r1 (r0 a multiple of four); ignoreIndex; smoothing ε in [0, 1]; out
- * (f32 per row, 0: none); partials (CE_SLOTS f64 per PARTIAL_ROWS rows,
+ * (f32 per row, 0: none); partials (CE_SLOTS f64 per block of rows (partials.ts),
  * zeroed by the caller before the batch, 0: none); grad (0: none; may be x);
  * gradNll, gradSmooth (the caller folds (1−ε), ε/C and the reduction's
  * divisor into them); gradOut (f32 per row, 0: 1).
@@ -178,7 +184,7 @@ function longGroups(r0: i32, r1: i32): i32 {
 /** A run's product (f64x2: rows 0 and 2 of each group, rows 1 and 3) at row
  *  r: 1 at a run's start, else what the call before parked. */
 function resumeRun(r: i32): v128 {
-  if (!Call.products || r % RUN_ROWS == 0) return f64x2.splat(1);
+  if (!Call.products || (r & runMask()) == 0) return f64x2.splat(1);
   const a = partialAt(Call.partials, r, CE_SLOTS, CE_PENDING), b = partialAt(Call.partials, r, CE_SLOTS, CE_PENDING + 1);
   setPartial(Call.partials, r, CE_SLOTS, CE_PENDING, 0);
   setPartial(Call.partials, r, CE_SLOTS, CE_PENDING + 1, 0);
@@ -187,7 +193,7 @@ function resumeRun(r: i32): v128 {
 
 /** Leaves the product p of an unfinished run (rows before r) in its block's CE_PENDING slots. */
 function parkRun(r: i32, p: v128): void {
-  if (!Call.products || r % RUN_ROWS == 0) return;
+  if (!Call.products || (r & runMask()) == 0) return;
   setPartial(Call.partials, r - 1, CE_SLOTS, CE_PENDING, f64x2.extract_lane(p, 0));
   setPartial(Call.partials, r - 1, CE_SLOTS, CE_PENDING + 1, f64x2.extract_lane(p, 1));
 }
@@ -197,7 +203,7 @@ function parkRun(r: i32, p: v128): void {
 @inline function multiplyRun(p: v128, r: i32, q: v128): v128 {
   if (!Call.products) return p;
   p = f64x2.mul(p, f64x2.mul(f64x2.promote_low_f32x4(q), promoteHigh(q)));
-  if ((r + 4) % RUN_ROWS != 0) return p;
+  if (((r + 4) & runMask()) != 0) return p;
   const L = Math.log(f64x2.extract_lane(p, 0) * f64x2.extract_lane(p, 1));
   addPartial(Call.partials, r, CE_SLOTS, CE_NLL, L);
   if (Call.smoothing > 0) addPartial(Call.partials, r, CE_SLOTS, CE_SMOOTH, <f64>Call.weightTotal * L);

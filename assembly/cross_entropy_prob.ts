@@ -132,7 +132,7 @@ function probGroups(
  * F.cross_entropy(x, q, weight, label_smoothing) with soft labels.
  * Takes: x (logits, rows of `classes`); q (same shape); weight (f32 per
  * class, 0: unweighted); r0, r1 (r0 a multiple of four); smoothing ε; out
- * (f32 per row, 0: none); partials (one f64 per PARTIAL_ROWS rows, zeroed by
+ * (f32 per row, 0: none); partials (one f64 per block of rows (partials.ts), zeroed by
  * the caller, 0: none); grad (0: none; may be x, with the same results);
  * gradScale; gradOut (f32 per row, 0: 1).
  * Writes: out[r] = Σ_c w_c·q'_c·(lse − x_c); adds Σ row loss into partials;

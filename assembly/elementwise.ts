@@ -2,8 +2,9 @@
 // exported kernels and the one driver they share. Each kernel calls the
 // driver with a constant `op`, and after inlining the optimiser keeps only
 // that op's arithmetic. Elements [i0, i1) may be split freely; i0 must be a
-// multiple of PARTIAL_ROWS. The element math of each loss, scalar and f32x4
-// side by side, is in mse.ts, kl.ts and bce.ts, which import nothing from here.
+// multiple of PARTIAL_ROWS, the blocks of their partial sums (partials.ts,
+// set by the bindings). The element math of each loss, scalar and f32x4 side
+// by side, is in mse.ts, kl.ts and bce.ts, which import nothing from here.
 import { at, hsum2, PARTIAL_ROWS, promoteHigh } from './simd';
 import { addPartial } from './partials';
 import { mseLossv, mseLosss, mseGradv, mseGrads } from './mse';

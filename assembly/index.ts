@@ -21,6 +21,8 @@ export { transpose } from './layout';
 // Each instance's own scratch block, given once by the bindings, and a row
 // lent for one call.
 export { scratchBytes, setScratch, setAside } from './lanes';
+// The running job's partial-sum block size (partials.ts).
+export { setPartialShift } from './partials';
 
 /** First byte the bindings may use. */
 export function heapBase(): usize { return __heap_base; }
@@ -36,8 +38,10 @@ export function build(): i32 {
 // The numbers the bindings share with the kernels, each defined once in
 // assembly/ and read from the instance.
 
-/** Rows (or elements) per partial-sum block: PARTIAL_ROWS (simd.ts).
- *  Every kernel that takes `partials` writes one group of slots per block. */
+/** The most rows (or elements) a partial-sum block holds: PARTIAL_ROWS
+ *  (simd.ts), the elementwise kernels' blocks; row kernels' blocks are set
+ *  per job (setPartialShift). Every kernel that takes `partials` writes one
+ *  group of slots per block. */
 export function partialRows(): i32 { return PARTIAL_ROWS; }
 
 /** crossEntropyIndex's partial slots per block: CE_SLOTS (cross_entropy.ts). */

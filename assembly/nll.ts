@@ -1,10 +1,10 @@
 // Negative log-likelihood of log-probabilities, as F.nll_loss: row loss
 // −w_t·lp[t]. Partial slots: Σ w_t·nll, Σ w_t.
-import { at, PARTIAL_ROWS } from './simd';
-import { partialAt, setPartial } from './partials';
+import { at } from './simd';
+import { Blocks, partialAt, setPartial } from './partials';
 import { targetAt } from './targets';
 
-/** Partial slots per PARTIAL_ROWS rows: Σ w_t·nll, Σ w_t (nllSlots() in index.ts). */
+/** Partial slots per block of rows (partials.ts): Σ w_t·nll, Σ w_t (nllSlots() in index.ts). */
 export const NLL_SLOTS = 2;
 
 /**
@@ -14,7 +14,7 @@ export const NLL_SLOTS = 2;
  * t·classStride)·4: (classes, 1) for a row-major batch; the bindings read
  * other layouts in JS); target (i32 per row); weight (f32 per class, 0:
  * unweighted); r0, r1; classes; ignoreIndex; out (f32 per row, 0: none);
- * partials (NLL_SLOTS f64 per PARTIAL_ROWS rows, zeroed by the caller, 0:
+ * partials (NLL_SLOTS f64 per block of rows, zeroed by the caller, 0:
  * none).
  * Writes: out[r] = −w_t·lp[r, t] (0 where ignored); adds Σ w_t·nll and Σ w_t
  * into partials. Accuracy: each loss one f64 product rounded to f32; the sums
@@ -29,7 +29,7 @@ export function nll(
   // (a load, add and store per row made each row wait on the last one's store);
   // the same additions in the same order, so the same bits.
   for (let b0 = r0; b0 < r1;) {
-    const b1 = min(r1, (b0 / PARTIAL_ROWS + 1) * PARTIAL_ROWS);
+    const b1 = min(r1, ((b0 >> Blocks.shift) + 1) << Blocks.shift);
     let lossSum = partialAt(partials, b0, NLL_SLOTS, 0), weightSum = partialAt(partials, b0, NLL_SLOTS, 1);
     for (let r = b0; r < b1; r++) {
       const t = targetAt(target, r, classes, ignoreIndex);

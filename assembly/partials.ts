@@ -1,15 +1,32 @@
-// Reductions leave one f64 slot group per PARTIAL_ROWS rows (or elements);
-// the caller zeroes them and adds them up in index order afterwards, so a
-// total is the same however the rows were split between calls or threads.
+// Reductions leave one f64 slot group per block of rows (or elements); the
+// caller zeroes them and adds them up in block order afterwards, so a total
+// is the same however the rows were split between calls or threads, as long
+// as no block is split between threads. How many rows a block holds is the
+// running job's (Blocks): the bindings pick it per call, long rows in small
+// blocks so that the worker pool can share few rows, elementwise kernels in
+// blocks of PARTIAL_ROWS elements.
 import { PARTIAL_ROWS } from './simd';
 
-/** Address of slot k of row (or element) r's partial group. Takes: partials,
- *  r ≥ 0, slots, k < slots. Returns: the address. State: none. */
-@inline function slotOf(partials: usize, r: i32, slots: i32, k: i32): usize {
-  return partials + ((<usize>r / <usize>PARTIAL_ROWS * <usize>slots + <usize>k) << 3); // rows are never negative
+/** The running job's blocks: 1 << shift rows (or elements) each. Set by
+ *  setPartialShift before each job, on every thread that runs it; read by
+ *  every kernel that takes partials (and cross_entropy.ts's runs). */
+export namespace Blocks {
+  export let shift: i32 = 10;
 }
 
-/** partials[(r / PARTIAL_ROWS)·slots + k] += v; partials = 0 means "not
+/** Sets the rows (or elements) per partial-sum block to 1 << shift, shift in
+ *  [3, 10] (8 to PARTIAL_ROWS). State: Blocks. */
+export function setPartialShift(shift: i32): void {
+  Blocks.shift = max(3, min(shift, <i32>ctz(PARTIAL_ROWS)));
+}
+
+/** Address of slot k of row (or element) r's partial group. Takes: partials,
+ *  r ≥ 0, slots, k < slots. Returns: the address. State: reads Blocks. */
+@inline function slotOf(partials: usize, r: i32, slots: i32, k: i32): usize {
+  return partials + (((<usize>r >> <usize>Blocks.shift) * <usize>slots + <usize>k) << 3); // rows are never negative
+}
+
+/** partials[(r >> Blocks.shift)·slots + k] += v; partials = 0 means "not
  *  wanted". Accuracy: one f64 rounding. State: the partials' memory. */
 @inline export function addPartial(partials: usize, r: i32, slots: i32, k: i32, v: f64): void {
   if (partials) {

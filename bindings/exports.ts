@@ -24,6 +24,8 @@ export interface Exports {
   nllSlots(): number;
   /** The longest rows the row kernels take four at a time (GROUPS_UP_TO in lanes.ts). */
   groupsUpTo(): number;
+  /** The running job's partial-sum blocks: 1 << shift rows (or elements) each. */
+  setPartialShift(shift: number): void;
   logSumExp(x: Ptr, out: Ptr, r0: number, r1: number, classes: number): void;
   softmax(x: Ptr, y: Ptr, r0: number, r1: number, classes: number): void;
   logSoftmax(x: Ptr, y: Ptr, r0: number, r1: number, classes: number): void;

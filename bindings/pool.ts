@@ -15,7 +15,7 @@ import type { Call, Exports } from './exports.js';
 
 /** Int32 slots of the control block. */
 const SEQ = 0, NEXT = 1, TASKS = 2, GRAIN = 3, COUNT = 4, FN = 5, NARGS = 6, ROWS = 7, DONE = 8, STOP = 9, FAILED = 10;
-const ASIDE = 11, ASIDE_FLOATS = 12, PICKED = 13;
+const ASIDE = 11, ASIDE_FLOATS = 12, PICKED = 13, SHIFT = 14;
 /** Float64 arguments start here (byte offset in the block). */
 const ARGS_AT = 64;
 const MAX_ARGS = 24;
@@ -46,6 +46,7 @@ export function takeTasks(e: Exports, fns: string[], memory: WebAssembly.Memory,
   const f = (e as unknown as Record<string, (...a: number[]) => unknown>)[fns[ctl[FN]]];
   const rows = ctl[ROWS], grain = ctl[GRAIN], count = ctl[COUNT], tasks = ctl[TASKS];
   const asideFloats = ctl[ASIDE_FLOATS];
+  e.setPartialShift(ctl[SHIFT]);
   if (asideFloats) e.setAside(ctl[ASIDE] + index * asideFloats * 4, asideFloats);
   Atomics.add(ctl, PICKED, 1);
   try {
@@ -64,7 +65,9 @@ export function serve(e: Exports, start: WorkerStart): void {
   const fns = functionNames(e);
   const ctl = new Int32Array(start.memory.buffer, start.control, ARGS_AT >> 2);
   e.setScratch(start.scratch);
-  let seen = Atomics.load(ctl, SEQ);
+  // Jobs are numbered from 1 and none is posted before every worker said it
+  // is ready: reading SEQ here instead could miss a job posted meanwhile.
+  let seen = 0;
   for (;;) {
     Atomics.wait(ctl, SEQ, seen);
     seen = Atomics.load(ctl, SEQ);
@@ -105,11 +108,11 @@ export class Pool {
   }
 
   /**
-   * Runs `c` over rows [0, count) in tasks of `grain` rows on every thread,
-   * with a row of `asideFloats` floats per thread lent at aside (0: none),
-   * and returns when every task is done.
+   * Runs `c` over rows [0, count) in tasks of `grain` rows (whole blocks of
+   * 1 << shift rows) on every thread, with a row of `asideFloats` floats per
+   * thread lent at aside (0: none), and returns when every task is done.
    */
-  parallel(c: Call, count: number, grain: number, aside = 0, asideFloats = 0): void {
+  parallel(c: Call, count: number, grain: number, shift: number, aside = 0, asideFloats = 0): void {
     if (this.broken) throw new Error(this.broken);
     const dead = this.workers.findIndex((w) => w.gone);
     if (dead >= 0) {
@@ -128,6 +131,7 @@ export class Pool {
     ctl[TASKS] = Math.ceil(count / grain);
     ctl[ASIDE] = aside;
     ctl[ASIDE_FLOATS] = asideFloats;
+    ctl[SHIFT] = shift;
     Atomics.store(ctl, NEXT, 0);
     Atomics.store(ctl, DONE, 0);
     Atomics.store(ctl, PICKED, 0);

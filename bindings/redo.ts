@@ -6,17 +6,17 @@
 // redo gives the same answer. A block's per-item results ('none') are
 // rewritten with it. An in-place call cannot be redone (its input is
 // overwritten by then): there the float32 result stands.
-import { PARTIAL_ROWS, type CrossEntropyIndexCall, type CrossEntropyProbCall, type ElementwiseCall, type F32, type Kernels } from './kernels.js';
+import { type CrossEntropyIndexCall, type CrossEntropyProbCall, type ElementwiseCall, type F32, type Kernels } from './kernels.js';
 
 /** Calls redo(i, r0, r1) for each block i (of `slots` partials, over `count`
  *  rows or elements) whose first `sums` partials are not all finite. */
 function eachBadBlock(
-  blocks: Float64Array, slots: number, sums: number, count: number, redo: (i: number, r0: number, r1: number) => void,
+  blocks: Float64Array, slots: number, sums: number, count: number, blockRows: number, redo: (i: number, r0: number, r1: number) => void,
 ): void {
   for (let i = 0; i * slots < blocks.length; i++) {
     let finite = true;
     for (let k = 0; k < sums; k++) finite &&= Number.isFinite(blocks[i * slots + k]);
-    if (!finite) redo(i, i * PARTIAL_ROWS, Math.min(count, (i + 1) * PARTIAL_ROWS));
+    if (!finite) redo(i, i * blockRows, Math.min(count, (i + 1) * blockRows));
   }
 }
 
@@ -45,9 +45,9 @@ function replace(blocks: Float64Array, i: number, slots: number, totals: number[
   if (out && part) out.set(part, r0);
 }
 
-export function redoCrossEntropyIndex(exact: Kernels, c: CrossEntropyIndexCall, blocks: Float64Array, slots: number): void {
+export function redoCrossEntropyIndex(exact: Kernels, c: CrossEntropyIndexCall, blocks: Float64Array, slots: number, blockRows: number): void {
   if (c.grad === c.x) return;
-  eachBadBlock(blocks, slots, 3, c.target.length, (i, r0, r1) => {
+  eachBadBlock(blocks, slots, 3, c.target.length, blockRows, (i, r0, r1) => {
     const part = c.out && new Float32Array(r1 - r0);
     const totals = exact.crossEntropyIndex({
       ...c, x: rowsOf(c.x, c.classes, c.spatial, r0, r1), target: c.target.subarray(r0, r1), spatial: 1,
@@ -57,9 +57,9 @@ export function redoCrossEntropyIndex(exact: Kernels, c: CrossEntropyIndexCall, 
   });
 }
 
-export function redoCrossEntropyProb(exact: Kernels, c: CrossEntropyProbCall, blocks: Float64Array): void {
+export function redoCrossEntropyProb(exact: Kernels, c: CrossEntropyProbCall, blocks: Float64Array, blockRows: number): void {
   if (c.grad === c.x) return;
-  eachBadBlock(blocks, 1, 1, c.x.length / c.classes, (i, r0, r1) => {
+  eachBadBlock(blocks, 1, 1, c.x.length / c.classes, blockRows, (i, r0, r1) => {
     const part = c.out && new Float32Array(r1 - r0);
     const totals = exact.crossEntropyProb({
       ...c, x: rowsOf(c.x, c.classes, c.spatial, r0, r1), q: rowsOf(c.q, c.classes, c.spatial, r0, r1), spatial: 1,
@@ -69,9 +69,9 @@ export function redoCrossEntropyProb(exact: Kernels, c: CrossEntropyProbCall, bl
   });
 }
 
-export function redoElementwise(exact: Kernels, c: ElementwiseCall, blocks: Float64Array): void {
+export function redoElementwise(exact: Kernels, c: ElementwiseCall, blocks: Float64Array, blockElements: number): void {
   if (c.out === c.a || c.out === c.b) return;
-  eachBadBlock(blocks, 1, 1, c.a.length, (i, i0, i1) => {
+  eachBadBlock(blocks, 1, 1, c.a.length, blockElements, (i, i0, i1) => {
     const part = c.out && new Float32Array(i1 - i0);
     const total = exact.elementwise({
       op: c.op, a: c.a.subarray(i0, i1), b: c.b.subarray(i0, i1), w: phased(c.w, i0, i1), pw: phased(c.pw, i0, i1), out: part, sums: true,

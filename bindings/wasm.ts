@@ -10,7 +10,7 @@ import { runCall, type Call, type Exports, type Ptr } from './exports.js';
 import type { Pool } from './pool.js';
 import { redoCrossEntropyIndex, redoCrossEntropyProb, redoElementwise } from './redo.js';
 import {
-  PARTIAL_ROWS, sumPartials, type CrossEntropyIndexCall, type CrossEntropyProbCall, type ElementwiseBackwardCall,
+  sumPartials, type CrossEntropyIndexCall, type CrossEntropyProbCall, type ElementwiseBackwardCall,
   type ElementwiseCall, type F32, type I32, type Kernels, type NllBackwardCall, type NllCall,
 } from './kernels.js';
 
@@ -113,16 +113,18 @@ function chunkRows(parts: Part[], align: number): number {
  * chunk), or in one piece (`whole`: copied arrays are copied in whole, as the
  * worker pool needs them). A copied array's pointer is biased by its chunk's first row, so
  * kernels index every array by absolute row. With
- * slots > 0, partial sums (slots per PARTIAL_ROWS rows) are zeroed, filled by
- * the kernel, passed to settle (what the kernel left for the caller) and
+ * slots > 0, partial sums (slots per block of 1 << shift rows, which the
+ * kernels are told) are zeroed, filled by the kernel, passed to settle (what
+ * the kernel left for the caller, and the rows a block holds) and
  * returned as totals. Scratch is given back even on a throw.
  */
 function run(
   mem: KernelMemory, k: Exports, count: number, align: number, parts: Part[],
   kernel: (p: Ptr[], r0: number, r1: number, partials: Ptr) => void, slots = 0,
-  settle?: (blocks: Float64Array) => void, whole = false,
+  settle?: Settle, whole = false, shift = 10,
 ): number[] {
   try {
+    k.setPartialShift(shift);
     const chunk = whole ? Math.max(count, 1) : chunkRows(parts, align);
     const streams: Stream[] = [];
     const places = parts.map(({ a, per, out = false, spatial = 1 }): Ptr | Stream => {
@@ -144,7 +146,7 @@ function run(
       if (out) s.copyOut = true; else s.copyIn = true;
       return s;
     });
-    const blocks = Math.ceil(count / PARTIAL_ROWS) * slots;
+    const blocks = Math.ceil(count / (1 << shift)) * slots;
     const partials = slots ? mem.scratch(blocks * 8) : 0;
     mem.f64.fill(0, partials >>> 3, (partials >>> 3) + blocks);
 
@@ -170,7 +172,7 @@ function run(
     }
     if (!slots) return [];
     const values = mem.f64.subarray(partials >>> 3, (partials >>> 3) + blocks);
-    settle?.(values);
+    settle?.(values, 1 << shift);
     return sumPartials(values, slots);
   } finally {
     mem.endCall();
@@ -212,6 +214,26 @@ function lendAside<T>(mem: KernelMemory, k: Exports, classes: number, f: () => T
  *  calling thread: waking the pool costs more than it saves. */
 const PARALLEL_FROM = 1 << 17;
 
+/** What run() hands the partial sums to before adding them: the blocks, and the rows each holds. */
+type Settle = (blocks: Float64Array, blockRows: number) => void;
+
+/** The longest row (or 1) of a job's arrays. */
+function widest(parts: Part[]): number {
+  let w = 1;
+  for (const p of parts) w = Math.max(w, p.per);
+  return w;
+}
+
+/** Logits per partial-sum block that make a block worth a task of its own. */
+const BLOCK_LOGITS = 1 << 14;
+
+/** A row kernel's block of rows as a power of two: about BLOCK_LOGITS logits,
+ *  at least 8 rows (two groups of four) and at most 1 << maxShift, so that
+ *  batches of long rows can be shared out (128×32000: sixteen blocks of 8). */
+function blockShift(rowLength: number, maxShift: number): number {
+  return Math.min(maxShift, Math.max(3, Math.ceil(Math.log2(BLOCK_LOGITS / rowLength))));
+}
+
 /** A kernel: the Call to make with the arrays' pointers and the partials. */
 type Kernel = (p: Ptr[], partials: Ptr) => Call;
 
@@ -219,7 +241,10 @@ type Kernel = (p: Ptr[], partials: Ptr) => Call;
 interface Extra {
   /** Partial-sum slots per block (0: none), and what to do with them before they are added. */
   slots?: number;
-  settle?: (blocks: Float64Array) => void;
+  settle?: Settle;
+  /** Rows (or elements) per partial-sum block, as a power of two: the pool's
+   *  tasks are whole blocks. Default: blockShift of the widest row. */
+  shift?: number;
   /** In place over rows of this many classes: a row is lent per thread for their exps (lendAside). */
   aside?: number;
 }
@@ -230,36 +255,35 @@ const NOTHING: Extra = {};
  *  null for one thread. */
 export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Kernels, pool: Pool | null = null): Kernels {
   const k = exports;
-  const ceSlots = k.ceSlots(), cePending = k.cePending();
+  const ceSlots = k.ceSlots(), cePending = k.cePending(), nllSlots = k.nllSlots();
+  /** The elementwise kernels' blocks, and the most rows a row kernel's block holds. */
+  const maxBlock = k.partialRows(), maxShift = Math.log2(maxBlock);
 
   /** Runs a kernel over `count` rows (or elements) on the calling thread, chunk
    *  by chunk with first rows a multiple of `align`, or (enough work, row-major
    *  arrays) on every thread of the pool, in tasks of whole partial-sum blocks. */
   function runJob(count: number, align: number, parts: Part[], kernel: Kernel, x: Extra): number[] {
-    const aside = x.aside ?? 0;
-    if (!parallel(count, parts)) {
+    const aside = x.aside ?? 0, shift = x.shift ?? blockShift(widest(parts), maxShift);
+    if (!parallel(count, parts, shift)) {
       return lendAside(mem, k, aside, () =>
-        run(mem, k, count, align, parts, (p, r0, r1, partials) => runCall(k, kernel(p, partials), r0, r1), x.slots, x.settle));
+        run(mem, k, count, align, parts, (p, r0, r1, partials) => runCall(k, kernel(p, partials), r0, r1), x.slots, x.settle, false, shift));
     }
-    const threads = pool!.threads;
-    const grain = PARTIAL_ROWS * Math.ceil(Math.ceil(count / PARTIAL_ROWS) / (threads * 4));
+    const threads = pool!.threads, block = 1 << shift;
+    const grain = block * Math.ceil(Math.ceil(count / block) / (threads * 4));
     const exec = (p: Ptr[], r0: number, r1: number, partials: Ptr) =>
-      pool!.parallel(kernel(p, partials), r1, grain, aside ? mem.scratch(threads * aside * 4) : 0, aside);
-    return run(mem, k, count, align, parts, exec, x.slots, x.settle, true);
+      pool!.parallel(kernel(p, partials), r1, grain, shift, aside ? mem.scratch(threads * aside * 4) : 0, aside);
+    return run(mem, k, count, align, parts, exec, x.slots, x.settle, true, shift);
   }
-  function parallel(count: number, parts: Part[]): boolean {
-    if (pool === null || count <= PARTIAL_ROWS) return false;
-    let widest = 1;
-    for (const p of parts) {
-      if ((p.spatial ?? 1) > 1) return false;
-      widest = Math.max(widest, p.per);
-    }
-    return count * widest >= PARALLEL_FROM;
+  /** Whether a job goes to the pool: more than one block, enough work, no channels-first array. */
+  function parallel(count: number, parts: Part[], shift: number): boolean {
+    if (pool === null || count <= 1 << shift) return false;
+    for (const p of parts) if ((p.spatial ?? 1) > 1) return false;
+    return count * widest(parts) >= PARALLEL_FROM;
   }
   /** Row kernels: chunks of whole rows, a multiple of 4 (the four-row kernels). */
   const rows = (count: number, parts: Part[], kernel: Kernel, x = NOTHING) => runJob(count, 4, parts, kernel, x);
   /** Elementwise kernels: chunks aligned to their partial-sum blocks. */
-  const elements = (count: number, parts: Part[], kernel: Kernel, x = NOTHING) => runJob(count, PARTIAL_ROWS, parts, kernel, x);
+  const elements = (count: number, parts: Part[], kernel: Kernel, x: Extra) => runJob(count, maxBlock, parts, kernel, { shift: maxShift, ...x });
   /** A reduction over the targets on the calling thread (its result is returned, not left in partials). */
   const overTargets = (t: I32, w: F32 | null, f: (t: Ptr, w: Ptr, r0: number, r1: number) => void) =>
     void run(mem, k, t.length, 4, [input(t), whole(w)], ([t, w], r0, r1) => f(t, w, r0, r1));
@@ -298,9 +322,9 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
         {
           slots: c.sums || c.out ? ceSlots : 0,
           aside: c.grad === c.x ? c.classes : 0,
-          settle: (blocks) => {
+          settle: (blocks, rows) => {
             settleRuns(blocks, c.weightTotal, ceSlots, cePending);
-            redoCrossEntropyIndex(exact, c, blocks, ceSlots);
+            redoCrossEntropyIndex(exact, c, blocks, ceSlots, rows);
           },
         });
       return c.sums ? totals.slice(0, 3) : none;
@@ -312,7 +336,7 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
           output(c.grad, c.classes, c.spatial), input(c.gradOut)],
         ([x, q, w, out, grad, gradOut], partials) => ['crossEntropyProb',
           x, q, w, 'rows', c.classes, c.smoothing, out, partials, grad, c.gradScale, gradOut],
-        { slots: c.sums || c.out ? 1 : 0, aside: c.grad === c.x ? c.classes : 0, settle: (blocks) => redoCrossEntropyProb(exact, c, blocks) });
+        { slots: c.sums || c.out ? 1 : 0, aside: c.grad === c.x ? c.classes : 0, settle: (blocks, rows) => redoCrossEntropyProb(exact, c, blocks, rows) });
       return c.sums ? totals : [0];
     },
 
@@ -322,7 +346,8 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
       if (mem.addressOf(c.lp, 'logProbs') < 0 || c.spatial > 1) return exact.nll(c);
       const totals = rows(c.target.length, [input(c.lp, c.classes), input(c.target), whole(c.weight), output(c.out)],
         ([lp, t, w, out], partials) => ['nll', lp, t, w, 'rows', c.classes, c.classes, 1, c.ignoreIndex, out, partials],
-        { slots: c.sums ? 2 : 0 }); // Σ w_t·nll, Σ w_t
+        // blocks as the js kernel adds them (exact.nll above), so plain and zero-copy arrays give the same bits
+        { slots: c.sums ? nllSlots : 0, shift: maxShift });
       return c.sums ? totals : none;
     },
 
@@ -337,7 +362,7 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
         if (c.op === 'mse') return ['mseLoss', a, b, out, partials, 'rows'];
         if (c.op === 'bce') return ['bceWithLogits', a, b, w, wn, pw, pwn, out, partials, 'rows'];
         return [c.op === 'kl' ? 'klDiv' : 'klDivLogTarget', a, b, out, partials, 'rows'];
-      }, { slots: 1, settle: (blocks) => redoElementwise(exact, c, blocks) });
+      }, { slots: 1, settle: (blocks, elements) => redoElementwise(exact, c, blocks, elements) });
       return c.sums ? totals[0] : 0;
     },
 
@@ -348,7 +373,7 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
         if (c.op === 'mse') return ['mseLossBackward', a, b, grad, 'rows', c.gradScale, g];
         if (c.op === 'bce') return ['bceWithLogitsBackward', a, b, w, wn, pw, pwn, grad, 'rows', c.gradScale, g];
         return [c.op === 'kl' ? 'klDivBackward' : 'klDivLogTargetBackward', a, b, grad, 'rows', c.gradScale, g];
-      });
+      }, NOTHING);
     },
 
     dispose: () => pool?.dispose(),
