@@ -1,6 +1,13 @@
 // The plain-JavaScript baseline: the straightforward loops a user would write
 // (row max, sum of Math.exp, Math.log), one function per benchmarked operation.
-// Same reductions as simdloss's defaults: 'mean' over rows or elements.
+// Same reductions as simdloss's defaults: 'mean' over rows or elements. It is a
+// candidate module like any other (see the README's "Benchmark your own
+// backend"): the API's function names and signatures, for the calls the
+// benchmark makes. Every other candidate's × JS is its speed over this one's.
+
+export const name = 'baseline';
+export const mode = 'loops';
+export const threads = 1;
 
 export function logSumExp(x, classes, out = new Float32Array(x.length / classes)) {
   const rows = out.length;
@@ -62,7 +69,12 @@ export function argmax(x, classes, out = new Int32Array(x.length / classes)) {
   return out;
 }
 
+/** Mean cross-entropy: class-index targets (an integer array) or probabilities (a Float32Array). */
 export function crossEntropy(logits, target, classes) {
+  return target instanceof Float32Array ? crossEntropyProbs(logits, target, classes) : crossEntropyIndices(logits, target, classes);
+}
+
+function crossEntropyIndices(logits, target, classes) {
   const rows = target.length;
   let loss = 0;
   for (let r = 0; r < rows; r++) {
@@ -77,7 +89,7 @@ export function crossEntropy(logits, target, classes) {
 }
 
 /** Mean cross-entropy against probability targets q: Σ q·(lse − x) per row. */
-export function crossEntropyProbs(logits, q, classes) {
+function crossEntropyProbs(logits, q, classes) {
   const rows = logits.length / classes;
   let loss = 0;
   for (let r = 0; r < rows; r++) {
@@ -92,8 +104,8 @@ export function crossEntropyProbs(logits, q, classes) {
   return loss / rows;
 }
 
-/** Mean cross-entropy and its gradient (softmax − one-hot) / rows. */
-export function crossEntropyWithGrad(logits, target, classes, grad = new Float32Array(logits.length)) {
+/** Mean cross-entropy and its gradient (softmax − one-hot) / rows, into opts.grad if given. */
+export function crossEntropyWithGrad(logits, target, classes, { grad = new Float32Array(logits.length) } = {}) {
   const rows = target.length;
   let loss = 0;
   for (let r = 0; r < rows; r++) {

@@ -1,40 +1,44 @@
-// Results are checked against the plain-JS baseline before anything is timed.
-// Numbers (losses): relative tolerance 1e-4. Float32Arrays: each element within
-// 1e-4 relative, plus 1e-6 of the reference's largest magnitude (so values
-// near zero are judged at the array's scale, not their own). Int32Arrays
-// (argmax's indices): exactly.
-const RTOL = 1e-4;
-const ATOL_OF_MAX = 1e-6;
+// Every result is checked against the float64 reference (simdloss's js backend,
+// on the same input) before anything is timed, with the README's tolerance:
+// |got − ref| ≤ 1e-5 + 1.3e-6·|ref| for each number (NaN matches NaN, ±∞ only
+// itself), integer results (argmax's Int32Array) exactly. A candidate module may
+// declare another tolerance (`export const tolerance = { abs, rel }`); the
+// harness then also keeps what fails the README's (loop.js).
+// Plain ESM with no Node imports.
 
-/** A description of how got differs from ref, or null when it matches. */
-export function mismatch(got, ref, what = 'result') {
-  if (typeof ref === 'number') {
-    if (typeof got !== 'number') return `${what} is ${typeof got}, expected a number`;
-    if (Math.abs(got - ref) <= RTOL * Math.abs(ref)) return null;
-    return `${what} is ${got}, expected ${ref} (relative error ${(Math.abs(got - ref) / Math.abs(ref)).toExponential(1)})`;
-  }
-  if (ref instanceof Int32Array) {
-    if (!(got instanceof Int32Array) || got.length !== ref.length) {
-      return `${what} is ${got?.constructor?.name}(${got?.length}), expected Int32Array(${ref.length})`;
-    }
-    for (let i = 0; i < ref.length; i++) if (got[i] !== ref[i]) return `${what}[${i}] is ${got[i]}, expected ${ref[i]}`;
-    return null;
-  }
-  if (ref instanceof Float32Array) {
-    if (!(got instanceof Float32Array) || got.length !== ref.length) {
-      return `${what} is ${got?.constructor?.name}(${got?.length}), expected Float32Array(${ref.length})`;
-    }
-    let scale = 0;
-    for (let i = 0; i < ref.length; i++) scale = Math.max(scale, Math.abs(ref[i]));
+export const TOLERANCE = Object.freeze({ abs: 1e-5, rel: 1.3e-6 });
+
+const describe = (v) => (ArrayBuffer.isView(v) || Array.isArray(v) ? `${v.constructor.name}(${v.length})` : v === null ? 'null' : typeof v);
+const isArray = (v) => (ArrayBuffer.isView(v) && !(v instanceof DataView)) || Array.isArray(v);
+
+function close(got, ref, { abs, rel }) {
+  if (typeof got !== 'number') return false;
+  if (Number.isNaN(ref)) return Number.isNaN(got);
+  if (!Number.isFinite(ref)) return got === ref;
+  return Math.abs(got - ref) <= abs + rel * Math.abs(ref);
+}
+
+/**
+ * How `got` differs from `ref` first, or null when it matches: { part?, index, got, expected, message }.
+ * index is null for a single number, or where the kind or length is wrong; part names the
+ * member of an object result ('loss', 'grad').
+ */
+export function mismatch(got, ref, tolerance = TOLERANCE, part = undefined) {
+  const at = (index, g, e, why = '') => ({
+    ...(part ? { part } : {}), index, got: g, expected: e,
+    message: `${part ?? 'result'}${index === null ? '' : `[${index}]`} is ${g}, expected ${e}${why}`,
+  });
+  if (typeof ref === 'number') return close(got, ref, tolerance) ? null : at(null, typeof got === 'number' ? got : describe(got), ref);
+  if (isArray(ref)) {
+    if (!isArray(got) || got.length !== ref.length) return at(null, describe(got), describe(ref));
+    const exact = ref instanceof Int32Array;
     for (let i = 0; i < ref.length; i++) {
-      if (!(Math.abs(got[i] - ref[i]) <= RTOL * Math.abs(ref[i]) + ATOL_OF_MAX * scale)) {
-        return `${what}[${i}] is ${got[i]}, expected ${ref[i]}`;
-      }
+      if (exact ? got[i] !== ref[i] : !close(got[i], ref[i], tolerance)) return at(i, got[i], ref[i]);
     }
     return null;
   }
   for (const key of Object.keys(ref)) {
-    const m = mismatch(got?.[key], ref[key], `${what}.${key}`);
+    const m = mismatch(got?.[key], ref[key], tolerance, part ? `${part}.${key}` : key);
     if (m) return m;
   }
   return null;

@@ -1,37 +1,56 @@
-// The engines of simdloss's own rows and the plain-JS baseline (see engines.js
-// for what an engine is), shared by the Node harness and the web page's worker.
+// What a row times, shared by the Node harness and the web page's worker. An
+// engine has
+//   backend, mode, threads  the row's labels (backend: the candidate's name)
+//   tolerance               what its results are checked with (check.js; default the README's)
+//   unchecked               true for the exp-only reference pass, whose result is not the op's
+//   applies(op)             whether it has a row for this op at all
+//   supports(op)            whether it has this op (a row it applies to but does not support is skipped)
+//   prepare(op, d, s)       → { call, dispose }: call() runs the op once and returns its result
+// Any object with the API's functions is a candidate (candidateEngine): simdloss
+// itself on each backend, the plain-JS baseline, a user's module.
 // No Node imports: the caller says how to read a .wasm file (readWasm(url) →
 // bytes), for the exp pass, which instantiates a build itself.
 import { init } from '../dist/index.js';
+import * as baseline from './baseline.js';
 import { expPass } from './exp-pass.js';
 
 export const LIB_BACKENDS = ['relaxed-simd', 'simd', 'scalar', 'js'];
 
-export const baselineEngine = {
-  backend: 'baseline', mode: 'loops', supports: () => true,
-  prepare: (op, d, s) => ({ call: () => op.baseline(d, s), dispose() {} }),
-};
-
-/** simdloss on one backend: the copy path (plain arrays) and, on wasm, the zero-copy path and the exp pass. */
-export async function libEngines(backend, readWasm) {
-  const k = await init({ backend });
-  const copy = {
-    backend, mode: 'copy', supports: () => true,
-    prepare: (op, d, s) => ({ call: () => op.lib(k, d, s), dispose() {} }),
+/** An engine that calls impl's API functions with each op's arguments (made once per row). */
+export function candidateEngine(impl, { backend, mode, threads = null, tolerance }) {
+  return {
+    backend, mode, threads, tolerance, applies: () => true,
+    supports: (op) => typeof impl[op.fn] === 'function',
+    prepare(op, d, s) {
+      const f = impl[op.fn], args = op.args(d, s);
+      return { call: () => f.apply(impl, args), dispose() {} };
+    },
   };
+}
+
+export const baselineEngine = candidateEngine(baseline, { backend: baseline.name, mode: baseline.mode, threads: baseline.threads });
+
+/**
+ * simdloss on one backend (init({ backend, threads })): the copy path (plain arrays) and,
+ * on wasm, the zero-copy path and the exp pass (one thread: its own instance of the build).
+ */
+export async function libEngines(backend, readWasm, { threads = 1 } = {}) {
+  const k = await init({ backend, threads });
+  const copy = candidateEngine(k, { backend, mode: 'copy', threads: k.threads });
   const zeroCopy = {
-    backend, mode: 'zero-copy', supports: (op) => Boolean(op.zeroCopy),
+    ...copy, mode: 'zero-copy', applies: (op) => Boolean(op.zeroCopy),
     prepare(op, d, s) {
       const views = Object.fromEntries(Object.entries(d).map(([name, a]) => {
         const view = a instanceof Int32Array ? k.i32(a.length) : k.f32(a.length);
         view.set(a);
         return [name, view];
       }));
-      return { call: () => op.lib(k, views, s), dispose: () => Object.values(views).forEach((v) => k.free(v)) };
+      const args = op.args(views, s);
+      return { call: () => k[op.fn](...args), dispose: () => Object.values(views).forEach((v) => k.free(v)) };
     },
   };
   const exp = {
-    backend, mode: 'exp pass', unchecked: true, supports: (op) => Boolean(op.expPass),
+    backend, mode: 'exp pass', threads: 1, unchecked: true, applies: (op) => Boolean(op.expPass), supports: () => true,
     prepare: async (op, d) => ({ call: await expPass(backend, d.x, readWasm), dispose() {} }),
   };
   return backend === 'js' ? [copy] : [copy, zeroCopy, exp];

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chartSvg, SERIES } from '../bench/web/chart.js';
+import { compare } from '../bench/compare.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BACKENDS = ['relaxed-simd', 'simd', 'scalar', 'js', 'baseline'];
@@ -128,10 +129,10 @@ test('what the page and its worker load: relative imports only (no node: module,
   ]);
   const files = [...seen].map((f) => path.relative(ROOT, f));
   for (const shared of ['bench/ops.js', 'bench/baseline.js', 'bench/data.js', 'bench/check.js', 'bench/rows.js',
-    'bench/loop.js', 'bench/lib-engines.js', 'bench/exp-pass.js', 'dist/index.js']) {
+    'bench/loop.js', 'bench/lib-engines.js', 'bench/exp-pass.js', 'bench/warmup.js', 'bench/stats.js', 'dist/index.js']) {
     assert.ok(files.includes(shared), `the page reuses ${shared}`);
   }
-  for (const nodeOnly of ['bench/report.js', 'bench/suite.js', 'bench/measure.js', 'bench/engines.js']) {
+  for (const nodeOnly of ['bench/report.js', 'bench/child.js', 'bench/measure.js', 'bench/engines.js', 'bench/index.js']) {
     assert.not.ok(files.includes(nodeOnly), `the page loads ${nodeOnly}`);
   }
 });
@@ -213,18 +214,26 @@ function defineBrowserTest() {
       assert.match(state.download.href, /^blob:/);
       assert.match(state.download.name, /\.json$/);
       const json = await page.evaluate((href) => fetch(href).then((r) => r.text()), state.download.href);
+      // in simdloss-bench's schema, which its --compare reads
       const results = JSON.parse(json);
-      assert.is(results.rows.length, state.tableRows);
-      assert.is(results.machine.userAgent, state.userAgent);
+      assert.is(results.results.length, state.tableRows);
+      assert.is(results.runtime.userAgent, state.userAgent);
+      assert.is(results.machine.cores, await page.evaluate(() => navigator.hardwareConcurrency));
+      assert.match(results.package.build, /^[0-9a-f]{12}$/);
       assert.is(results.settings.quick, true);
-      assert.ok(results.rows.every((r) => r.mlogits > 0 && !r.error), 'every row timed');
-      assert.ok(results.rows.filter((r) => r.backend !== 'baseline').every((r) => r.vsBaseline > 0), '× JS on every row');
+      assert.ok(results.results.every((r) => r.mlogitsPerSec > 0 && r.correct !== false && !r.error), 'every row timed');
+      assert.ok(results.results.filter((r) => r.mode !== 'exp pass').every((r) => r.correct === true), 'every row checked');
+      assert.ok(results.results.every((r) => r.samples.length === 5 && Array.isArray(r.shape)), 'samples and shapes');
+      assert.ok(results.results.filter((r) => r.candidate !== 'baseline').every((r) => r.ratioToJs > 0), '× JS on every row');
+      const same = compare(results, results);
+      assert.is(same.rows.length, results.results.length);
+      assert.ok(same.rows.every((r) => r.ratio === 1 && !r.significant), 'a run against itself: ratio 1, nothing significant');
       // what it loaded: every file found, the builds as application/wasm, nothing Node-only
       assert.equal(responses.filter((r) => r.status !== 200 && !r.url.startsWith('blob')), [], 'failed requests');
       assert.ok(responses.some((r) => r.url === '/bench/web/worker.js'));
       const wasm = responses.filter((r) => r.url.endsWith('.wasm'));
       assert.ok(wasm.length >= 3 && wasm.every((r) => r.type === 'application/wasm'), JSON.stringify(wasm));
-      assert.not.ok(responses.some((r) => /load-node\.js|node_modules|bench\/(report|suite|measure|engines)\.js/.test(r.url)));
+      assert.not.ok(responses.some((r) => /load-node\.js|node_modules|bench\/(report|child|index|measure|engines)\.js/.test(r.url)));
       // a screenshot of the whole page: a real PNG, page-sized, not blank
       const file = path.join(dir, 'bench-page.png');
       await page.screenshot({ path: file, fullPage: true });

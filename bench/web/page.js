@@ -4,7 +4,7 @@
 // arrive. Only standard APIs and relative imports, so any evergreen browser
 // runs it from a plain static server (npm run bench:web).
 import { OPS, SHAPES } from '../ops.js';
-import { finish, resultsJson, sig } from '../rows.js';
+import { buildId, finish, resultOf, resultsJson, sig } from '../rows.js';
 import { chartSvg } from './chart.js';
 
 /** Engine groups, one worker each, in run order: the baseline first, so × JS shows as rows arrive. */
@@ -14,12 +14,12 @@ const MODES = {
   quick: {
     ops: ['logSumExp', 'softmax', 'crossEntropy'],
     shapes: SHAPES.slice(0, 3).map((s) => s.name),
-    timing: { batchSeconds: 0.005, batches: 5 },
+    timing: { batchSeconds: 0.005, batches: 5, warmup: { minSeconds: 0.02, maxSeconds: 0.25 } },
   },
   full: {
     ops: OPS.map((o) => o.name),
     shapes: SHAPES.map((s) => s.name),
-    timing: { batchSeconds: 0.05, batches: 7 },
+    timing: { batchSeconds: 0.05, batches: 7, warmup: { minSeconds: 0.2, maxSeconds: 3 } },
   },
 };
 
@@ -42,14 +42,33 @@ function machine() {
   return { userAgent: navigator.userAgent, hardwareConcurrency: navigator.hardwareConcurrency ?? null, date: new Date().toISOString() };
 }
 
+/** simdloss's name, version and build (a hash of its .wasm builds), as the Node harness gives them; null if not found. */
+async function packageInfo() {
+  try {
+    const { name, version } = await (await fetch(new URL('../../package.json', import.meta.url))).json();
+    return { name, version, build: await buildId(async (url) => (await fetch(url)).arrayBuffer()) };
+  } catch {
+    return null;
+  }
+}
+
+/** The results JSON, in the schema simdloss-bench writes (so --compare reads it). */
 function results() {
   const { config } = run;
+  const ua = navigator.userAgentData;
   return {
-    machine: run.machine,
-    settings: { page: 'bench/web', quick: run.mode === 'quick', ops: config.ops, shapes: config.shapes, backends: config.groups, ...config.timing },
+    machine: { cpu: null, cores: run.machine.hardwareConcurrency, os: ua?.platform ?? navigator.platform ?? null },
+    runtime: { name: 'browser', userAgent: run.machine.userAgent, ...(ua ? { brands: ua.brands.map((b) => `${b.brand} ${b.version}`) } : {}) },
+    package: run.package,
+    date: run.machine.date,
+    settings: {
+      command: `bench/web${location.search}`, page: 'bench/web', quick: run.mode === 'quick', ops: config.ops,
+      shapes: config.shapes.map((s) => s.split('x').map(Number)), backends: config.groups, ...config.timing,
+    },
     seconds: ((run.ended ?? performance.now()) - run.started) / 1000,
     notes: run.notes,
-    rows: sorted(),
+    candidates: config.groups.map((name) => ({ name, source: name === 'baseline' ? 'simdloss/bench/baseline.js' : 'simdloss' })),
+    results: sorted().map(resultOf),
   };
 }
 
@@ -79,7 +98,7 @@ function drawNow() {
   $('notes').innerHTML = run.notes.map((n) => `<li>${esc(n)}</li>`).join('');
   $('chart-box').innerHTML = chartSvg(rows, run.config.ops, run.config.shapes);
   $('tables').innerHTML = run.config.ops.map((op) => table(op, rows.filter((r) => r.op === op))).join('');
-  const failed = rows.filter((r) => r.error).length;
+  const failed = rows.filter((r) => r.error || r.correct === false).length;
   Object.assign(document.body.dataset, { rows: String(rows.length), failed: String(failed) });
 }
 
@@ -90,8 +109,9 @@ function table(op, rows) {
     const first = r.shape !== shape;
     shape = r.shape;
     const cls = [first ? 'shape-start' : '', r.backend === 'baseline' ? 'baseline' : ''].filter(Boolean).join(' ');
-    const head = `<tr${cls ? ` class="${cls}"` : ''} data-backend="${esc(r.backend)}" data-mode="${esc(r.mode)}"${r.error ? ' data-failed' : ''}>` +
+    const head = `<tr${cls ? ` class="${cls}"` : ''} data-backend="${esc(r.backend)}" data-mode="${esc(r.mode)}"${r.error || r.correct === false ? ' data-failed' : ''}>` +
       `<td>${first ? esc(r.shape.replace('x', '×')) : ''}</td><td>${esc(r.backend)}</td><td>${esc(r.mode)}</td>`;
+    if (r.correct === false) return `${head}<td class="failed" colspan="3">wrong, not timed: ${esc(r.mismatch?.message ?? r.error)}</td></tr>`;
     if (r.error) return `${head}<td class="failed" colspan="3">failed: ${esc(r.error)}</td></tr>`;
     return `${head}<td class="num">${sig(r.mlogits)}</td><td class="num">${r.rme.toFixed(1)}%</td>` +
       `<td class="num">${times(r.vsBaseline)}</td></tr>`;
@@ -169,7 +189,9 @@ async function start() {
   run = {
     mode, config, rows: [], notes: [], started: performance.now(), ended: null, machine: machine(), status: 'starting…',
     phases: config.groups.map((group) => ({ group, done: 0, total: estimate(group, config) })), stopped: false,
+    package: null,
   };
+  const pkg = packageInfo().then((p) => { run.package = p; });
   if (downloadUrl) URL.revokeObjectURL(downloadUrl);
   downloadUrl = null;
   $('download').removeAttribute('href');
@@ -186,7 +208,8 @@ async function start() {
     await runGroup(phase.group, phase);
   }
   run.ended = performance.now();
-  const failed = run.rows.filter((r) => r.error).length;
+  await pkg;
+  const failed = run.rows.filter((r) => r.error || r.correct === false).length;
   run.status = `${run.stopped ? 'stopped' : 'done'}: ${run.rows.length} rows${failed ? `, ${failed} failed` : ''} in ` +
     `${((run.ended - run.started) / 1000).toFixed(1)} s`;
   if (run.stopped) run.phases.forEach((p) => { p.total = p.done; });

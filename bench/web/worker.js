@@ -7,6 +7,7 @@
 // out: { type: 'row', row, done, total }  after each row (checked, then timed)
 //      { type: 'skipped', reason }        this runtime does not run the backend
 //      { type: 'done', seconds } | { type: 'error', message }
+import { init } from '../../dist/index.js';
 import { OPS, SHAPES } from '../ops.js';
 import { baselineEngine, libEngines } from '../lib-engines.js';
 import { runRows } from '../loop.js';
@@ -35,6 +36,7 @@ async function run({ group, ops, shapes, timing }) {
     ops: OPS.filter((o) => ops.includes(o.name)),
     shapes: SHAPES.filter((s) => shapes.includes(s.name)),
     engines, timing, measure,
+    reference: await init({ backend: 'js' }), // the float64 reference every result is checked against
     onRow: (row, { done, total }) => postMessage({ type: 'row', row, done, total }),
   });
   postMessage({ type: 'done', seconds: (performance.now() - started) / 1000 });
