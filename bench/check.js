@@ -11,7 +11,8 @@ export const TOLERANCE = Object.freeze({ abs: 1e-5, rel: 1.3e-6 });
 const describe = (v) => (ArrayBuffer.isView(v) || Array.isArray(v) ? `${v.constructor.name}(${v.length})` : v === null ? 'null' : typeof v);
 const isArray = (v) => (ArrayBuffer.isView(v) && !(v instanceof DataView)) || Array.isArray(v);
 
-function close(got, ref, { abs, rel }) {
+/** Whether got is within the tolerance of ref (default: the README's). */
+export function close(got, ref, { abs, rel } = TOLERANCE) {
   if (typeof got !== 'number') return false;
   if (Number.isNaN(ref)) return Number.isNaN(got);
   if (!Number.isFinite(ref)) return got === ref;

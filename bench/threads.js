@@ -12,6 +12,7 @@ import { Worker, isMainThread } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { init } from '../dist/index.js';
+import { uniform } from './data.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,8 +27,7 @@ const SECONDS = 0.4;
 
 /** The calls timed, on one kernel: inputs made once, plain or in kernel memory. */
 function workload(k, rows, classes, where) {
-  let s = 1;
-  const x0 = Float32Array.from({ length: rows * classes }, () => ((s = (s * 16807) % 2147483647) / 2147483647) * 10 - 5);
+  const x0 = uniform(rows * classes, -5, 5, 1);
   const t0 = Int32Array.from({ length: rows }, (_, r) => (r * 7) % classes);
   const place = (a) => {
     if (where === 'plain') return a;

@@ -3,7 +3,7 @@
 // A long mixed run: N calls (default 10⁶) of every operation, good and bad, on
 // several backends at once, with zero-copy views allocated, used and freed along
 // the way. Checks as it goes that
-//   - every bad call throws the TypeError / RangeError API.md promises, and the
+//   - every bad call throws the TypeError / RangeError the README promises, and the
 //     kernel keeps working;
 //   - good calls on the wasm backends agree with the js backend (a sample);
 // and at the end that memory is flat: after a warm-up, the JS heap (after a
@@ -13,6 +13,8 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { init } from '../dist/index.js';
+import { close } from '../bench/check.js';
+import { generator } from '../bench/data.js';
 
 // ------------------------------------------------------------------ options
 
@@ -46,14 +48,7 @@ if (Number(process.versions.node.split('.')[0]) < 22) v8.setFlagsFromString('--e
 
 // ---------------------------------------------------------------- randomness
 
-let state = opts.seed >>> 0 || 1;
-function random() {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+const random = generator(opts.seed >>> 0 || 1);
 const int = (lo, hi) => lo + Math.floor(random() * (hi - lo + 1));
 const pick = (xs) => xs[Math.floor(random() * xs.length)];
 const chance = (p) => random() < p;
@@ -98,7 +93,7 @@ class LyingLength extends Float32Array {
   get length() { return 1e6; }
 }
 
-/** Good calls: [op, args]. Values stay where every backend must agree (API.md). */
+/** Good calls: [op, args]. Values stay where every backend must agree (README.md, Accuracy). */
 const GOOD = [
   ...['logSumExp', 'softmax', 'logSoftmax', 'argmax'].map((op) => () => {
     const s = shape();
@@ -198,12 +193,6 @@ const BAD_WASM = [
 
 // ----------------------------------------------------------------- checking
 
-/** API.md's tolerance; NaN matches NaN, ±∞ match exactly. */
-function close(got, ref) {
-  if (Number.isNaN(ref)) return Number.isNaN(got);
-  if (!Number.isFinite(ref)) return got === ref;
-  return Math.abs(got - ref) <= 1e-5 + 1.3e-6 * Math.abs(ref);
-}
 function disagreement(got, ref) {
   if (typeof ref === 'number') return close(got, ref) ? null : `got ${got}, expected ${ref}`;
   if (ref && 'grad' in ref) return disagreement(got.loss, ref.loss) ?? disagreement(got.grad, ref.grad);
@@ -426,7 +415,7 @@ for (const k of wasmKernels) {
   verdicts.push([`wasm memory (${b}) ${mb(start.wasm[b])} → ${mb(end.wasm[b])}`, end.wasm[b] - start.wasm[b] <= WASM_SLACK, 'grew by more than a page']);
   verdicts.push([`kernel allocator (${b}): no leaked block`, end.next[b] === start.next[b], `next view at ${end.next[b]}, was ${start.next[b]}`]);
 }
-verdicts.push([`every bad call threw as API.md says; every checked call agreed with js`, stats.failures.length === 0, `${stats.failures.length} failures`]);
+verdicts.push([`every bad call threw as the README says; every checked call agreed with js`, stats.failures.length === 0, `${stats.failures.length} failures`]);
 
 const report = {
   calls: stats.calls, good: stats.good, bad: stats.bad, errors: stats.errors, checkedAgainstJs: stats.checked,

@@ -1,5 +1,6 @@
-// Fixture decoding and API.md's tolerance, with no Node API: tests/helpers.js
+// Fixture decoding and the README's tolerance (Accuracy), with no Node API: tests/helpers.js
 // re-exports these for the Node tests, and tests/browser/ imports them as they are.
+import { close } from '../bench/check.js';
 
 const SPECIAL = { NaN, Infinity, '-Infinity': -Infinity };
 const decodeNumber = (v) => (typeof v === 'string' && v in SPECIAL ? SPECIAL[v] : v);
@@ -13,12 +14,8 @@ export function decode(v) {
   return Object.fromEntries(Object.entries(v).map(([key, x]) => [key, decode(x)]));
 }
 
-/** API.md's accuracy: |got − ref| ≤ 1e-5 + 1.3e-6·|ref|; NaN matches NaN, ±∞ match exactly. */
-export function close(got, ref) {
-  if (Number.isNaN(ref)) return Number.isNaN(got);
-  if (!Number.isFinite(ref)) return got === ref;
-  return Math.abs(got - ref) <= 1e-5 + 1.3e-6 * Math.abs(ref);
-}
+/** The README's accuracy (Accuracy section): |got − ref| ≤ 1e-5 + 1.3e-6·|ref|; NaN matches NaN, ±∞ match exactly. */
+export { close };
 
 /** First mismatch between a result and the expected value, as text, or null. */
 export function mismatch(got, expected) {

@@ -1,4 +1,4 @@
-// The bad-input catalogue (API.md, Errors): every class of bad argument throws a
+// The bad-input catalogue (README.md, Errors): every class of bad argument throws a
 // TypeError (wrong kind of value) or a RangeError (wrong length, bad classes,
 // out-of-range target, unknown option value) whose message names the argument;
 // the kernel memory is untouched, and the next call on the same kernel works.

@@ -10,15 +10,13 @@ import * as assert from 'uvu/assert';
 import { Worker } from 'node:worker_threads';
 import { init } from '../dist/index.js';
 import { BACKENDS, kernel, mismatch } from './helpers.js';
+import { uniform } from '../bench/data.js';
 
 const js = await kernel('js');
 const CANARY = 0.25;
 
 /** Deterministic data: n floats in [-4, 4). */
-function data(n, seed = 1) {
-  let s = seed;
-  return Float32Array.from({ length: n }, () => ((s = (s * 16807) % 2147483647) / 2147483647) * 8 - 4);
-}
+const data = (n, seed = 1) => uniform(n, -4, 4, seed);
 const targets = (rows, C, seed = 3) => Int32Array.from({ length: rows }, (_, r) => (r * 7 + seed) % C);
 
 /** n floats in kernel memory (k.f32) with a canary block of 8 on each side; fill gives the middle. */

@@ -1,6 +1,6 @@
 // Property tests (fast-check): on random shapes, options and values — including
 // ±1e4, ±∞ and NaN — every wasm backend agrees with the js backend (the float64
-// reference) within API.md's tolerance, for every operation and gradient, and
+// reference) within the README's tolerance, for every operation and gradient, and
 // never modifies its inputs.
 //
 // Reproducible: a fixed seed per property. Explore with

@@ -7,14 +7,16 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { init } from '../dist/index.js';
 import { BACKENDS } from './helpers.js';
+import { generator } from '../bench/data.js';
 
 const POOL = Symbol.for('simdloss.pool');
 const WASM = BACKENDS.filter((b) => b !== 'js');
 
+/** n floats in [−5, 5), with a −∞ now and then. */
 function data(n, seed = 1) {
-  let s = seed;
+  const next = generator(seed);
   return Float32Array.from({ length: n }, () => {
-    const u = (s = (s * 16807) % 2147483647) / 2147483647;
+    const u = next();
     return u < 0.002 ? -Infinity : u * 10 - 5;
   });
 }

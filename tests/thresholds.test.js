@@ -5,14 +5,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BACKENDS, kernel, mismatch } from './helpers.js';
+import { generator } from '../bench/data.js';
 
 const js = await kernel('js');
 const CLASSES = [3, 4, 5, 15, 16, 17, 4095, 4096, 4097];
 
 /** Logits with a seeded mix of moderate values, ties, −∞ and a huge one. */
 function logits(n, seed) {
-  let s = seed;
-  const next = () => (s = (s * 16807) % 2147483647) / 2147483647;
+  const next = generator(seed);
   return Float32Array.from({ length: n }, () => {
     const u = next();
     return u < 0.01 ? -Infinity : u < 0.02 ? 3 : u < 0.025 ? 1e4 : next() * 12 - 6;

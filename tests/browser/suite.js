@@ -3,6 +3,7 @@
 // relative URL, as a plain static server serves it: no bundler, no import map.
 import { init } from '../../dist/index.js';
 import { checkCase } from '../compare.js';
+import { uniform } from '../../bench/data.js';
 
 const SEED = () => [new Float32Array([0.3, 0.3, 0.4, 0.3, 0.4, 0.3, 0.1, 0.2, 0.7]), [2, 1, 0], 3];
 
@@ -86,8 +87,7 @@ export async function sources() {
 export async function pooled(backend) {
   const one = await init({ backend }), two = await init({ backend, threads: 2 });
   const C = 10, R = 20_000;
-  let s = 1;
-  const x = Float32Array.from({ length: R * C }, () => ((s = (s * 16807) % 2147483647) / 2147483647) * 10 - 5);
+  const x = uniform(R * C, -5, 5, 1);
   const t = Int32Array.from({ length: R }, (_, r) => (r * 7) % C);
   const same = (a, b) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
   const a = one.crossEntropyWithGrad(x, t, C), b = two.crossEntropyWithGrad(x, t, C);
