@@ -25,7 +25,7 @@ test('it makes 20 000 calls on several backends, good and bad', () => {
   assert.ok(report.checkedAgainstJs > 500, `${report.checkedAgainstJs} checked`);
 });
 
-test('every bad call threw the TypeError or RangeError the README's Errors section says', () => {
+test('every bad call threw the TypeError or RangeError the README (Errors) says', () => {
   assert.is(report.errors.TypeError + report.errors.RangeError, report.bad, output);
 });
 
