@@ -162,7 +162,7 @@ export interface Kernels {
   softmax(x: Float32Array, classes: number, out?: Float32Array | RowwiseOptions): Float32Array;
   /** log-softmax per row: `Float32Array(x.length)`; `out` may be `x` (in place).
    *  @remarks Pass `out` to reuse memory: `k.logSoftmax(x, classes, logProbs)`, or `x` itself in place.
-   *  On a 64×128256 batch, a fresh 33 MB result costs about as much as the kernel. */
+   *  On large batches a fresh result's page faults can cost as much as the kernel (docs/performance.md). */
   logSoftmax(x: Float32Array, classes: number, out?: Float32Array | RowwiseOptions): Float32Array;
   /** First index of each row's maximum (a NaN counts as the maximum): `Int32Array(rows)`.
    *  @remarks Pass `out` to reuse memory: `k.argmax(x, classes, predicted)` with `predicted = new Int32Array(rows)`. */
