@@ -142,10 +142,10 @@ export type LossResult<R> = R extends 'none' ? Float32Array : R extends Reduced 
  * @example
  * ```ts
  * const k = await init();
- * const probs = new Float32Array(logits.length);              // made once
+ * const probs = new Float32Array(logits.length), dLogits = new Float32Array(logits.length); // made once
  * k.softmax(logits, classes, probs);                          // written into probs, no allocation
  * const loss = k.crossEntropy(logits, target, classes, { labelSmoothing: 0.1 });
- * const dLogits = k.crossEntropyBackward(logits, target, classes, { labelSmoothing: 0.1, out: probs });
+ * k.crossEntropyBackward(logits, target, classes, { labelSmoothing: 0.1, out: dLogits });   // ∂loss/∂logits
  * ```
  */
 export interface Kernels {
