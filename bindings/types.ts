@@ -1,6 +1,8 @@
 // The public types: what init() resolves to, every option with its default,
 // and overloads so that reduction: 'none' returns a Float32Array and 'mean' /
-// 'sum' (or none given) a number. Editors show these comments.
+// 'sum' (or none given) a number. Editors show these comments, and
+// `npm run docs` (TypeDoc) builds the API reference from them: every type a
+// signature names is exported here, so that the reference can link it.
 
 /** Which implementation runs: a WebAssembly build, or the plain TypeScript reference. */
 export type Backend = 'relaxed-simd' | 'simd' | 'scalar' | 'js';
@@ -45,13 +47,15 @@ export interface RowwiseOptions<Out = Float32Array> {
 export interface LossOptions<R extends Reduction = Reduction> {
   /** 'mean' (default), 'sum' (both return a number, summed in float64) or 'none' (a Float32Array). */
   reduction?: R;
-  /** With 'none': write the per-item losses here instead of allocating. */
+  /** With 'none': write the per-item losses here instead of allocating (ignored otherwise).
+   *  In a backward call: write the gradient here. */
   out?: Float32Array;
 }
 
 /** The upstream gradient of a backward call. */
 export interface GradOptions {
-  /** ∂(something)/∂loss: a number (default 1), or with reduction 'none' one value per item. */
+  /** ∂(something)/∂loss: a number (default 1), or with reduction 'none' one value per item
+   *  (a `Float32Array` as long as the loss's 'none' result; a number is broadcast). */
   gradOutput?: number | Float32Array;
 }
 
@@ -70,6 +74,7 @@ export interface CrossEntropyOptions<R extends Reduction = Reduction> extends Lo
 export interface CrossEntropyBackwardOptions<R extends Reduction = Reduction> extends CrossEntropyOptions<R>, GradOptions {}
 /** `crossEntropyWithGrad`: `grad` receives ∂loss/∂logits (it may be `logits`, in place); `out` the per-row losses of 'none'. */
 export interface CrossEntropyWithGradOptions<R extends Reduction = Reduction> extends CrossEntropyOptions<R>, GradOptions {
+  /** Write ∂loss/∂logits here (length `logits.length`) instead of allocating; may be `logits` itself. */
   grad?: Float32Array;
 }
 
@@ -91,7 +96,7 @@ export interface KlDivOptions<R extends Reduction | 'batchmean' = Reduction | 'b
   reduction?: R;
   /** The target holds log-probabilities. Default false. */
   logTarget?: boolean;
-  /** With 'none': write the per-element losses here. */
+  /** With 'none': write the per-element losses here. In `klDivBackward`: write the gradient here. */
   out?: Float32Array;
 }
 /** `klDivBackward`: `out` receives ∂loss/∂input. */
@@ -112,16 +117,36 @@ export interface BceWithLogitsOptions<R extends Reduction = Reduction> extends L
 /** `binaryCrossEntropyWithLogitsBackward`: `out` receives ∂loss/∂input. */
 export interface BceWithLogitsBackwardOptions<R extends Reduction = Reduction> extends BceWithLogitsOptions<R>, GradOptions {}
 
-type F32 = Float32Array;
-type Last<Out = F32> = Out | RowwiseOptions<Out>;
-/** A loss's result for a reduction R. */
-type LossResult<R> = R extends 'none' ? F32 : R extends Reduced | 'batchmean' ? number : number | F32;
+/** A loss's result for a reduction R: a `Float32Array` of per-item losses for 'none',
+ *  a number for 'mean', 'sum' and 'batchmean', either where R is only known at run time. */
+export type LossResult<R> = R extends 'none' ? Float32Array : R extends Reduced | 'batchmean' ? number : number | Float32Array;
 
 /**
  * The operations, as `init()` resolves them. Every array argument is a
  * `Float32Array` of `rows × classes` values (row-major, or channels-first with
  * `spatial`); `classes` is always explicit. Bad input throws a TypeError or
  * RangeError naming the argument, and the next call works.
+ *
+ * Every function that returns an array takes an `out` to write it into (the
+ * row-wise functions as their last argument, the losses and gradients in their
+ * options). Without one, each call allocates a fresh array, and on large batches
+ * the page faults of that new memory can cost as much as the kernel itself:
+ * in a loop, make the result arrays once and pass them every call.
+ *
+ * Each loss `f` has `fBackward`, which takes the same arguments and options and
+ * returns ∂loss/∂input: a `Float32Array` as long as the input, written into
+ * `opts.out` where given. `opts.gradOutput` is the upstream gradient: a number
+ * (default 1), or with `reduction: 'none'` one value per item of the loss's
+ * result (a number is broadcast).
+ *
+ * @example
+ * ```ts
+ * const k = await init();
+ * const probs = new Float32Array(logits.length), dLogits = new Float32Array(logits.length); // made once
+ * k.softmax(logits, classes, probs);                          // written into probs, no allocation
+ * const loss = k.crossEntropy(logits, target, classes, { labelSmoothing: 0.1 });
+ * k.crossEntropyBackward(logits, target, classes, { labelSmoothing: 0.1, out: dLogits });   // ∂loss/∂logits
+ * ```
  */
 export interface Kernels {
   /** The build that actually runs. */
@@ -129,54 +154,127 @@ export interface Kernels {
   /** Threads actually in use. */
   readonly threads: number;
 
-  /** log Σ exp(x) per row: `Float32Array(rows)`. An all −∞ row gives −∞. */
-  logSumExp(x: F32, classes: number, out?: Last): F32;
-  /** softmax per row; `out` may be `x` (in place). */
-  softmax(x: F32, classes: number, out?: Last): F32;
-  /** log-softmax per row; `out` may be `x` (in place). */
-  logSoftmax(x: F32, classes: number, out?: Last): F32;
-  /** First index of each row's maximum (a NaN counts as the maximum): `Int32Array(rows)`. */
-  argmax(x: F32, classes: number, out?: Last<Int32Array>): Int32Array;
-  /** −Σ p log p per row, with 0·log 0 = 0: `Float32Array(rows)`. */
-  entropy(p: F32, classes: number, out?: Last): F32;
-  /** dx = y ⊙ (dy − Σ dy⊙y), y = softmax output; `out` may be `y` or `dy`. */
-  softmaxBackward(y: F32, dy: F32, classes: number, out?: Last): F32;
-  /** dx = dy − exp(y)·Σ dy, y = logSoftmax output; `out` may be `y` or `dy`. */
-  logSoftmaxBackward(y: F32, dy: F32, classes: number, out?: Last): F32;
-  /** dx = softmax(x)·dy[row], dy one value per row; `out` may be `x`. */
-  logSumExpBackward(x: F32, dy: F32, classes: number, out?: Last): F32;
+  /** log Σ exp(x) per row: `Float32Array(rows)`. An all −∞ row gives −∞, a row holding +∞ gives +∞.
+   *  @remarks Pass `out` to reuse memory: `k.logSumExp(x, classes, lse)` with `lse = new Float32Array(rows)`. */
+  logSumExp(x: Float32Array, classes: number, out?: Float32Array | RowwiseOptions): Float32Array;
+  /** softmax per row: `Float32Array(x.length)`; `out` may be `x` (in place).
+   *  @remarks Pass `out` to reuse memory: `k.softmax(x, classes, probs)`, or `k.softmax(x, classes, x)` in place. */
+  softmax(x: Float32Array, classes: number, out?: Float32Array | RowwiseOptions): Float32Array;
+  /** log-softmax per row: `Float32Array(x.length)`; `out` may be `x` (in place).
+   *  @remarks Pass `out` to reuse memory: `k.logSoftmax(x, classes, logProbs)`, or `x` itself in place.
+   *  On large batches a fresh result's page faults can cost as much as the kernel (docs/performance.md). */
+  logSoftmax(x: Float32Array, classes: number, out?: Float32Array | RowwiseOptions): Float32Array;
+  /** First index of each row's maximum (a NaN counts as the maximum): `Int32Array(rows)`.
+   *  @remarks Pass `out` to reuse memory: `k.argmax(x, classes, predicted)` with `predicted = new Int32Array(rows)`. */
+  argmax(x: Float32Array, classes: number, out?: Int32Array | RowwiseOptions<Int32Array>): Int32Array;
+  /** −Σ p log p per row, with 0·log 0 = 0: `Float32Array(rows)`.
+   *  @remarks Pass `out` to reuse memory: `k.entropy(p, classes, h)` with `h = new Float32Array(rows)`. */
+  entropy(p: Float32Array, classes: number, out?: Float32Array | RowwiseOptions): Float32Array;
+  /** dx = y ⊙ (dy − Σ dy⊙y), y = softmax output: `Float32Array(y.length)`; `out` may be `y` or `dy`.
+   *  @remarks Pass `out` to reuse memory: `k.softmaxBackward(y, dy, classes, dy)` overwrites `dy` with dx. */
+  softmaxBackward(y: Float32Array, dy: Float32Array, classes: number, out?: Float32Array | RowwiseOptions): Float32Array;
+  /** dx = dy − exp(y)·Σ dy, y = logSoftmax output: `Float32Array(y.length)`; `out` may be `y` or `dy`.
+   *  @remarks Pass `out` to reuse memory: `k.logSoftmaxBackward(y, dy, classes, dy)` overwrites `dy` with dx. */
+  logSoftmaxBackward(y: Float32Array, dy: Float32Array, classes: number, out?: Float32Array | RowwiseOptions): Float32Array;
+  /** dx = softmax(x)·dy[row], dy one value per row: `Float32Array(x.length)`; `out` may be `x`.
+   *  @remarks Pass `out` to reuse memory: `k.logSumExpBackward(x, dy, classes, dx)`, or `x` itself in place. */
+  logSumExpBackward(x: Float32Array, dy: Float32Array, classes: number, out?: Float32Array | RowwiseOptions): Float32Array;
 
-  /** `F.cross_entropy` with class-index or probability targets. */
-  crossEntropy<R extends Reduction = 'mean'>(logits: F32, target: IndexTargets | ProbabilityTargets, classes: number, opts?: CrossEntropyOptions<R>): LossResult<R>;
-  /** ∂crossEntropy/∂logits. */
-  crossEntropyBackward<R extends Reduction = 'mean'>(logits: F32, target: IndexTargets | ProbabilityTargets, classes: number, opts?: CrossEntropyBackwardOptions<R>): F32;
-  /** Loss and ∂loss/∂logits in one fused pass; `opts.grad` may be `logits` (in place). */
+  /** `F.cross_entropy` with class-index or probability targets: a number, or with
+   *  `reduction: 'none'` the per-row losses (`Float32Array(rows)`).
+   *  @remarks Pass `out` to reuse memory: `{ reduction: 'none', out: losses }`. */
+  crossEntropy<R extends Reduction = 'mean'>(
+    logits: Float32Array, target: IndexTargets | ProbabilityTargets, classes: number, opts?: CrossEntropyOptions<R>,
+  ): LossResult<R>;
+  /** ∂crossEntropy/∂logits: the same arguments and options as {@link Kernels.crossEntropy},
+   *  returning a `Float32Array(logits.length)`. `opts.gradOutput`: a number (default 1), or
+   *  with 'none' one value per row.
+   *  @remarks Pass `out` to reuse memory: `{ out: dLogits }`, or `{ out: logits }` in place.
+   *  @example
+   *  ```ts
+   *  const loss = k.crossEntropy(logits, target, C, { weight });
+   *  k.crossEntropyBackward(logits, target, C, { weight, out: dLogits });
+   *  ```
+   */
+  crossEntropyBackward<R extends Reduction = 'mean'>(
+    logits: Float32Array, target: IndexTargets | ProbabilityTargets, classes: number, opts?: CrossEntropyBackwardOptions<R>,
+  ): Float32Array;
+  /** Loss and ∂loss/∂logits in one fused pass (the call a training step makes); `opts.grad` may be `logits` (in place).
+   *  @remarks Pass `grad` (and with 'none' `out`) to reuse memory: `{ grad: dLogits }`, or `{ grad: logits }` in place. */
   crossEntropyWithGrad<R extends Reduction = 'mean'>(
-    logits: F32, target: IndexTargets | ProbabilityTargets, classes: number, opts?: CrossEntropyWithGradOptions<R>,
-  ): { loss: LossResult<R>; grad: F32 };
-  /** `F.nll_loss` of log-probabilities. */
-  nllLoss<R extends Reduction = 'mean'>(logProbs: F32, target: IndexTargets, classes: number, opts?: NllLossOptions<R>): LossResult<R>;
-  /** ∂nllLoss/∂logProbs. */
-  nllLossBackward<R extends Reduction = 'mean'>(logProbs: F32, target: IndexTargets, classes: number, opts?: NllLossBackwardOptions<R>): F32;
-  /** `F.kl_div` (input = log q). */
-  klDiv<R extends Reduction | 'batchmean' = 'mean'>(input: F32, target: F32, classes: number, opts?: KlDivOptions<R>): LossResult<R>;
-  /** ∂klDiv/∂input. */
-  klDivBackward<R extends Reduction | 'batchmean' = 'mean'>(input: F32, target: F32, classes: number, opts?: KlDivBackwardOptions<R>): F32;
-  /** `F.mse_loss`. */
-  mseLoss<R extends Reduction = 'mean'>(input: F32, target: F32, opts?: MseLossOptions<R>): LossResult<R>;
-  /** ∂mseLoss/∂input. */
-  mseLossBackward<R extends Reduction = 'mean'>(input: F32, target: F32, opts?: MseLossBackwardOptions<R>): F32;
-  /** `F.binary_cross_entropy_with_logits`. */
-  binaryCrossEntropyWithLogits<R extends Reduction = 'mean'>(input: F32, target: F32, opts?: BceWithLogitsOptions<R>): LossResult<R>;
-  /** ∂binaryCrossEntropyWithLogits/∂input. */
-  binaryCrossEntropyWithLogitsBackward<R extends Reduction = 'mean'>(input: F32, target: F32, opts?: BceWithLogitsBackwardOptions<R>): F32;
+    logits: Float32Array, target: IndexTargets | ProbabilityTargets, classes: number, opts?: CrossEntropyWithGradOptions<R>,
+  ): {
+    /** The loss, as {@link Kernels.crossEntropy} returns it (written into `opts.out` with 'none'). */
+    loss: LossResult<R>;
+    /** ∂loss/∂logits (`opts.grad` where given). */
+    grad: Float32Array;
+  };
+  /** `F.nll_loss` of log-probabilities: a number, or with `reduction: 'none'` the per-row losses.
+   *  @remarks Pass `out` to reuse memory: `{ reduction: 'none', out: losses }`. */
+  nllLoss<R extends Reduction = 'mean'>(logProbs: Float32Array, target: IndexTargets, classes: number, opts?: NllLossOptions<R>): LossResult<R>;
+  /** ∂nllLoss/∂logProbs: the same arguments and options as {@link Kernels.nllLoss}, returning a
+   *  `Float32Array(logProbs.length)`. `opts.gradOutput`: a number (default 1), or with 'none' one value per row.
+   *  @remarks Pass `out` to reuse memory: `{ out: dLogProbs }`, or `{ out: logProbs }` in place.
+   *  @example
+   *  ```ts
+   *  const loss = k.nllLoss(logProbs, target, C);
+   *  k.nllLossBackward(logProbs, target, C, { out: dLogProbs });
+   *  ```
+   */
+  nllLossBackward<R extends Reduction = 'mean'>(
+    logProbs: Float32Array, target: IndexTargets, classes: number, opts?: NllLossBackwardOptions<R>,
+  ): Float32Array;
+  /** `F.kl_div` (input = log q): a number, or with `reduction: 'none'` the per-element losses.
+   *  @remarks Pass `out` to reuse memory: `{ reduction: 'none', out: losses }`. */
+  klDiv<R extends Reduction | 'batchmean' = 'mean'>(input: Float32Array, target: Float32Array, classes: number, opts?: KlDivOptions<R>): LossResult<R>;
+  /** ∂klDiv/∂input: the same arguments and options as {@link Kernels.klDiv}, returning a
+   *  `Float32Array(input.length)`. `opts.gradOutput`: a number (default 1), or with 'none' one value per element.
+   *  @remarks Pass `out` to reuse memory: `{ out: dInput }`, or `{ out: input }` in place.
+   *  @example
+   *  ```ts
+   *  const loss = k.klDiv(logQ, p, C, { reduction: 'batchmean' });
+   *  k.klDivBackward(logQ, p, C, { reduction: 'batchmean', out: dLogQ });
+   *  ```
+   */
+  klDivBackward<R extends Reduction | 'batchmean' = 'mean'>(
+    input: Float32Array, target: Float32Array, classes: number, opts?: KlDivBackwardOptions<R>,
+  ): Float32Array;
+  /** `F.mse_loss`: a number, or with `reduction: 'none'` the per-element losses.
+   *  @remarks Pass `out` to reuse memory: `{ reduction: 'none', out: losses }`. */
+  mseLoss<R extends Reduction = 'mean'>(input: Float32Array, target: Float32Array, opts?: MseLossOptions<R>): LossResult<R>;
+  /** ∂mseLoss/∂input: the same arguments and options as {@link Kernels.mseLoss}, returning a
+   *  `Float32Array(input.length)`. `opts.gradOutput`: a number (default 1), or with 'none' one value per element.
+   *  @remarks Pass `out` to reuse memory: `{ out: dInput }`, or `{ out: input }` in place.
+   *  @example
+   *  ```ts
+   *  const loss = k.mseLoss(prediction, target);
+   *  k.mseLossBackward(prediction, target, { out: dPrediction });
+   *  ```
+   */
+  mseLossBackward<R extends Reduction = 'mean'>(input: Float32Array, target: Float32Array, opts?: MseLossBackwardOptions<R>): Float32Array;
+  /** `F.binary_cross_entropy_with_logits`: a number, or with `reduction: 'none'` the per-element losses.
+   *  @remarks Pass `out` to reuse memory: `{ reduction: 'none', out: losses }`. */
+  binaryCrossEntropyWithLogits<R extends Reduction = 'mean'>(input: Float32Array, target: Float32Array, opts?: BceWithLogitsOptions<R>): LossResult<R>;
+  /** ∂binaryCrossEntropyWithLogits/∂input: the same arguments and options as
+   *  {@link Kernels.binaryCrossEntropyWithLogits}, returning a `Float32Array(input.length)`.
+   *  `opts.gradOutput`: a number (default 1), or with 'none' one value per element.
+   *  @remarks Pass `out` to reuse memory: `{ out: dInput }`, or `{ out: input }` in place.
+   *  @example
+   *  ```ts
+   *  const loss = k.binaryCrossEntropyWithLogits(z, y, { posWeight });
+   *  k.binaryCrossEntropyWithLogitsBackward(z, y, { posWeight, out: dz });
+   *  ```
+   */
+  binaryCrossEntropyWithLogitsBackward<R extends Reduction = 'mean'>(
+    input: Float32Array, target: Float32Array, opts?: BceWithLogitsBackwardOptions<R>,
+  ): Float32Array;
 
   /** A Float32Array of `length` in the kernel's own memory: passing it skips every copy. */
-  f32(length: number): F32;
+  f32(length: number): Float32Array;
   /** An Int32Array of `length` in the kernel's own memory (e.g. targets). */
   i32(length: number): Int32Array;
   /** Gives a view from f32/i32 back; using it afterwards is a TypeError. */
-  free(view: F32 | Int32Array): void;
+  free(view: Float32Array | Int32Array): void;
   /** Ends the instance (and its worker pool); every call afterwards throws. */
   dispose(): void;
 }

@@ -1,9 +1,11 @@
-// npm test: the type check of the public API, every uvu test file on js,
-// scalar and simd in this Node, then the fixtures, properties, identities,
+// npm test: the type check of the public API, the API reference's build,
+// every uvu test file on js, scalar and simd in this Node (the packed package
+// among them), then the fixtures, properties, identities,
 // gradients, thresholds, hostile cases and argmax again on relaxed-simd in a
 // Node started with the flag it needs.
 // Ends with one line "N passed, N failed" summed over every run.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 const uvu = 'node_modules/uvu/bin.js';
 const runs = [
@@ -24,6 +26,20 @@ const types = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-
 process.stdout.write(types.stdout + types.stderr);
 if (types.status === 0) passed++;
 else failed++;
+
+// The API reference (npm run docs: TypeDoc over the TSDoc of bindings/types.ts)
+// must build without a warning, an undocumented member included; checked
+// without writing docs/api/. One check, one count.
+const typedoc = 'node_modules/typedoc/bin/typedoc';
+console.log('\n# API reference (typedoc --emit none)');
+if (existsSync(typedoc)) {
+  const docs = spawnSync(process.execPath, [typedoc, '--emit', 'none'], { encoding: 'utf8' });
+  process.stdout.write(docs.stdout + docs.stderr);
+  if (docs.status === 0) passed++;
+  else failed++;
+} else {
+  console.log(`skipped: ${typedoc} is missing (npm install adds it)`);
+}
 
 for (const run of runs) {
   console.log(`\n# ${run.name}`);
