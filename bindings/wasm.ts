@@ -262,8 +262,8 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
   /** Runs a kernel over `count` rows (or elements) on the calling thread, chunk
    *  by chunk with first rows a multiple of `align`, or (enough work, row-major
    *  arrays) on every thread of the pool, in tasks of whole partial-sum blocks. */
-  function runJob(count: number, align: number, parts: Part[], kernel: Kernel, x: Extra): number[] {
-    const aside = x.aside ?? 0, shift = x.shift ?? blockShift(widest(parts), maxShift);
+  function runJob(count: number, align: number, parts: Part[], kernel: Kernel, x: Extra, fixedShift = 0): number[] {
+    const aside = x.aside ?? 0, shift = fixedShift || x.shift || blockShift(widest(parts), maxShift);
     if (!parallel(count, parts, shift)) {
       return lendAside(mem, k, aside, () =>
         run(mem, k, count, align, parts, (p, r0, r1, partials) => runCall(k, kernel(p, partials), r0, r1), x.slots, x.settle, false, shift));
@@ -283,7 +283,7 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
   /** Row kernels: chunks of whole rows, a multiple of 4 (the four-row kernels). */
   const rows = (count: number, parts: Part[], kernel: Kernel, x = NOTHING) => runJob(count, 4, parts, kernel, x);
   /** Elementwise kernels: chunks aligned to their partial-sum blocks. */
-  const elements = (count: number, parts: Part[], kernel: Kernel, x: Extra) => runJob(count, maxBlock, parts, kernel, { shift: maxShift, ...x });
+  const elements = (count: number, parts: Part[], kernel: Kernel, x: Extra) => runJob(count, maxBlock, parts, kernel, x, maxShift);
   /** A reduction over the targets on the calling thread (its result is returned, not left in partials). */
   const overTargets = (t: I32, w: F32 | null, f: (t: Ptr, w: Ptr, r0: number, r1: number) => void) =>
     void run(mem, k, t.length, 4, [input(t), whole(w)], ([t, w], r0, r1) => f(t, w, r0, r1));
