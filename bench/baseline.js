@@ -12,7 +12,8 @@ export const threads = 1;
 export function logSumExp(x, classes, out = new Float32Array(x.length / classes)) {
   const rows = out.length;
   for (let r = 0; r < rows; r++) {
-    const start = r * classes, end = start + classes;
+    const start = r * classes,
+      end = start + classes;
     let max = -Infinity;
     for (let i = start; i < end; i++) if (x[i] > max) max = x[i];
     let sum = 0;
@@ -56,8 +57,10 @@ export function logSoftmax(x, classes) {
 export function argmax(x, classes, out = new Int32Array(x.length / classes)) {
   const rows = out.length;
   for (let r = 0; r < rows; r++) {
-    const start = r * classes, end = start + classes;
-    let max = x[start], best = start;
+    const start = r * classes,
+      end = start + classes;
+    let max = x[start],
+      best = start;
     for (let i = start + 1; i < end; i++) {
       if (x[i] > max) {
         max = x[i];
@@ -78,7 +81,8 @@ function crossEntropyIndices(logits, target, classes) {
   const rows = target.length;
   let loss = 0;
   for (let r = 0; r < rows; r++) {
-    const start = r * classes, end = start + classes;
+    const start = r * classes,
+      end = start + classes;
     let max = -Infinity;
     for (let i = start; i < end; i++) if (logits[i] > max) max = logits[i];
     let sum = 0;
@@ -93,7 +97,8 @@ function crossEntropyProbs(logits, q, classes) {
   const rows = logits.length / classes;
   let loss = 0;
   for (let r = 0; r < rows; r++) {
-    const start = r * classes, end = start + classes;
+    const start = r * classes,
+      end = start + classes;
     let max = -Infinity;
     for (let i = start; i < end; i++) if (logits[i] > max) max = logits[i];
     let sum = 0;
@@ -109,7 +114,8 @@ export function crossEntropyWithGrad(logits, target, classes, { grad = new Float
   const rows = target.length;
   let loss = 0;
   for (let r = 0; r < rows; r++) {
-    const start = r * classes, end = start + classes;
+    const start = r * classes,
+      end = start + classes;
     let max = -Infinity;
     for (let i = start; i < end; i++) if (logits[i] > max) max = logits[i];
     let sum = 0;

@@ -26,7 +26,10 @@ export function close(got, ref, { abs, rel } = TOLERANCE) {
  */
 export function mismatch(got, ref, tolerance = TOLERANCE, part = undefined) {
   const at = (index, g, e, why = '') => ({
-    ...(part ? { part } : {}), index, got: g, expected: e,
+    ...(part ? { part } : {}),
+    index,
+    got: g,
+    expected: e,
     message: `${part ?? 'result'}${index === null ? '' : `[${index}]`} is ${g}, expected ${e}${why}`,
   });
   if (typeof ref === 'number') return close(got, ref, tolerance) ? null : at(null, typeof got === 'number' ? got : describe(got), ref);

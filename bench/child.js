@@ -28,7 +28,8 @@ async function run({ candidate, ops, shapes, timing, threads }) {
     shapes: shapes.map(shape),
     engines: loaded.engines,
     reference: await init({ backend: 'js' }),
-    timing, measure,
+    timing,
+    measure,
     onRow: (row) => rows.push(send({ type: 'row', row })),
   });
   await Promise.all(rows);
@@ -36,8 +37,11 @@ async function run({ candidate, ops, shapes, timing, threads }) {
 }
 
 process.once('message', (job) => {
-  run(job).then(() => process.exit(0), async (err) => {
-    await send({ type: 'failed', message: err?.stack ?? String(err) });
-    process.exit(1);
-  });
+  run(job).then(
+    () => process.exit(0),
+    async (err) => {
+      await send({ type: 'failed', message: err?.stack ?? String(err) });
+      process.exit(1);
+    },
+  );
 });

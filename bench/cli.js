@@ -58,7 +58,11 @@ export function parseCli(argv) {
     return { compare: [v.compare, positionals[0]] };
   }
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (a module is given with --candidate)`);
-  const split = (list) => list?.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  const split = (list) =>
+    list
+      ?.flatMap((s) => s.split(','))
+      .map((s) => s.trim())
+      .filter(Boolean);
   const names = [...(v.candidate ?? []), ...(split(v.backend) ?? [])];
   return {
     help: v.help ?? false,
@@ -104,7 +108,14 @@ function threads(value) {
  */
 export function resolveOptions(o = {}) {
   const quick = Boolean(o.quick);
-  const opNames = o.ops === undefined ? OPS.map((op) => op.name) : list(o.ops, OPS.map((op) => op.name), 'op');
+  const opNames =
+    o.ops === undefined
+      ? OPS.map((op) => op.name)
+      : list(
+          o.ops,
+          OPS.map((op) => op.name),
+          'op',
+        );
   return {
     candidates: o.candidates === undefined ? [...LIB_BACKENDS] : [...new Set(Array.isArray(o.candidates) ? o.candidates : [o.candidates])],
     ops: OPS.map((op) => op.name).filter((n) => opNames.includes(n)),

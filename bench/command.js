@@ -16,13 +16,18 @@ function progress(started) {
   let done = 0;
   return (r) => {
     const clock = Math.round((Date.now() - started) / 1000);
-    const outcome = r.skipped ? `skipped: ${r.skipped}`
-      : r.correct === false ? `WRONG, not timed: ${r.mismatch?.message ?? r.error}`
-        : r.error ? `FAILED: ${r.error}`
+    const outcome = r.skipped
+      ? `skipped: ${r.skipped}`
+      : r.correct === false
+        ? `WRONG, not timed: ${r.mismatch?.message ?? r.error}`
+        : r.error
+          ? `FAILED: ${r.error}`
           : `${sig(r.mlogitsPerSec)} Mlogits/s ±${r.rme.toFixed(1)}%${r.mismatch ? ` (⚠ ${r.mismatch.message})` : ''}` +
             `${r.warmup && !r.warmup.settled ? ` (its warm-up did not settle in ${r.warmup.seconds.toFixed(1)} s)` : ''}`;
-    console.error(`[${String(++done).padStart(3)} ${Math.floor(clock / 60)}:${String(clock % 60).padStart(2, '0')}] ` +
-      `${r.op} ${r.shape.join('x')} ${r.candidate} ${r.mode}${r.threads > 1 ? ` ×${r.threads}` : ''}: ${outcome}`);
+    console.error(
+      `[${String(++done).padStart(3)} ${Math.floor(clock / 60)}:${String(clock % 60).padStart(2, '0')}] ` +
+        `${r.op} ${r.shape.join('x')} ${r.candidate} ${r.mode}${r.threads > 1 ? ` ×${r.threads}` : ''}: ${outcome}`,
+    );
   };
 }
 
@@ -41,12 +46,13 @@ export async function main(argv, { repo = false } = {}) {
     process.stdout.write(formatComparison(compare(a, b)));
     return 0;
   }
-  if (cli.save && !repo) throw new UsageError('--save writes the repository\'s bench/results/: use it with npm run bench');
+  if (cli.save && !repo) throw new UsageError("--save writes the repository's bench/results/: use it with npm run bench");
   let files = { json: cli.json, markdown: cli.markdown };
   if (repo) {
     cli.candidates ??= ['relaxed-simd', 'simd', 'scalar', 'js', 'tfjs-wasm', ...(cli.quick ? [] : ['tfjs-cpu'])];
     const dir = cli.save ? RESULTS : path.join(RESULTS, 'local');
-    if (!cli.json && !cli.markdown) files = { json: path.join(dir, 'latest.json'), markdown: path.join(dir, 'latest.md'), summary: path.join(dir, 'summary.md') };
+    if (!cli.json && !cli.markdown)
+      files = { json: path.join(dir, 'latest.json'), markdown: path.join(dir, 'latest.md'), summary: path.join(dir, 'summary.md') };
   }
   const command = `${repo ? 'npm run bench --' : 'simdloss-bench'} ${argv.join(' ')}`.trim();
   const started = Date.now();
@@ -54,12 +60,16 @@ export async function main(argv, { repo = false } = {}) {
   const results = await runBench({ ...cli, ...files, command, onRow: progress(started) });
   process.stdout.write(`\n${markdown(results, { legend: false })}`);
   const written = Object.values(files).filter(Boolean);
-  console.error(`\n${results.results.length} rows in ${results.seconds.toFixed(0)} s; ` +
-    (written.length ? `wrote ${written.join(', ')}` : 'no files written (--json FILE, --markdown FILE)'));
+  console.error(
+    `\n${results.results.length} rows in ${results.seconds.toFixed(0)} s; ` +
+      (written.length ? `wrote ${written.join(', ')}` : 'no files written (--json FILE, --markdown FILE)'),
+  );
   const wrong = results.results.filter((r) => r.correct === false || r.error).length;
   const failed = results.candidates.filter((c) => c.error).length;
   if (wrong || failed) {
-    console.error(`${wrong ? `${wrong} rows wrong or failed` : ''}${wrong && failed ? '; ' : ''}${failed ? `${failed} candidates not measured` : ''}: see above`);
+    console.error(
+      `${wrong ? `${wrong} rows wrong or failed` : ''}${wrong && failed ? '; ' : ''}${failed ? `${failed} candidates not measured` : ''}: see above`,
+    );
     return 1;
   }
   return 0;
@@ -67,9 +77,17 @@ export async function main(argv, { repo = false } = {}) {
 
 /** Sets the exit code from main's promise; a bad command line prints the usage. */
 export function exit(promise) {
-  process.stdout.on('error', (err) => { if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw err; }); // | head
-  promise.then((code) => { process.exitCode = code; }, (err) => {
-    console.error(err instanceof UsageError ? `${err.message}\n${USAGE}` : err);
-    process.exitCode = err instanceof UsageError ? 2 : 1;
-  });
+  process.stdout.on('error', (err) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    else throw err;
+  }); // | head
+  promise.then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      console.error(err instanceof UsageError ? `${err.message}\n${USAGE}` : err);
+      process.exitCode = err instanceof UsageError ? 2 : 1;
+    },
+  );
 }

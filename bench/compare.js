@@ -19,12 +19,22 @@ export function normalize(json) {
     machine: { cpu: m.cpu ?? null, cores: m.cores ?? m.hardwareConcurrency ?? null },
     runtime: m.node ? { name: 'node', version: m.node, v8: m.v8 } : { name: 'browser', userAgent: m.userAgent ?? 'unknown' },
     date: m.date ?? json.date ?? '',
-    settings: { command: json.settings?.args ? `npm run bench -- ${json.settings.args.join(' ')}`.trim() : 'an older run', quick: json.settings?.quick ?? false },
+    settings: {
+      command: json.settings?.args ? `npm run bench -- ${json.settings.args.join(' ')}`.trim() : 'an older run',
+      quick: json.settings?.quick ?? false,
+    },
     notes: json.notes ?? [],
     candidates: m.tfjs ? [{ name: 'tfjs-wasm', version: m.tfjs }] : [],
     results: json.rows.map((r) => ({
-      candidate: r.backend, mode: r.mode, threads: 1, op: r.op, shape: r.shape.split('x').map(Number),
-      correct: !r.error, mlogitsPerSec: r.mlogits ?? null, rme: r.rme ?? null, samples: null,
+      candidate: r.backend,
+      mode: r.mode,
+      threads: 1,
+      op: r.op,
+      shape: r.shape.split('x').map(Number),
+      correct: !r.error,
+      mlogitsPerSec: r.mlogits ?? null,
+      rme: r.rme ?? null,
+      samples: null,
     })),
   };
 }
@@ -37,15 +47,26 @@ const key = (r) => `${r.op}|${r.shape.join('x')}|${r.candidate}|${r.mode}`;
  * (Mlogits/s), ratio, low, high, p, significant, note? }], onlyOld, onlyNew (row counts), warnings }.
  */
 export function compare(oldRun, newRun) {
-  const a = normalize(oldRun), b = normalize(newRun);
+  const a = normalize(oldRun),
+    b = normalize(newRun);
   const before = new Map(a.results.map((r) => [key(r), r]));
   const rows = [];
   for (const n of b.results) {
     const o = before.get(key(n));
     if (!o) continue;
     const row = {
-      op: n.op, shape: n.shape, candidate: n.candidate, mode: n.mode, threads: [o.threads, n.threads],
-      old: o.mlogitsPerSec, new: n.mlogitsPerSec, ratio: null, low: null, high: null, p: null, significant: false,
+      op: n.op,
+      shape: n.shape,
+      candidate: n.candidate,
+      mode: n.mode,
+      threads: [o.threads, n.threads],
+      old: o.mlogitsPerSec,
+      new: n.mlogitsPerSec,
+      ratio: null,
+      low: null,
+      high: null,
+      p: null,
+      significant: false,
     };
     if (o.mlogitsPerSec == null || n.mlogitsPerSec == null) {
       row.note = `not timed in the ${o.mlogitsPerSec == null ? (n.mlogitsPerSec == null ? 'old or the new' : 'old') : 'new'} run`;
@@ -63,8 +84,12 @@ export function compare(oldRun, newRun) {
   const where = (r) => [r.machine?.cpu, r.machine?.cores, r.runtime?.name, r.runtime?.version, r.runtime?.userAgent].join('|');
   if (where(a) !== where(b)) warnings.push('the runs differ in machine or runtime: the ratios measure that as well as the code');
   return {
-    old: a, new: b, rows, warnings,
-    onlyOld: a.results.filter((r) => !keys.has(key(r))).length, onlyNew: b.results.filter((r) => !before.has(key(r))).length,
+    old: a,
+    new: b,
+    rows,
+    warnings,
+    onlyOld: a.results.filter((r) => !keys.has(key(r))).length,
+    onlyNew: b.results.filter((r) => !before.has(key(r))).length,
   };
 }
 
@@ -76,16 +101,29 @@ export function formatComparison(c) {
   const head = ['op', 'shape', 'candidate', 'mode', 'old Mlogits/s', 'new Mlogits/s', 'new/old', '95% CI', 'p', ''];
   const table = c.rows.map((r) => {
     const threads = r.threads[0] !== r.threads[1] ? ` (${r.threads[0] ?? '?'}→${r.threads[1] ?? '?'} threads)` : '';
-    const mark = r.significant ? (r.ratio > 1 ? '* faster' : '* slower') : r.note ?? '';
-    return [r.op, r.shape.join('x'), r.candidate, r.mode + threads, r.old == null ? '—' : sig(r.old), r.new == null ? '—' : sig(r.new),
-      r.ratio == null ? '' : `${num(r.ratio)}×`, r.low == null ? '' : `[${num(r.low)}, ${num(r.high)}]`,
-      r.p == null ? '' : r.p < 0.001 ? '<0.001' : r.p.toFixed(3), mark];
+    const mark = r.significant ? (r.ratio > 1 ? '* faster' : '* slower') : (r.note ?? '');
+    return [
+      r.op,
+      r.shape.join('x'),
+      r.candidate,
+      r.mode + threads,
+      r.old == null ? '—' : sig(r.old),
+      r.new == null ? '—' : sig(r.new),
+      r.ratio == null ? '' : `${num(r.ratio)}×`,
+      r.low == null ? '' : `[${num(r.low)}, ${num(r.high)}]`,
+      r.p == null ? '' : r.p < 0.001 ? '<0.001' : r.p.toFixed(3),
+      mark,
+    ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
   const right = new Set([4, 5, 6, 8]);
-  const line = (cells) => cells.map((x, i) => (right.has(i) ? x.padStart(widths[i]) : x.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells) =>
+    cells
+      .map((x, i) => (right.has(i) ? x.padStart(widths[i]) : x.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   const significant = c.rows.filter((r) => r.significant);
-  return [
+  return `${[
     `old: ${run(c.old)}`,
     `new: ${run(c.new)}`,
     ...c.warnings.map((w) => `note: ${w}`),
@@ -100,5 +138,5 @@ export function formatComparison(c) {
     `${c.rows.length} rows in both runs, ${significant.length} significantly different ` +
       `(${significant.filter((r) => r.ratio > 1).length} faster, ${significant.filter((r) => r.ratio < 1).length} slower)` +
       `${c.onlyOld ? `; ${c.onlyOld} only in the old run` : ''}${c.onlyNew ? `; ${c.onlyNew} only in the new run` : ''}.`,
-  ].join('\n') + '\n';
+  ].join('\n')}\n`;
 }

@@ -36,7 +36,9 @@ export function resolveCandidate(spec, cwd = process.cwd()) {
   }
   const file = spec.startsWith('file:') ? fileURLToPath(spec) : path.resolve(cwd, spec);
   if (!existsSync(file)) {
-    throw new RangeError(`candidate '${spec}': no such file (${file}); a candidate is ${[...LIB_BACKENDS, ...Object.keys(PEERS)].join(', ')} or a module path`);
+    throw new RangeError(
+      `candidate '${spec}': no such file (${file}); a candidate is ${[...LIB_BACKENDS, ...Object.keys(PEERS)].join(', ')} or a module path`,
+    );
   }
   return [{ kind: 'module', url: pathToFileURL(file).href, label: spec, source: spec }];
 }
@@ -54,8 +56,10 @@ export async function loadEngines(candidate, { threads = 1 } = {}) {
   about.name = typeof mod.name === 'string' && mod.name ? mod.name : path.basename(fileURLToPath(candidate.url)).replace(/\.[cm]?js$/, '');
   if (typeof mod.version === 'string') about.version = mod.version;
   const engine = candidateEngine(mod, {
-    backend: about.name, mode: typeof mod.mode === 'string' ? mod.mode : 'arrays',
-    threads: Number.isInteger(mod.threads) ? mod.threads : null, tolerance: tolerance(mod.tolerance, about.name),
+    backend: about.name,
+    mode: typeof mod.mode === 'string' ? mod.mode : 'arrays',
+    threads: Number.isInteger(mod.threads) ? mod.threads : null,
+    tolerance: tolerance(mod.tolerance, about.name),
   });
   if (engine.tolerance) about.tolerance = engine.tolerance;
   return { engines: [engine], about };

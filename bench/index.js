@@ -61,13 +61,16 @@ export async function runBench(options = {}) {
       throw new UsageError(err.message);
     }
   };
-  const candidates = [...o.candidates.filter((c) => c !== 'baseline').flatMap(resolve), ...resolve('baseline')]
-    .sort((a, b) => (a.kind === 'module') - (b.kind === 'module')); // simdloss, the baseline, then modules
+  const candidates = [...o.candidates.filter((c) => c !== 'baseline').flatMap(resolve), ...resolve('baseline')].sort(
+    (a, b) => (a.kind === 'module') - (b.kind === 'module'),
+  ); // simdloss, the baseline, then modules
   const job = { ops: o.ops, shapes: o.shapes, timing: o.timing, threads: o.threads };
   const relaxedFlag = candidates.some((c) => c.backend === RELAXED) && !(await runs(RELAXED)) ? [RELAXED_FLAG] : [];
   const onRow = (row) => options.onRow?.(resultOf(row));
 
-  const rows = [], notes = [], about = [];
+  const rows = [],
+    notes = [],
+    about = [];
   for (const candidate of candidates) {
     const flags = candidate.backend === RELAXED ? relaxedFlag : [];
     const got = await measureIn(candidate, job, { flags, onRow });
@@ -91,17 +94,25 @@ export async function runBench(options = {}) {
     rows.push(...got.rows);
   }
   const threadsUsed = [...new Set(rows.filter((r) => r.mode === 'copy').map((r) => r.threads))];
-  if (o.threads !== 1 && threadsUsed.some((t) => t !== o.threads)) notes.push(`threads: ${o.threads} asked for, ${threadsUsed.join(' or ')} used`);
+  if (o.threads !== 1 && threadsUsed.some((t) => t !== o.threads))
+    notes.push(`threads: ${o.threads} asked for, ${threadsUsed.join(' or ')} used`);
 
-  const ops = OPS.filter((op) => o.ops.includes(op.name)), shapes = o.shapes.map(shape);
+  const ops = OPS.filter((op) => o.ops.includes(op.name)),
+    shapes = o.shapes.map(shape);
   const results = {
     machine: machine(),
     runtime: runtime(),
     package: await packageInfo(),
     date: new Date(started).toISOString(),
     settings: {
-      command: options.command ?? 'runBench()', quick: o.quick, threads: o.threads, ops: o.ops,
-      shapes: o.shapes, maxTime: o.timing.maxTime, minSamples: o.timing.minSamples, warmup: o.timing.warmup,
+      command: options.command ?? 'runBench()',
+      quick: o.quick,
+      threads: o.threads,
+      ops: o.ops,
+      shapes: o.shapes,
+      maxTime: o.timing.maxTime,
+      minSamples: o.timing.minSamples,
+      warmup: o.timing.warmup,
     },
     seconds: (Date.now() - started) / 1000,
     notes,

@@ -19,10 +19,15 @@ export const LIB_BACKENDS = ['relaxed-simd', 'simd', 'scalar', 'js'];
 /** An engine that calls impl's API functions with each op's arguments (made once per row). */
 export function candidateEngine(impl, { backend, mode, threads = null, tolerance }) {
   return {
-    backend, mode, threads, tolerance, applies: () => true,
+    backend,
+    mode,
+    threads,
+    tolerance,
+    applies: () => true,
     supports: (op) => typeof impl[op.fn] === 'function',
     prepare(op, d, s) {
-      const f = impl[op.fn], args = op.args(d, s);
+      const f = impl[op.fn],
+        args = op.args(d, s);
       return { call: () => f.apply(impl, args), dispose() {} };
     },
   };
@@ -38,20 +43,29 @@ export async function libEngines(backend, readWasm, { threads = 1 } = {}) {
   const k = await init({ backend, threads });
   const copy = candidateEngine(k, { backend, mode: 'copy', threads: k.threads });
   const zeroCopy = {
-    ...copy, mode: 'zero-copy', applies: (op) => Boolean(op.zeroCopy),
+    ...copy,
+    mode: 'zero-copy',
+    applies: (op) => Boolean(op.zeroCopy),
     prepare(op, d, s) {
-      const views = Object.fromEntries(Object.entries(d).map(([name, a]) => {
-        const view = a instanceof Int32Array ? k.i32(a.length) : k.f32(a.length);
-        view.set(a);
-        return [name, view];
-      }));
+      const views = Object.fromEntries(
+        Object.entries(d).map(([name, a]) => {
+          const view = a instanceof Int32Array ? k.i32(a.length) : k.f32(a.length);
+          view.set(a);
+          return [name, view];
+        }),
+      );
       const args = op.args(views, s);
       return { call: () => k[op.fn](...args), dispose: () => Object.values(views).forEach((v) => k.free(v)) };
     },
   };
   const exp = {
-    backend, mode: 'exp pass', threads: 1, unchecked: true, applies: (op) => Boolean(op.expPass), supports: () => true,
-    prepare: async (op, d) => ({ call: await expPass(backend, d.x, readWasm), dispose() {} }),
+    backend,
+    mode: 'exp pass',
+    threads: 1,
+    unchecked: true,
+    applies: (op) => Boolean(op.expPass),
+    supports: () => true,
+    prepare: async (_op, d) => ({ call: await expPass(backend, d.x, readWasm), dispose() {} }),
   };
   return backend === 'js' ? [copy] : [copy, zeroCopy, exp];
 }

@@ -34,7 +34,14 @@ function changedInput(d, pristine, op) {
   for (const [name, a] of Object.entries(pristine)) {
     if (op.outputs.includes(name)) continue;
     const i = a.findIndex((v, j) => !Object.is(v, d[name][j]));
-    if (i >= 0) return { part: name, index: i, got: d[name][i], expected: a[i], message: `it wrote into its input ${name}: ${name}[${i}] is ${d[name][i]}, was ${a[i]}` };
+    if (i >= 0)
+      return {
+        part: name,
+        index: i,
+        got: d[name][i],
+        expected: a[i],
+        message: `it wrote into its input ${name}: ${name}[${i}] is ${d[name][i]}, was ${a[i]}`,
+      };
   }
   return null;
 }

@@ -79,7 +79,14 @@ export const OPS = [
 ].map((op) => ({ fn: op.name, outputs: [], ...op }));
 
 /** The five shapes, then a small batch, where a call's fixed cost shows. */
-export const SHAPES = [[65536, 10], [8192, 100], [1024, 1000], [128, 32000], [16, 128256], [64, 10]].map(shape);
+export const SHAPES = [
+  [65536, 10],
+  [8192, 100],
+  [1024, 1000],
+  [128, 32000],
+  [16, 128256],
+  [64, 10],
+].map(shape);
 
 /** { rows, classes, name: 'RxC' } */
 export function shape([rows, classes]) {

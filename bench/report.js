@@ -11,7 +11,9 @@ import { buildId, machineLine, resultsJson, sig } from './rows.js';
 export function machine() {
   const cpus = os.cpus();
   return {
-    cpu: cpus[0]?.model.trim() ?? 'unknown', cores: cpus.length, os: `${os.type()} ${os.release()} ${os.arch()}`,
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    cores: cpus.length,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
     loadAverage: os.loadavg(), // 1, 5, 15 min, taken at the end: above ~1, something else ran too
   };
 }
@@ -30,23 +32,24 @@ const times = (x) => (x == null ? '' : `${sig(x)}×`);
 const shapeText = (r) => r.shape.join('×');
 const label = (r) => `${r.candidate} ${r.mode}${r.threads > 1 ? ` (${r.threads} threads)` : ''}`;
 
-export const QUICK_NOTE = 'Quick run: the figures are rough (short timings, few samples): ' +
-  'for a first look, not to publish or to --compare.';
+export const QUICK_NOTE =
+  'Quick run: the figures are rough (short timings, few samples): ' + 'for a first look, not to publish or to --compare.';
 
-const LEGEND = 'Throughput in million logits per second (rows·classes / time), the median of benchmark.js\'s samples ' +
+const LEGEND =
+  "Throughput in million logits per second (rows·classes / time), the median of benchmark.js's samples " +
   '(after a warm-up until the time per call settles), ± its relative margin of error. **× JS**: ratio to the ' +
   'plain-JavaScript baseline (`bench/baseline.js`, the straightforward loops) in the same run. **× tfjs-wasm**: ' +
-  'ratio to TensorFlow.js\'s wasm backend (SIMD build, one thread); zero-copy and tensors rows are compared with ' +
+  "ratio to TensorFlow.js's wasm backend (SIMD build, one thread); zero-copy and tensors rows are compared with " +
   'its tensors row, the others with its arrays row. Modes: *copy* plain `Float32Array`s in, result out; ' +
-  '*zero-copy* the same arrays made with `k.f32` / `k.i32`; *exp pass* one pass of that build\'s vector exp over ' +
-  'the same data (Σ exp x: no max, no log, no copy), the floor to compare logSumExp\'s zero-copy row with; ' +
+  "*zero-copy* the same arrays made with `k.f32` / `k.i32`; *exp pass* one pass of that build's vector exp over " +
+  "the same data (Σ exp x: no max, no log, no copy), the floor to compare logSumExp's zero-copy row with; " +
   '*arrays* a candidate module (TensorFlow.js: `Float32Array` → tensors → op → `dataSync`); *tensors* input ' +
   'tensors already made; *loops* the baseline. `crossEntropyWithGrad` writes its gradient into the same array ' +
   'every call, as a training loop does, and `logSumExp` and `argmax` their results. Every candidate gets the ' +
-  'same input, and its result is checked first against simdloss\'s js backend (float64) with the README\'s ' +
-  'tolerance, |got − ref| ≤ 1e-5 + 1.3e-6·|ref| (argmax\'s indices exactly): a wrong one is refused, not timed. ' +
+  "same input, and its result is checked first against simdloss's js backend (float64) with the README's " +
+  "tolerance, |got − ref| ≤ 1e-5 + 1.3e-6·|ref| (argmax's indices exactly): a wrong one is refused, not timed. " +
   '⚠ marks a candidate timed within the looser tolerance it declares (TensorFlow.js sums in float32), with where ' +
-  'it misses the README\'s. `mseLoss` and `binaryCrossEntropyWithLogits` take the shape as one flat length; ' +
+  "it misses the README's. `mseLoss` and `binaryCrossEntropyWithLogits` take the shape as one flat length; " +
   '`crossEntropy` is the mean over index targets; `nllLoss` reads one value per row but is counted in ' +
   'rows·classes like the rest.';
 
@@ -71,11 +74,22 @@ export function markdown(results, { legend = true } = {}) {
   ];
   const tf = rows.some((r) => r.ratioToTfjsWasm != null); // a × tfjs-wasm column where tfjs-wasm ran
   for (const op of [...new Set(rows.map((r) => r.op))]) {
-    lines.push('', `## ${op}`, '', `| shape | candidate | mode | Mlogits/s | ± | × JS |${tf ? ' × tfjs-wasm |' : ''}`, `|---|---|---|--:|--:|--:|${tf ? '--:|' : ''}`);
+    lines.push(
+      '',
+      `## ${op}`,
+      '',
+      `| shape | candidate | mode | Mlogits/s | ± | × JS |${tf ? ' × tfjs-wasm |' : ''}`,
+      `|---|---|---|--:|--:|--:|${tf ? '--:|' : ''}`,
+    );
     const opRows = rows.filter((r) => r.op === op);
     for (const r of opRows) {
-      const speed = r.skipped ? 'not exported' : r.correct === false ? 'wrong' : r.error ? 'failed'
-        : `${sig(r.mlogitsPerSec)}${r.mismatch ? ' ⚠' : ''}`;
+      const speed = r.skipped
+        ? 'not exported'
+        : r.correct === false
+          ? 'wrong'
+          : r.error
+            ? 'failed'
+            : `${sig(r.mlogitsPerSec)}${r.mismatch ? ' ⚠' : ''}`;
       const rme = r.rme == null ? '' : `${r.rme.toFixed(1)}%`;
       const who = `${r.candidate} | ${r.mode}${r.threads > 1 ? ` (${r.threads} threads)` : ''}`;
       lines.push(`| ${shapeText(r)} | ${who} | ${speed} | ${rme} | ${times(r.ratioToJs)} |${tf ? ` ${times(r.ratioToTfjsWasm)} |` : ''}`);
@@ -85,13 +99,27 @@ export function markdown(results, { legend = true } = {}) {
     for (const r of inaccurate) lines.push(`⚠ ${label(r)} ${shapeText(r)}: ${r.mismatch.message}.  `);
   }
   const section = (title, list) => (list.length ? ['', `## ${title}`, '', ...list] : []);
-  lines.push(...section('Refused: wrong results, not timed', rows.filter((r) => r.correct === false)
-    .map((r) => `- ${label(r)}, ${r.op} ${shapeText(r)}: ${r.mismatch?.message ?? r.error}`)));
+  lines.push(
+    ...section(
+      'Refused: wrong results, not timed',
+      rows.filter((r) => r.correct === false).map((r) => `- ${label(r)}, ${r.op} ${shapeText(r)}: ${r.mismatch?.message ?? r.error}`),
+    ),
+  );
   const skipped = new Map();
   for (const r of rows.filter((r) => r.skipped)) skipped.set(r.candidate, [...new Set([...(skipped.get(r.candidate) ?? []), r.op])]);
-  lines.push(...section('Skipped: ops a candidate does not export', [...skipped].map(([c, ops]) => `- ${c}: ${ops.join(', ')}`)));
-  lines.push(...section('Failed rows', rows.filter((r) => r.correct !== false && r.error).map((r) => `- ${label(r)}, ${r.op} ${shapeText(r)}: ${r.error}`)));
-  return lines.join('\n') + '\n';
+  lines.push(
+    ...section(
+      'Skipped: ops a candidate does not export',
+      [...skipped].map(([c, ops]) => `- ${c}: ${ops.join(', ')}`),
+    ),
+  );
+  lines.push(
+    ...section(
+      'Failed rows',
+      rows.filter((r) => r.correct !== false && r.error).map((r) => `- ${label(r)}, ${r.op} ${shapeText(r)}: ${r.error}`),
+    ),
+  );
+  return `${lines.join('\n')}\n`;
 }
 
 /** The README's table: the main ops, simdloss's simd and relaxed-simd builds against the baseline and tfjs-wasm. */
@@ -107,11 +135,14 @@ export function summary(results) {
     '|---|---|--:|--:|--:|--:|--:|--:|',
   ];
   for (const r of rows.filter((r) => r.candidate === 'baseline' && SUMMARY_OPS.includes(r.op))) {
-    const simd = at(r, 'simd', 'copy'), tf = at(r, 'tfjs-wasm', 'arrays');
-    lines.push(`| ${r.op} | ${shapeText(r)} | ${cell(simd)} | ${cell(at(r, 'simd', 'zero-copy'))} | ${cell(at(r, 'relaxed-simd', 'copy'))} | ` +
-      `${r.mlogitsPerSec ? sig(r.mlogitsPerSec) : ''} | ${tf?.mlogitsPerSec ? sig(tf.mlogitsPerSec) : ''} | ${times(simd?.ratioToTfjsWasm)} |`);
+    const simd = at(r, 'simd', 'copy'),
+      tf = at(r, 'tfjs-wasm', 'arrays');
+    lines.push(
+      `| ${r.op} | ${shapeText(r)} | ${cell(simd)} | ${cell(at(r, 'simd', 'zero-copy'))} | ${cell(at(r, 'relaxed-simd', 'copy'))} | ` +
+        `${r.mlogitsPerSec ? sig(r.mlogitsPerSec) : ''} | ${tf?.mlogitsPerSec ? sig(tf.mlogitsPerSec) : ''} | ${times(simd?.ratioToTfjsWasm)} |`,
+    );
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 const SUMMARY_OPS = ['crossEntropy', 'crossEntropyWithGrad', 'logSumExp', 'softmax'];
 

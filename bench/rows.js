@@ -6,9 +6,21 @@
 import { wasmUrl } from './exp-pass.js';
 
 export const ENGINE_ORDER = [
-  'relaxed-simd/copy', 'relaxed-simd/zero-copy', 'relaxed-simd/exp pass', 'simd/copy', 'simd/zero-copy', 'simd/exp pass',
-  'scalar/copy', 'scalar/zero-copy', 'scalar/exp pass',
-  'js/copy', 'baseline/loops', 'tfjs-wasm/arrays', 'tfjs-wasm/tensors', 'tfjs-cpu/arrays', 'tfjs-cpu/tensors',
+  'relaxed-simd/copy',
+  'relaxed-simd/zero-copy',
+  'relaxed-simd/exp pass',
+  'simd/copy',
+  'simd/zero-copy',
+  'simd/exp pass',
+  'scalar/copy',
+  'scalar/zero-copy',
+  'scalar/exp pass',
+  'js/copy',
+  'baseline/loops',
+  'tfjs-wasm/arrays',
+  'tfjs-wasm/tensors',
+  'tfjs-cpu/arrays',
+  'tfjs-cpu/tensors',
 ];
 
 /** Known engines in ENGINE_ORDER; others (users' candidates) after them, in the order they ran (the sort is stable). */
@@ -30,7 +42,8 @@ export function finish(rows, ops, shapes) {
   }
   const rank = (r) => [ops.findIndex((o) => o.name === r.op), shapes.findIndex((s) => s.name === r.shape), order(r)];
   return rows.sort((a, b) => {
-    const ra = rank(a), rb = rank(b);
+    const ra = rank(a),
+      rb = rank(b);
     return ra[0] - rb[0] || ra[1] - rb[1] || ra[2] - rb[2];
   });
 }
@@ -42,11 +55,19 @@ export const sig = (x) => (x >= 100 ? x.toFixed(0) : x.toPrecision(3));
 export function resultOf(r) {
   const [rows, classes] = r.shape.split('x').map(Number);
   return {
-    candidate: r.backend, mode: r.mode, threads: r.threads ?? null, op: r.op, shape: [rows, classes],
+    candidate: r.backend,
+    mode: r.mode,
+    threads: r.threads ?? null,
+    op: r.op,
+    shape: [rows, classes],
     correct: r.correct ?? null,
-    ...(r.mismatch ? { mismatch: r.mismatch } : {}), ...(r.skipped ? { skipped: r.skipped } : {}), ...(r.error ? { error: r.error } : {}),
-    mlogitsPerSec: r.mlogits ?? null, rme: r.rme ?? null,
-    ratioToJs: r.vsBaseline ?? null, ...(r.vsTfjsWasm != null ? { ratioToTfjsWasm: r.vsTfjsWasm } : {}),
+    ...(r.mismatch ? { mismatch: r.mismatch } : {}),
+    ...(r.skipped ? { skipped: r.skipped } : {}),
+    ...(r.error ? { error: r.error } : {}),
+    mlogitsPerSec: r.mlogits ?? null,
+    rme: r.rme ?? null,
+    ratioToJs: r.vsBaseline ?? null,
+    ...(r.vsTfjsWasm != null ? { ratioToTfjsWasm: r.vsTfjsWasm } : {}),
     ...(r.warmup ? { warmup: r.warmup } : {}),
     samples: r.samples ?? null,
   };
@@ -68,16 +89,23 @@ export function resultsJson(results) {
   const number = (x) => (!Number.isFinite(x) ? String(x) : Number.isInteger(x) ? x : +x.toPrecision(4));
   const line = (v) => JSON.stringify(v, (_, x) => (typeof x === 'number' ? number(x) : x));
   const { results: rows, ...head } = results;
-  return `{\n${Object.entries(head).map(([k, v]) => `"${k}": ${line(v)},\n`).join('')}"results": [\n${rows.map(line).join(',\n')}\n]}\n`;
+  return `{\n${Object.entries(head)
+    .map(([k, v]) => `"${k}": ${line(v)},\n`)
+    .join('')}"results": [\n${rows.map(line).join(',\n')}\n]}\n`;
 }
 
 /** One line on where and what a run measured: machine, runtime, package and build, date. */
 export function machineLine({ machine: m, runtime: rt, package: p, date, candidates = [] }) {
   const tfjs = candidates.find((c) => c.name.startsWith('tfjs-') && c.version)?.version;
   return [
-    m.cpu ?? 'CPU unknown', `${m.cores ?? '?'} ${m.cpu ? 'cores' : 'logical cores'}`, m.os,
+    m.cpu ?? 'CPU unknown',
+    `${m.cores ?? '?'} ${m.cpu ? 'cores' : 'logical cores'}`,
+    m.os,
     rt.name === 'node' ? `Node ${rt.version} (V8 ${rt.v8})` : rt.userAgent,
-    p ? `${p.name} ${p.version} (build ${p.build})` : null, tfjs ? `TensorFlow.js ${tfjs}` : null,
+    p ? `${p.name} ${p.version} (build ${p.build})` : null,
+    tfjs ? `TensorFlow.js ${tfjs}` : null,
     `${date.slice(0, 16).replace('T', ' ')} UTC`,
-  ].filter(Boolean).join(', ');
+  ]
+    .filter(Boolean)
+    .join(', ');
 }

@@ -4,8 +4,10 @@
 
 /** log Γ(x) for x > 0 (Lanczos, g = 7, n = 9: ~15 digits). */
 function logGamma(x) {
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
+    -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
   x -= 1;
   let a = c[0];
@@ -17,11 +19,15 @@ function logGamma(x) {
 /** The continued fraction of the regularized incomplete beta function (Lentz's method). */
 function betaFraction(a, b, x) {
   const tiny = 1e-300;
-  let c = 1, d = 1 - ((a + b) * x) / (a + 1);
+  let c = 1,
+    d = 1 - ((a + b) * x) / (a + 1);
   d = 1 / (Math.abs(d) < tiny ? tiny : d);
   let h = d;
   for (let m = 1; m <= 300; m++) {
-    for (const num of [(m * (b - m) * x) / ((a + 2 * m - 1) * (a + 2 * m)), (-(a + m) * (a + b + m) * x) / ((a + 2 * m) * (a + 2 * m + 1))]) {
+    for (const num of [
+      (m * (b - m) * x) / ((a + 2 * m - 1) * (a + 2 * m)),
+      (-(a + m) * (a + b + m) * x) / ((a + 2 * m) * (a + 2 * m + 1)),
+    ]) {
       d = 1 + num * d;
       d = 1 / (Math.abs(d) < tiny ? tiny : d);
       c = 1 + num / c;
@@ -49,7 +55,8 @@ export function twoSidedP(t, df) {
 
 /** The t with P(|T| ≥ t) = 1 − level (level 0.95: the two-sided 95% quantile). */
 export function tQuantile(df, level = 0.95) {
-  let lo = 0, hi = 1;
+  let lo = 0,
+    hi = 1;
   while (twoSidedP(hi, df) > 1 - level) hi *= 2;
   for (let i = 0; i < 100; i++) {
     const mid = (lo + hi) / 2;
@@ -75,13 +82,17 @@ export function summarize(sample) {
  * in each sample; high is Infinity where the new mean is not significantly above 0.
  */
 export function welch(a, b, level = 0.95) {
-  const A = summarize(a), B = summarize(b);
-  const va = A.variance / A.n, vb = B.variance / B.n;
+  const A = summarize(a),
+    B = summarize(b);
+  const va = A.variance / A.n,
+    vb = B.variance / B.n;
   const ratio = A.mean / B.mean;
-  if (va + vb === 0) return { ratio, low: ratio, high: ratio, t: A.mean === B.mean ? 0 : Infinity, df: Infinity, p: A.mean === B.mean ? 1 : 0 };
+  if (va + vb === 0)
+    return { ratio, low: ratio, high: ratio, t: A.mean === B.mean ? 0 : Infinity, df: Infinity, p: A.mean === B.mean ? 1 : 0 };
   const t = (A.mean - B.mean) / Math.sqrt(va + vb);
   const df = (va + vb) ** 2 / (va ** 2 / (A.n - 1) + vb ** 2 / (B.n - 1));
-  const q = tQuantile(df, level), q2 = q * q;
+  const q = tQuantile(df, level),
+    q2 = q * q;
   // Fieller: the ρ with (mean(a) − ρ·mean(b))² ≤ q²·(va + ρ²·vb)
   const k = B.mean ** 2 - q2 * vb;
   const disc = q2 * (vb * A.mean ** 2 + va * B.mean ** 2) - q2 * q2 * va * vb;

@@ -21,8 +21,15 @@ const { values } = parseArgs({
     backend: { type: 'string', default: 'simd' },
   },
 });
-const THREADS = Number(values.threads), ROUNDS = Number(values.rounds), BACKEND = values.backend;
-const SHAPES = [[1024, 1000], [128, 32000], [16384, 100], [64, 10]];
+const THREADS = Number(values.threads),
+  ROUNDS = Number(values.rounds),
+  BACKEND = values.backend;
+const SHAPES = [
+  [1024, 1000],
+  [128, 32000],
+  [16384, 100],
+  [64, 10],
+];
 const SECONDS = 0.4;
 
 /** The calls timed, on one kernel: inputs made once, plain or in kernel memory. */
@@ -35,7 +42,9 @@ function workload(k, rows, classes, where) {
     v.set(a);
     return v;
   };
-  const x = place(x0), t = place(t0), grad = place(new Float32Array(x0.length));
+  const x = place(x0),
+    t = place(t0),
+    grad = place(new Float32Array(x0.length));
   return {
     crossEntropy: () => k.crossEntropy(x, t, classes),
     crossEntropyWithGrad: () => k.crossEntropyWithGrad(x, t, classes, { grad }).loss,
@@ -73,21 +82,38 @@ parentPort.postMessage('ready');
 /** n one-thread instances in their own worker threads, each ready to time op on a signal. */
 async function independents(n, rows, classes, where, op) {
   const data = {
-    url: new URL('../dist/index.js', import.meta.url).href, self: import.meta.url, backend: BACKEND,
-    rows, classes, where, op, seconds: SECONDS,
+    url: new URL('../dist/index.js', import.meta.url).href,
+    self: import.meta.url,
+    backend: BACKEND,
+    rows,
+    classes,
+    where,
+    op,
+    seconds: SECONDS,
   };
-  const workers = await Promise.all(Array.from({ length: n }, () => new Promise((resolve, reject) => {
-    const w = new Worker(new URL(`data:text/javascript,${encodeURIComponent(WORKER)}`), { workerData: data });
-    w.once('message', () => resolve(w));
-    w.once('error', reject);
-  })));
+  const workers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise((resolve, reject) => {
+          const w = new Worker(new URL(`data:text/javascript,${encodeURIComponent(WORKER)}`), { workerData: data });
+          w.once('message', () => resolve(w));
+          w.once('error', reject);
+        }),
+    ),
+  );
   return {
     /** Summed calls per second of all instances timing at once. */
     async run() {
-      const rates = await Promise.all(workers.map((w) => new Promise((resolve) => {
-        w.once('message', resolve);
-        w.postMessage('go');
-      })));
+      const rates = await Promise.all(
+        workers.map(
+          (w) =>
+            new Promise((resolve) => {
+              w.once('message', resolve);
+              w.postMessage('go');
+            }),
+        ),
+      );
       return rates.reduce((a, b) => a + b, 0);
     },
     stop: () => Promise.all(workers.map((w) => w.terminate())),
@@ -99,16 +125,20 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 export { workload, rate };
 
 async function main() {
-  const one = await init({ backend: BACKEND }), pool = await init({ backend: BACKEND, threads: THREADS });
+  const one = await init({ backend: BACKEND }),
+    pool = await init({ backend: BACKEND, threads: THREADS });
   console.log(`# parallel efficiency, ${BACKEND}, ${pool.threads} threads, median of ${ROUNDS} rounds (Mlogits/s)\n`);
   console.log('| op | shape | arrays | 1 thread | pool | independent ×N | efficiency | speed-up |');
   console.log('|---|---|---|--:|--:|--:|--:|--:|');
   for (const [rows, classes] of SHAPES) {
     for (const op of ['crossEntropy', 'crossEntropyWithGrad']) {
       for (const where of ['zero-copy', 'plain']) {
-        const f1 = workload(one, rows, classes, where)[op], fp = workload(pool, rows, classes, where)[op];
+        const f1 = workload(one, rows, classes, where)[op],
+          fp = workload(pool, rows, classes, where)[op];
         const ind = await independents(pool.threads, rows, classes, where, op);
-        const r1 = [], rp = [], ri = [];
+        const r1 = [],
+          rp = [],
+          ri = [];
         for (let round = 0; round < ROUNDS; round++) {
           r1.push(rate(f1, SECONDS));
           rp.push(rate(fp, SECONDS));
@@ -116,8 +146,11 @@ async function main() {
         }
         await ind.stop();
         const m = (x) => (median(x) * rows * classes) / 1e6;
-        const eff = median(rp.map((p, i) => p / ri[i])), up = median(rp.map((p, i) => p / r1[i]));
-        console.log(`| ${op} | ${rows}×${classes} | ${where} | ${m(r1).toFixed(0)} | ${m(rp).toFixed(0)} | ${m(ri).toFixed(0)} | ${eff.toFixed(2)} | ${up.toFixed(2)}× |`);
+        const eff = median(rp.map((p, i) => p / ri[i])),
+          up = median(rp.map((p, i) => p / r1[i]));
+        console.log(
+          `| ${op} | ${rows}×${classes} | ${where} | ${m(r1).toFixed(0)} | ${m(rp).toFixed(0)} | ${m(ri).toFixed(0)} | ${eff.toFixed(2)} | ${up.toFixed(2)}× |`,
+        );
       }
     }
   }

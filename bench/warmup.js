@@ -48,7 +48,8 @@ export function warmUp(fn, { batchSeconds, minSeconds, maxSeconds }, callSeconds
     } else {
       times.push({ at: elapsed, perCall });
       const fastest = (list) => Math.min(...list.map((t) => t.perCall));
-      const first = times.filter((t) => t.at <= elapsed / 2), second = times.filter((t) => t.at > elapsed / 2);
+      const first = times.filter((t) => t.at <= elapsed / 2),
+        second = times.filter((t) => t.at > elapsed / 2);
       settled = first.length >= 2 && second.length >= 2 && fastest(second) >= (1 - SPREAD) * fastest(first);
     }
     if ((settled && elapsed >= minSeconds) || elapsed >= maxSeconds) {

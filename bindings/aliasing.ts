@@ -12,8 +12,18 @@ export type Named = [name: string, a: ArrayBufferView | null];
 export type MemoryKey = (buffer: ArrayBufferLike) => object;
 
 /** Where an array's bytes lie, with its memory's key. */
-interface Span { a: ArrayBufferView; key: object; start: number; end: number }
-const spanOf = (key: MemoryKey, a: ArrayBufferView): Span => ({ a, key: key(a.buffer), start: a.byteOffset, end: a.byteOffset + a.byteLength });
+interface Span {
+  a: ArrayBufferView;
+  key: object;
+  start: number;
+  end: number;
+}
+const spanOf = (key: MemoryKey, a: ArrayBufferView): Span => ({
+  a,
+  key: key(a.buffer),
+  start: a.byteOffset,
+  end: a.byteOffset + a.byteLength,
+});
 
 function overlap(a: Span, b: Span): 'none' | 'same' | 'partial' {
   if (a.key !== b.key || a.end <= b.start || b.end <= a.start || a.start === a.end || b.start === b.end) return 'none';
@@ -27,7 +37,10 @@ function overlap(a: Span, b: Span): 'none' | 'same' | 'partial' {
  * calls as one array.
  */
 export function separate<T extends ArrayBufferView | null>(
-  key: MemoryKey, inputs: Named[], outputs: [string, T][], inPlace: Record<string, readonly string[]> = {},
+  key: MemoryKey,
+  inputs: Named[],
+  outputs: [string, T][],
+  inPlace: Record<string, readonly string[]> = {},
 ): T[] {
   const ins: [string, Span][] = [];
   for (const [name, a] of inputs) if (a) ins.push([name, spanOf(key, a)]);
@@ -47,7 +60,8 @@ export function separate<T extends ArrayBufferView | null>(
       throw new RangeError(`${outName} and ${inName} overlap in memory: an output must not share memory with an input${allowed}`);
     }
     for (const [otherName, other] of outs) {
-      if (overlap(o, other) !== 'none') throw new RangeError(`${outName} and ${otherName} overlap in memory: two outputs must not share memory`);
+      if (overlap(o, other) !== 'none')
+        throw new RangeError(`${outName} and ${otherName} overlap in memory: two outputs must not share memory`);
     }
     outs.push([outName, o]);
     return result;

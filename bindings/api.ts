@@ -24,7 +24,6 @@ function spatialOf(o: v.Options): number {
   return s;
 }
 
-
 /** Probability targets are a float array (PyTorch decides by dtype too). */
 function isProbabilities(t: unknown): boolean {
   const kind = kindOf(t);
@@ -50,9 +49,12 @@ function given<T>(callers: unknown, made: T): T {
 
 /** What the operations run on after dispose(): every kernel call throws. */
 const DISPOSED = new Proxy({} as Kernels, {
-  get: (_, key) => key === 'dispose' ? undefined : () => {
-    throw new Error('simdloss: this kernel object was disposed; call init() for a new one');
-  },
+  get: (_, key) =>
+    key === 'dispose'
+      ? undefined
+      : () => {
+          throw new Error('simdloss: this kernel object was disposed; call init() for a new one');
+        },
 });
 
 /** The public operations (types.ts) without what init() adds. */
@@ -71,10 +73,17 @@ export function createApi(kernels: Kernels): Operations {
    *  inputs (aliasing.ts); outputs the call made itself cannot alias, so
    *  without one from the caller nothing is checked and inputs() not built. */
   function outputs<T extends F32 | I32 | null>(
-    inputs: () => Named[], outs: [string, unknown, T][], inPlace: Record<string, readonly string[]> = {},
+    inputs: () => Named[],
+    outs: [string, unknown, T][],
+    inPlace: Record<string, readonly string[]> = {},
   ): T[] {
     if (outs.every(([, given]) => given === undefined || given === null)) return outs.map(([, , a]) => a);
-    return separate(key, inputs(), outs.map(([name, , a]) => [name, a] as [string, T]), inPlace);
+    return separate(
+      key,
+      inputs(),
+      outs.map(([name, , a]) => [name, a] as [string, T]),
+      inPlace,
+    );
   }
   const madeHere = <T extends F32 | I32>(view: T): T => {
     made.add(view);
@@ -91,24 +100,45 @@ export function createApi(kernels: Kernels): Operations {
 
   /** x → per-row (or per-element) result, for the one-input row-wise ops. */
   function rowwise<T extends F32 | I32>(
-    name: string, input: unknown, classes: unknown, last: unknown, perRow: boolean,
-    Kind: { new (n: number): T; name: string }, run: (x: F32, C: number, out: T, S: number) => void,
+    name: string,
+    input: unknown,
+    classes: unknown,
+    last: unknown,
+    perRow: boolean,
+    Kind: { new (n: number): T; name: string },
+    run: (x: F32, C: number, out: T, S: number) => void,
   ): T {
     const { o, x, S, rows, C } = rowwiseInput(name, input, classes, last);
-    const [out] = outputs(() => [[name, x]], [['out', o.out, v.outArray(o.out, Kind, perRow ? rows : x.length)]], perRow ? {} : IN_PLACE.rowwise);
+    const [out] = outputs(
+      () => [[name, x]],
+      [['out', o.out, v.outArray(o.out, Kind, perRow ? rows : x.length)]],
+      perRow ? {} : IN_PLACE.rowwise,
+    );
     run(x, C, out, S);
     return given(o.out, out);
   }
 
   /** (y, dy) → dx for the row-wise backward ops; dy is per row for logSumExp. */
   function rowwiseBackward(
-    yName: string, y0: unknown, dy0: unknown, classes: unknown, last: unknown, dyPerRow: boolean,
+    yName: string,
+    y0: unknown,
+    dy0: unknown,
+    classes: unknown,
+    last: unknown,
+    dyPerRow: boolean,
     run: (y: F32, dy: F32, C: number, out: F32, S: number) => void,
   ): F32 {
     const { o, x: y, S, rows, C } = rowwiseInput(yName, y0, classes, last);
     const dy = v.floatsOfLength('dy', dy0, dyPerRow ? rows : y.length);
     const inPlace = dyPerRow ? IN_PLACE.logSumExpBackward : IN_PLACE.rowwiseBackward;
-    const [out] = outputs(() => [[yName, y], ['dy', dy]], [['out', o.out, v.outArray(o.out, Float32Array, y.length)]], inPlace);
+    const [out] = outputs(
+      () => [
+        [yName, y],
+        ['dy', dy],
+      ],
+      [['out', o.out, v.outArray(o.out, Float32Array, y.length)]],
+      inPlace,
+    );
     run(y, dy, C, out, S);
     return given(o.out, out);
   }
@@ -121,7 +151,11 @@ export function createApi(kernels: Kernels): Operations {
     const rows = v.rowsOf(x0, name, classes, S);
     const C = classes as number;
     return {
-      o, x0, S, rows, C,
+      o,
+      x0,
+      S,
+      rows,
+      C,
       reduction: v.oneOf<Reduction>('reduction', o.reduction, REDUCTIONS, 'mean'),
       weight: v.optionalFloats('weight', o.weight, C),
       ignoreIndex: v.integer('ignoreIndex', o.ignoreIndex, -100),
@@ -141,7 +175,8 @@ export function createApi(kernels: Kernels): Operations {
     const c = classLossInput('logits', logits, classes, opts, ['labelSmoothing', ...extra]);
     const { o, x0, S, rows, C, reduction, weight, ignoreIndex } = c;
     const smoothing = v.inRange('labelSmoothing', o.labelSmoothing, 0, 1, 0);
-    let q: F32 | null = null, t: I32 | null = null;
+    let q: F32 | null = null,
+      t: I32 | null = null;
     if (isProbabilities(target)) {
       if (ignoreIndex >= 0) throw new RangeError(`ignoreIndex (${ignoreIndex}) cannot be used with probability targets`);
       q = v.probabilities('target', target, x0.length);
@@ -154,8 +189,12 @@ export function createApi(kernels: Kernels): Operations {
   }
 
   /** The arrays a cross-entropy call reads, for outputs(). */
-  const ceInputs = (c: CeCall, gradOut: F32 | null): Named[] =>
-    [['logits', c.x0], ['target', c.q ?? c.t], ['weight', c.weight], ['gradOutput', gradOut]];
+  const ceInputs = (c: CeCall, gradOut: F32 | null): Named[] => [
+    ['logits', c.x0],
+    ['target', c.q ?? c.t],
+    ['weight', c.weight],
+    ['gradOutput', gradOut],
+  ];
   type CeCall = ReturnType<typeof crossEntropyCall>;
 
   /** Σ_c w_c, the smoothing term's total weight. */
@@ -169,7 +208,17 @@ export function createApi(kernels: Kernels): Operations {
     if (c.q) {
       const gradScale = reduction === 'mean' ? g.scale / rows : g.scale;
       const [total] = k.crossEntropyProb({
-        x, q: c.q, classes: C, spatial: S, weight, smoothing: eps, out: c.out, sums, grad, gradScale, gradOut: g.array,
+        x,
+        q: c.q,
+        classes: C,
+        spatial: S,
+        weight,
+        smoothing: eps,
+        out: c.out,
+        sums,
+        grad,
+        gradScale,
+        gradOut: g.array,
       });
       return reduction === 'mean' ? total / rows : total;
     }
@@ -177,8 +226,20 @@ export function createApi(kernels: Kernels): Operations {
     const W = reduction === 'mean' && grad ? k.targetWeight(t, weight, C, c.ignoreIndex) : 1;
     const scale = reduction === 'mean' ? g.scale / W : g.scale;
     const [nll, wSum, smooth] = k.crossEntropyIndex({
-      x, target: t, classes: C, spatial: S, weight, weightTotal: weightTotal(weight, C), ignoreIndex: c.ignoreIndex, smoothing: eps,
-      out: c.out, sums, grad, gradNll: (1 - eps) * scale, gradSmooth: (eps / C) * scale, gradOut: g.array,
+      x,
+      target: t,
+      classes: C,
+      spatial: S,
+      weight,
+      weightTotal: weightTotal(weight, C),
+      ignoreIndex: c.ignoreIndex,
+      smoothing: eps,
+      out: c.out,
+      sums,
+      grad,
+      gradNll: (1 - eps) * scale,
+      gradSmooth: (eps / C) * scale,
+      gradOut: g.array,
     });
     // 'mean' divides each part by Σ w_t, as PyTorch does: with weights whose
     // kept sum is 0 that is 0/0 for the NLL part, so NaN, never ±∞.
@@ -222,22 +283,41 @@ export function createApi(kernels: Kernels): Operations {
   }
   /** A validated elementwise loss call; divisor is what 'mean' (or 'batchmean') divides by. */
   interface EwCall {
-    o: v.Options; a: F32; b: F32; reduction: string; w: F32 | null; pw: F32 | null; op: Elementwise; divisor: number;
+    o: v.Options;
+    a: F32;
+    b: F32;
+    reduction: string;
+    w: F32 | null;
+    pw: F32 | null;
+    op: Elementwise;
+    divisor: number;
   }
 
-  const ewInputs = (c: EwCall, gradOut: F32 | null = null): Named[] =>
-    [['input', c.a], ['target', c.b], ['weight', c.w], ['posWeight', c.pw], ['gradOutput', gradOut]];
+  const ewInputs = (c: EwCall, gradOut: F32 | null = null): Named[] => [
+    ['input', c.a],
+    ['target', c.b],
+    ['weight', c.w],
+    ['posWeight', c.pw],
+    ['gradOutput', gradOut],
+  ];
 
   function elementwiseLoss(c: EwCall): number | F32 {
-    const [out] = outputs(() => ewInputs(c), [['out', c.o.out, c.reduction === 'none' ? v.outArray(c.o.out, Float32Array, c.a.length) : null]],
-      IN_PLACE.elementwise);
+    const [out] = outputs(
+      () => ewInputs(c),
+      [['out', c.o.out, c.reduction === 'none' ? v.outArray(c.o.out, Float32Array, c.a.length) : null]],
+      IN_PLACE.elementwise,
+    );
     const total = k.elementwise({ op: c.op, a: c.a, b: c.b, w: c.w, pw: c.pw, out, sums: out === null });
     return lossResult(c.reduction, c.reduction === 'sum' || c.reduction === 'none' ? total : total / c.divisor, given(c.o.out, out));
   }
 
   function elementwiseGrad(c: EwCall): F32 {
     const g = v.gradOutput(c.o.gradOutput, c.reduction, c.a.length);
-    const [grad] = outputs(() => ewInputs(c, g.array), [['out', c.o.out, v.outArray(c.o.out, Float32Array, c.a.length)]], IN_PLACE.elementwise);
+    const [grad] = outputs(
+      () => ewInputs(c, g.array),
+      [['out', c.o.out, v.outArray(c.o.out, Float32Array, c.a.length)]],
+      IN_PLACE.elementwise,
+    );
     const scale = c.reduction === 'sum' || c.reduction === 'none' ? g.scale : g.scale / c.divisor;
     k.elementwiseBackward({ op: c.op, a: c.a, b: c.b, w: c.w, pw: c.pw, grad, gradScale: scale, gradOut: g.array });
     return given(c.o.out, grad);
@@ -248,21 +328,19 @@ export function createApi(kernels: Kernels): Operations {
     const { o, x0, S, rows, C, reduction, weight, ignoreIndex } = c;
     return { o, lp: x0, S, rows, C, reduction, weight, ignoreIndex, t: checkedTargets(target, rows, C, ignoreIndex) };
   }
-  const nllInputs = (c: ReturnType<typeof nllCall>, gradOut: F32 | null): Named[] =>
-    [['logProbs', c.lp], ['target', c.t], ['weight', c.weight], ['gradOutput', gradOut]];
-
+  const nllInputs = (c: ReturnType<typeof nllCall>, gradOut: F32 | null): Named[] => [
+    ['logProbs', c.lp],
+    ['target', c.t],
+    ['weight', c.weight],
+    ['gradOutput', gradOut],
+  ];
 
   const api = {
-    logSumExp: (x: F32, classes: number, last?: unknown) =>
-      rowwise('x', x, classes, last, true, Float32Array, k.logSumExp),
-    softmax: (x: F32, classes: number, last?: unknown) =>
-      rowwise('x', x, classes, last, false, Float32Array, k.softmax),
-    logSoftmax: (x: F32, classes: number, last?: unknown) =>
-      rowwise('x', x, classes, last, false, Float32Array, k.logSoftmax),
-    argmax: (x: F32, classes: number, last?: unknown) =>
-      rowwise('x', x, classes, last, true, Int32Array, k.argmax),
-    entropy: (p: F32, classes: number, last?: unknown) =>
-      rowwise('p', p, classes, last, true, Float32Array, k.entropy),
+    logSumExp: (x: F32, classes: number, last?: unknown) => rowwise('x', x, classes, last, true, Float32Array, k.logSumExp),
+    softmax: (x: F32, classes: number, last?: unknown) => rowwise('x', x, classes, last, false, Float32Array, k.softmax),
+    logSoftmax: (x: F32, classes: number, last?: unknown) => rowwise('x', x, classes, last, false, Float32Array, k.logSoftmax),
+    argmax: (x: F32, classes: number, last?: unknown) => rowwise('x', x, classes, last, true, Int32Array, k.argmax),
+    entropy: (p: F32, classes: number, last?: unknown) => rowwise('p', p, classes, last, true, Float32Array, k.entropy),
     softmaxBackward: (y: F32, dy: F32, classes: number, last?: unknown) =>
       rowwiseBackward('y', y, dy, classes, last, false, k.softmaxBackward),
     logSoftmaxBackward: (y: F32, dy: F32, classes: number, last?: unknown) =>
@@ -280,7 +358,11 @@ export function createApi(kernels: Kernels): Operations {
     crossEntropyBackward(logits: F32, target: ArrayLike<number>, classes: number, opts?: object): F32 {
       const c = crossEntropyCall(logits, target, classes, opts, ['gradOutput'], false);
       const g = v.gradOutput(c.o.gradOutput, c.reduction, c.rows);
-      const [grad] = outputs(() => ceInputs(c, g.array), [['out', c.o.out, v.outArray(c.o.out, Float32Array, c.x0.length)]], IN_PLACE.crossEntropy);
+      const [grad] = outputs(
+        () => ceInputs(c, g.array),
+        [['out', c.o.out, v.outArray(c.o.out, Float32Array, c.x0.length)]],
+        IN_PLACE.crossEntropy,
+      );
       crossEntropyRun(c, false, grad, g);
       return given(c.o.out, grad);
     },
@@ -288,8 +370,14 @@ export function createApi(kernels: Kernels): Operations {
     crossEntropyWithGrad(logits: F32, target: ArrayLike<number>, classes: number, opts?: object) {
       const c = crossEntropyCall(logits, target, classes, opts, ['grad', 'gradOutput'], true);
       const g = v.gradOutput(c.o.gradOutput, c.reduction, c.rows);
-      const [out, grad] = outputs(() => ceInputs(c, g.array),
-        [['out', c.o.out, c.out], ['grad', c.o.grad, v.outArray(c.o.grad, Float32Array, c.x0.length, 'grad')]], IN_PLACE.crossEntropy);
+      const [out, grad] = outputs(
+        () => ceInputs(c, g.array),
+        [
+          ['out', c.o.out, c.out],
+          ['grad', c.o.grad, v.outArray(c.o.grad, Float32Array, c.x0.length, 'grad')],
+        ],
+        IN_PLACE.crossEntropy,
+      );
       c.out = out;
       const total = crossEntropyRun(c, c.out === null, grad, g);
       return { loss: lossResult(c.reduction, total, given(c.o.out, c.out)), grad: given(c.o.grad, grad) };
@@ -297,9 +385,19 @@ export function createApi(kernels: Kernels): Operations {
 
     nllLoss(logProbs: F32, target: ArrayLike<number>, classes: number, opts?: object): number | F32 {
       const c = nllCall(logProbs, target, classes, opts, []);
-      const [out] = outputs(() => nllInputs(c, null), [['out', c.o.out, c.reduction === 'none' ? v.outArray(c.o.out, Float32Array, c.rows) : null]]);
+      const [out] = outputs(
+        () => nllInputs(c, null),
+        [['out', c.o.out, c.reduction === 'none' ? v.outArray(c.o.out, Float32Array, c.rows) : null]],
+      );
       const [nll, wSum] = k.nll({
-        lp: c.lp, target: c.t, classes: c.C, spatial: c.S, weight: c.weight, ignoreIndex: c.ignoreIndex, out, sums: !out,
+        lp: c.lp,
+        target: c.t,
+        classes: c.C,
+        spatial: c.S,
+        weight: c.weight,
+        ignoreIndex: c.ignoreIndex,
+        out,
+        sums: !out,
       });
       return lossResult(c.reduction, c.reduction === 'mean' ? nll / wSum : nll, given(c.o.out, out));
     },
@@ -307,16 +405,28 @@ export function createApi(kernels: Kernels): Operations {
     nllLossBackward(logProbs: F32, target: ArrayLike<number>, classes: number, opts?: object): F32 {
       const c = nllCall(logProbs, target, classes, opts, ['gradOutput']);
       const g = v.gradOutput(c.o.gradOutput, c.reduction, c.rows);
-      const [grad] = outputs(() => nllInputs(c, g.array), [['out', c.o.out, v.outArray(c.o.out, Float32Array, c.lp.length)]], IN_PLACE.nllLoss);
+      const [grad] = outputs(
+        () => nllInputs(c, g.array),
+        [['out', c.o.out, v.outArray(c.o.out, Float32Array, c.lp.length)]],
+        IN_PLACE.nllLoss,
+      );
       const W = c.reduction === 'mean' ? k.targetWeight(c.t, c.weight, c.C, c.ignoreIndex) : 1;
       k.nllBackward({
-        target: c.t, classes: c.C, spatial: c.S, weight: c.weight, ignoreIndex: c.ignoreIndex, grad, gradScale: g.scale / W, gradOut: g.array,
+        target: c.t,
+        classes: c.C,
+        spatial: c.S,
+        weight: c.weight,
+        ignoreIndex: c.ignoreIndex,
+        grad,
+        gradScale: g.scale / W,
+        gradOut: g.array,
       });
       return given(c.o.out, grad);
     },
 
     klDiv: (input: F32, target: F32, classes: number, opts?: object) => elementwiseLoss(klCall(input, target, classes, opts, [])),
-    klDivBackward: (input: F32, target: F32, classes: number, opts?: object) => elementwiseGrad(klCall(input, target, classes, opts, ['gradOutput'])),
+    klDivBackward: (input: F32, target: F32, classes: number, opts?: object) =>
+      elementwiseGrad(klCall(input, target, classes, opts, ['gradOutput'])),
     mseLoss: (input: F32, target: F32, opts?: object) => elementwiseLoss(mseCall(input, target, opts, [])),
     mseLossBackward: (input: F32, target: F32, opts?: object) => elementwiseGrad(mseCall(input, target, opts, ['gradOutput'])),
     binaryCrossEntropyWithLogits: (input: F32, target: F32, opts?: object) => elementwiseLoss(bceCall(input, target, opts, [])),

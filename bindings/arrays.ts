@@ -17,7 +17,15 @@ const BUFFER = intrinsic('buffer');
 
 /** Every typed-array kind, by the name the engine gives it. */
 const KINDS = {
-  Float32Array, Float64Array, Int32Array, Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Uint32Array,
+  Float32Array,
+  Float64Array,
+  Int32Array,
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Uint32Array,
 } as const;
 export type KindName = keyof typeof KINDS;
 type ViewOf<K extends KindName> = InstanceType<(typeof KINDS)[K]>;
@@ -29,7 +37,7 @@ export function kindOf(v: unknown): string | undefined {
 
 /** Whether a typed array's buffer was detached (transferred): only an empty view can be over one. */
 function detached(buffer: ArrayBufferLike): boolean {
-  if (buffer.byteLength !== 0 || typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer) return false;
+  if (buffer.byteLength !== 0 || (typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer)) return false;
   try {
     new Uint8Array(buffer);
     return false;
@@ -95,7 +103,11 @@ export function plainView<K extends KindName>(name: string, v: unknown, kinds: r
   // instanceof first (cheap), then the engine's accessors, which throw for
   // anything that only claims the prototype (a Proxy, Object.create(…)).
   let kind: K | undefined;
-  for (const k of kinds) if (v instanceof KINDS[k]) { kind = k; break; }
+  for (const k of kinds)
+    if (v instanceof KINDS[k]) {
+      kind = k;
+      break;
+    }
   let length: number;
   try {
     if (kind === undefined) throw new TypeError();
@@ -113,5 +125,9 @@ export function plainView<K extends KindName>(name: string, v: unknown, kinds: r
 }
 
 /** Where a plain view's bytes lie: its buffer and [start, end). */
-export interface Extent { buffer: ArrayBufferLike; start: number; end: number }
+export interface Extent {
+  buffer: ArrayBufferLike;
+  start: number;
+  end: number;
+}
 export const extentOf = (v: ArrayBufferView): Extent => ({ buffer: v.buffer, start: v.byteOffset, end: v.byteOffset + v.byteLength });

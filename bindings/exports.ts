@@ -37,16 +37,48 @@ export interface Exports {
   badTarget(t: Ptr, r0: number, r1: number, classes: number, ignoreIndex: number): number;
   targetWeight(t: Ptr, w: Ptr, r0: number, r1: number, classes: number, ignoreIndex: number): number;
   crossEntropyIndex(
-    x: Ptr, t: Ptr, w: Ptr, weightTotal: number, r0: number, r1: number, classes: number, ignoreIndex: number,
-    smoothing: number, out: Ptr, partials: Ptr, grad: Ptr, gradNll: number, gradSmooth: number, gradOut: Ptr,
+    x: Ptr,
+    t: Ptr,
+    w: Ptr,
+    weightTotal: number,
+    r0: number,
+    r1: number,
+    classes: number,
+    ignoreIndex: number,
+    smoothing: number,
+    out: Ptr,
+    partials: Ptr,
+    grad: Ptr,
+    gradNll: number,
+    gradSmooth: number,
+    gradOut: Ptr,
   ): void;
   crossEntropyProb(
-    x: Ptr, q: Ptr, w: Ptr, r0: number, r1: number, classes: number, smoothing: number,
-    out: Ptr, partials: Ptr, grad: Ptr, gradScale: number, gradOut: Ptr,
+    x: Ptr,
+    q: Ptr,
+    w: Ptr,
+    r0: number,
+    r1: number,
+    classes: number,
+    smoothing: number,
+    out: Ptr,
+    partials: Ptr,
+    grad: Ptr,
+    gradScale: number,
+    gradOut: Ptr,
   ): void;
   nll(
-    lp: Ptr, t: Ptr, w: Ptr, r0: number, r1: number, classes: number, rowStride: number, classStride: number, ignoreIndex: number,
-    out: Ptr, partials: Ptr,
+    lp: Ptr,
+    t: Ptr,
+    w: Ptr,
+    r0: number,
+    r1: number,
+    classes: number,
+    rowStride: number,
+    classStride: number,
+    ignoreIndex: number,
+    out: Ptr,
+    partials: Ptr,
   ): void;
   nllBackward(t: Ptr, w: Ptr, r0: number, r1: number, classes: number, ignoreIndex: number, grad: Ptr, scale: number, gradOut: Ptr): void;
   mseLoss(a: Ptr, b: Ptr, out: Ptr, partials: Ptr, i0: number, i1: number): void;
@@ -59,7 +91,17 @@ export interface Exports {
   transpose(src: Ptr, srcStride: number, dst: Ptr, dstStride: number, rows: number, cols: number): void;
   bceWithLogits(x: Ptr, y: Ptr, w: Ptr, wn: number, pw: Ptr, pwn: number, out: Ptr, partials: Ptr, i0: number, i1: number): void;
   bceWithLogitsBackward(
-    x: Ptr, y: Ptr, w: Ptr, wn: number, pw: Ptr, pwn: number, grad: Ptr, i0: number, i1: number, scale: number, gradOut: Ptr,
+    x: Ptr,
+    y: Ptr,
+    w: Ptr,
+    wn: number,
+    pw: Ptr,
+    pwn: number,
+    grad: Ptr,
+    i0: number,
+    i1: number,
+    scale: number,
+    gradOut: Ptr,
   ): void;
 }
 

@@ -18,8 +18,13 @@ const BUILD_NAMES: WasmBackend[] = ['scalar', 'simd', 'relaxed-simd']; // index 
 
 /** One source (bytes, URL, Module) rather than one per build. */
 function isSingle(wasm: InitOptions['wasm']): wasm is WasmSource {
-  return wasm instanceof WebAssembly.Module || wasm instanceof URL || typeof wasm === 'string' ||
-    ArrayBuffer.isView(wasm) || wasm instanceof ArrayBuffer;
+  return (
+    wasm instanceof WebAssembly.Module ||
+    wasm instanceof URL ||
+    typeof wasm === 'string' ||
+    ArrayBuffer.isView(wasm) ||
+    wasm instanceof ArrayBuffer
+  );
 }
 
 /** The builds to try, best first, each with its source. */
@@ -27,7 +32,8 @@ function candidates(wasm: InitOptions['wasm'], wanted: WasmBackend | undefined):
   if (isSingle(wasm)) return [[wanted ?? null, wasm]];
   const builds = wanted ? [wanted] : BUILDS;
   if (wasm === undefined) return builds.map((b) => [b, defaultUrl(b)]);
-  if (typeof wasm !== 'object' || wasm === null) throw new TypeError('init: options.wasm must be bytes, a URL, a WebAssembly.Module or { [build]: source }');
+  if (typeof wasm !== 'object' || wasm === null)
+    throw new TypeError('init: options.wasm must be bytes, a URL, a WebAssembly.Module or { [build]: source }');
   const chosen = builds.filter((b) => (wasm as PerBuild)[b] !== undefined);
   if (wanted && !chosen.length) throw new TypeError(`init: options.wasm has no source for '${wanted}'`);
   return chosen.map((b) => [b, (wasm as PerBuild)[b]!]);
@@ -91,7 +97,8 @@ export async function init(options: InitOptions = {}): Promise<Kernels> {
       const module = await compile(source);
       if (!(module instanceof WebAssembly.Module)) {
         // Our own builds fail only for a missing feature; a module the caller gave may be anything.
-        if (given) throw new Error(`init: options.wasm${isSingle(options.wasm) ? '' : `['${build}']`} cannot be compiled here: ${module.error}`);
+        if (given)
+          throw new Error(`init: options.wasm${isSingle(options.wasm) ? '' : `['${build}']`} cannot be compiled here: ${module.error}`);
         if (wanted) throw new Error(`init: this runtime cannot run the '${wanted}' build: it needs ${FEATURE[wanted]}`);
         continue;
       }
@@ -103,7 +110,7 @@ export async function init(options: InitOptions = {}): Promise<Kernels> {
       const wasm = await instantiate(module, memory);
       if (need && wasm.build !== need) throw new Error(`init: options.wasm holds the '${wasm.build}' build, not '${need}'`);
       backend = wasm.build;
-      const threads = options.threads === 'auto' ? await coresHere() : options.threads ?? 1;
+      const threads = options.threads === 'auto' ? await coresHere() : (options.threads ?? 1);
       pool = await startPool(module, wasm.memory, wasm.mem, wasm.exports, threads);
       kernels = createWasmKernels(wasm.exports, wasm.mem, createReference(), pool);
       break;
@@ -115,4 +122,3 @@ export async function init(options: InitOptions = {}): Promise<Kernels> {
   Object.defineProperty(api, Symbol.for('simdloss.pool'), { value: pool });
   return api;
 }
-

@@ -14,26 +14,56 @@ export const PARTIAL_ROWS = 1024;
 // gradOut, logSumExp's dy) are in (N, S) order either way.
 
 export interface CrossEntropyIndexCall {
-  x: F32; target: I32; classes: number; spatial: number;
-  weight: F32 | null; weightTotal: number; ignoreIndex: number; smoothing: number;
-  out: F32 | null; sums: boolean;
-  grad: F32 | null; gradNll: number; gradSmooth: number; gradOut: F32 | null;
+  x: F32;
+  target: I32;
+  classes: number;
+  spatial: number;
+  weight: F32 | null;
+  weightTotal: number;
+  ignoreIndex: number;
+  smoothing: number;
+  out: F32 | null;
+  sums: boolean;
+  grad: F32 | null;
+  gradNll: number;
+  gradSmooth: number;
+  gradOut: F32 | null;
 }
 
 export interface CrossEntropyProbCall {
-  x: F32; q: F32; classes: number; spatial: number; weight: F32 | null; smoothing: number;
-  out: F32 | null; sums: boolean;
-  grad: F32 | null; gradScale: number; gradOut: F32 | null;
+  x: F32;
+  q: F32;
+  classes: number;
+  spatial: number;
+  weight: F32 | null;
+  smoothing: number;
+  out: F32 | null;
+  sums: boolean;
+  grad: F32 | null;
+  gradScale: number;
+  gradOut: F32 | null;
 }
 
 export interface NllCall {
-  lp: F32; target: I32; classes: number; spatial: number; weight: F32 | null; ignoreIndex: number;
-  out: F32 | null; sums: boolean;
+  lp: F32;
+  target: I32;
+  classes: number;
+  spatial: number;
+  weight: F32 | null;
+  ignoreIndex: number;
+  out: F32 | null;
+  sums: boolean;
 }
 
 export interface NllBackwardCall {
-  target: I32; classes: number; spatial: number; weight: F32 | null; ignoreIndex: number;
-  grad: F32; gradScale: number; gradOut: F32 | null;
+  target: I32;
+  classes: number;
+  spatial: number;
+  weight: F32 | null;
+  ignoreIndex: number;
+  grad: F32;
+  gradScale: number;
+  gradOut: F32 | null;
 }
 
 export type Elementwise = 'mse' | 'kl' | 'klLog' | 'bce';
@@ -41,13 +71,24 @@ export type Elementwise = 'mse' | 'kl' | 'klLog' | 'bce';
 /** a, b: input and target; w, pw: BCE weight and posWeight (or null), of a's
  *  length or a divisor of it: element i is weighed by w[i mod w.length]. */
 export interface ElementwiseCall {
-  op: Elementwise; a: F32; b: F32; w: F32 | null; pw: F32 | null;
-  out: F32 | null; sums: boolean;
+  op: Elementwise;
+  a: F32;
+  b: F32;
+  w: F32 | null;
+  pw: F32 | null;
+  out: F32 | null;
+  sums: boolean;
 }
 
 export interface ElementwiseBackwardCall {
-  op: Elementwise; a: F32; b: F32; w: F32 | null; pw: F32 | null;
-  grad: F32; gradScale: number; gradOut: F32 | null;
+  op: Elementwise;
+  a: F32;
+  b: F32;
+  w: F32 | null;
+  pw: F32 | null;
+  grad: F32;
+  gradScale: number;
+  gradOut: F32 | null;
 }
 
 export interface Kernels {

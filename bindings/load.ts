@@ -22,9 +22,12 @@ export const FEATURE: Record<WasmBackend, string> = {
  *  webpack, Rollup, esbuild, Parcel) recognises and copies into its output. */
 export function defaultUrl(backend: WasmBackend): URL {
   switch (backend) {
-    case 'relaxed-simd': return new URL('./wasm/simdloss-relaxed-simd.wasm', import.meta.url);
-    case 'simd': return new URL('./wasm/simdloss-simd.wasm', import.meta.url);
-    case 'scalar': return new URL('./wasm/simdloss-scalar.wasm', import.meta.url);
+    case 'relaxed-simd':
+      return new URL('./wasm/simdloss-relaxed-simd.wasm', import.meta.url);
+    case 'simd':
+      return new URL('./wasm/simdloss-simd.wasm', import.meta.url);
+    case 'scalar':
+      return new URL('./wasm/simdloss-scalar.wasm', import.meta.url);
   }
   throw new RangeError(`simdloss: no build named ${String(backend)}`);
 }
@@ -44,7 +47,9 @@ async function compileBytes(bytes: BufferSource): Promise<Compiled> {
 async function readFileUrl(url: URL): Promise<BufferSource> {
   const node: { readFileUrl?: (url: URL) => Promise<BufferSource> } = await import('./load-node.js');
   if (typeof node.readFileUrl !== 'function') {
-    throw new Error(`simdloss: cannot read ${url} here (file: URLs need Node); pass init({ wasm }) an http(s) URL, bytes or a WebAssembly.Module`);
+    throw new Error(
+      `simdloss: cannot read ${url} here (file: URLs need Node); pass init({ wasm }) an http(s) URL, bytes or a WebAssembly.Module`,
+    );
   }
   return node.readFileUrl(url);
 }

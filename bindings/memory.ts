@@ -16,7 +16,10 @@ const ALIGN = 16;
 const ARENA_BYTES = 256 << 10;
 const aligned = (bytes: number) => Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
 
-interface Block { ptr: number; bytes: number }
+interface Block {
+  ptr: number;
+  bytes: number;
+}
 
 export class KernelMemory {
   readonly memory: WebAssembly.Memory;
@@ -60,7 +63,10 @@ export class KernelMemory {
       const b = this.free[i];
       ptr = b.ptr;
       if (b.bytes === size) this.free.splice(i, 1);
-      else { b.ptr += size; b.bytes -= size; }
+      else {
+        b.ptr += size;
+        b.bytes -= size;
+      }
     } else {
       ptr = this.top;
       this.ensure(ptr + size);
@@ -121,7 +127,7 @@ export class KernelMemory {
     const pages = Math.ceil((end - have) / PAGE);
     if (have / PAGE + pages > MAX_PAGES) {
       throw new RangeError(
-        `simdloss: this call needs ${Math.ceil(end / 2 ** 20)} MiB of kernel memory; the limit is ${MAX_PAGES * PAGE / 2 ** 20} MiB`,
+        `simdloss: this call needs ${Math.ceil(end / 2 ** 20)} MiB of kernel memory; the limit is ${(MAX_PAGES * PAGE) / 2 ** 20} MiB`,
       );
     }
     this.memory.grow(pages);
@@ -163,7 +169,8 @@ export class KernelMemory {
    */
   addressOf(v: ArrayBufferView, name: string): number {
     if (v.byteLength === 0 || !this.buffers.has(v.buffer)) return -1; // nothing to read or write there
-    const start = v.byteOffset, end = start + v.byteLength;
+    const start = v.byteOffset,
+      end = start + v.byteLength;
     const own = this.viewBlocks.get(start); // a view itself, or a part of one from its start
     if (own !== undefined && end <= start + own) return start;
     // Views' blocks only: a call's scratch may already sit where a freed view was.

@@ -14,8 +14,21 @@
 import type { Call, Exports } from './exports.js';
 
 /** Int32 slots of the control block. */
-const SEQ = 0, NEXT = 1, TASKS = 2, GRAIN = 3, COUNT = 4, FN = 5, NARGS = 6, ROWS = 7, DONE = 8, STOP = 9, FAILED = 10;
-const ASIDE = 11, ASIDE_FLOATS = 12, PICKED = 13, SHIFT = 14;
+const SEQ = 0,
+  NEXT = 1,
+  TASKS = 2,
+  GRAIN = 3,
+  COUNT = 4,
+  FN = 5,
+  NARGS = 6,
+  ROWS = 7,
+  DONE = 8,
+  STOP = 9,
+  FAILED = 10;
+const ASIDE = 11,
+  ASIDE_FLOATS = 12,
+  PICKED = 13,
+  SHIFT = 14;
 /** Float64 arguments start here (byte offset in the block). */
 const ARGS_AT = 64;
 const MAX_ARGS = 24;
@@ -34,7 +47,10 @@ export interface WorkerStart {
 }
 
 /** The names every instance exports, in one order: a job names its function by index. */
-export const functionNames = (e: Exports): string[] => Object.keys(e).filter((n) => typeof (e as unknown as Record<string, unknown>)[n] === 'function').sort();
+export const functionNames = (e: Exports): string[] =>
+  Object.keys(e)
+    .filter((n) => typeof (e as unknown as Record<string, unknown>)[n] === 'function')
+    .sort();
 
 /**
  * One thread's share of the job in the control block: tasks taken from NEXT
@@ -44,7 +60,10 @@ export function takeTasks(e: Exports, fns: string[], memory: WebAssembly.Memory,
   const ctl = new Int32Array(memory.buffer, control, ARGS_AT >> 2);
   const args = Array.from(new Float64Array(memory.buffer, control + ARGS_AT, ctl[NARGS]));
   const f = (e as unknown as Record<string, (...a: number[]) => unknown>)[fns[ctl[FN]]];
-  const rows = ctl[ROWS], grain = ctl[GRAIN], count = ctl[COUNT], tasks = ctl[TASKS];
+  const rows = ctl[ROWS],
+    grain = ctl[GRAIN],
+    count = ctl[COUNT],
+    tasks = ctl[TASKS];
   const asideFloats = ctl[ASIDE_FLOATS];
   e.setPartialShift(ctl[SHIFT]);
   if (asideFloats) e.setAside(ctl[ASIDE] + index * asideFloats * 4, asideFloats);
@@ -98,7 +117,9 @@ export class Pool {
   private broken: string | null = null;
 
   constructor(
-    private readonly e: Exports, private readonly memory: WebAssembly.Memory, private readonly control: number,
+    private readonly e: Exports,
+    private readonly memory: WebAssembly.Memory,
+    private readonly control: number,
     private readonly workers: PoolWorker[],
   ) {
     this.threads = workers.length + 1;
@@ -122,7 +143,9 @@ export class Pool {
     const [fn, ...rest] = c;
     const at = rest.indexOf('rows');
     const ctl = this.ctl;
-    rest.forEach((v, i) => { if (v !== 'rows') this.args[i < at ? i : i + 1] = v; });
+    rest.forEach((v, i) => {
+      if (v !== 'rows') this.args[i < at ? i : i + 1] = v;
+    });
     ctl[FN] = this.fns.indexOf(fn);
     ctl[NARGS] = rest.length + 1;
     ctl[ROWS] = at;
@@ -150,7 +173,8 @@ export class Pool {
   }
 
   private waitForWorkers(): void {
-    const ctl = this.ctl, n = this.workers.length;
+    const ctl = this.ctl,
+      n = this.workers.length;
     const since = Date.now();
     for (let done = Atomics.load(ctl, DONE); done < n; done = Atomics.load(ctl, DONE)) {
       Atomics.wait(ctl, DONE, done, 100);
@@ -171,5 +195,3 @@ export class Pool {
     this.broken = 'simdloss: this kernel object was disposed; call init() for a new one';
   }
 }
-
-

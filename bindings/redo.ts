@@ -6,12 +6,17 @@
 // redo gives the same answer. A block's per-item results ('none') are
 // rewritten with it. An in-place call cannot be redone (its input is
 // overwritten by then): there the float32 result stands.
-import { type CrossEntropyIndexCall, type CrossEntropyProbCall, type ElementwiseCall, type F32, type Kernels } from './kernels.js';
+import type { CrossEntropyIndexCall, CrossEntropyProbCall, ElementwiseCall, F32, Kernels } from './kernels.js';
 
 /** Calls redo(i, r0, r1) for each block i (of `slots` partials, over `count`
  *  rows or elements) whose first `sums` partials are not all finite. */
 function eachBadBlock(
-  blocks: Float64Array, slots: number, sums: number, count: number, blockRows: number, redo: (i: number, r0: number, r1: number) => void,
+  blocks: Float64Array,
+  slots: number,
+  sums: number,
+  count: number,
+  blockRows: number,
+  redo: (i: number, r0: number, r1: number) => void,
 ): void {
   for (let i = 0; i * slots < blocks.length; i++) {
     let finite = true;
@@ -25,7 +30,8 @@ function rowsOf(a: F32, C: number, S: number, r0: number, r1: number): F32 {
   if (S === 1) return a.subarray(r0 * C, r1 * C);
   const y = new Float32Array((r1 - r0) * C);
   for (let r = r0; r < r1; r++) {
-    const n = Math.floor(r / S), s = r - n * S;
+    const n = Math.floor(r / S),
+      s = r - n * S;
     for (let c = 0; c < C; c++) y[(r - r0) * C + c] = a[(n * C + c) * S + s];
   }
   return y;
@@ -41,17 +47,31 @@ function phased(w: F32 | null, i0: number, i1: number): F32 | null {
 
 /** Puts a redone block's totals into its partial slots and its per-item results (part) into out at r0. */
 function replace(blocks: Float64Array, i: number, slots: number, totals: number[], out: F32 | null, part: F32 | null, r0: number): void {
-  totals.forEach((t, k) => { blocks[i * slots + k] = t; });
+  totals.forEach((t, k) => {
+    blocks[i * slots + k] = t;
+  });
   if (out && part) out.set(part, r0);
 }
 
-export function redoCrossEntropyIndex(exact: Kernels, c: CrossEntropyIndexCall, blocks: Float64Array, slots: number, blockRows: number): void {
+export function redoCrossEntropyIndex(
+  exact: Kernels,
+  c: CrossEntropyIndexCall,
+  blocks: Float64Array,
+  slots: number,
+  blockRows: number,
+): void {
   if (c.grad === c.x) return;
   eachBadBlock(blocks, slots, 3, c.target.length, blockRows, (i, r0, r1) => {
     const part = c.out && new Float32Array(r1 - r0);
     const totals = exact.crossEntropyIndex({
-      ...c, x: rowsOf(c.x, c.classes, c.spatial, r0, r1), target: c.target.subarray(r0, r1), spatial: 1,
-      out: part, sums: true, grad: null, gradOut: null,
+      ...c,
+      x: rowsOf(c.x, c.classes, c.spatial, r0, r1),
+      target: c.target.subarray(r0, r1),
+      spatial: 1,
+      out: part,
+      sums: true,
+      grad: null,
+      gradOut: null,
     });
     replace(blocks, i, slots, totals, c.out, part, r0);
   });
@@ -62,8 +82,14 @@ export function redoCrossEntropyProb(exact: Kernels, c: CrossEntropyProbCall, bl
   eachBadBlock(blocks, 1, 1, c.x.length / c.classes, blockRows, (i, r0, r1) => {
     const part = c.out && new Float32Array(r1 - r0);
     const totals = exact.crossEntropyProb({
-      ...c, x: rowsOf(c.x, c.classes, c.spatial, r0, r1), q: rowsOf(c.q, c.classes, c.spatial, r0, r1), spatial: 1,
-      out: part, sums: true, grad: null, gradOut: null,
+      ...c,
+      x: rowsOf(c.x, c.classes, c.spatial, r0, r1),
+      q: rowsOf(c.q, c.classes, c.spatial, r0, r1),
+      spatial: 1,
+      out: part,
+      sums: true,
+      grad: null,
+      gradOut: null,
     });
     replace(blocks, i, 1, totals, c.out, part, r0);
   });
@@ -74,7 +100,13 @@ export function redoElementwise(exact: Kernels, c: ElementwiseCall, blocks: Floa
   eachBadBlock(blocks, 1, 1, c.a.length, blockElements, (i, i0, i1) => {
     const part = c.out && new Float32Array(i1 - i0);
     const total = exact.elementwise({
-      op: c.op, a: c.a.subarray(i0, i1), b: c.b.subarray(i0, i1), w: phased(c.w, i0, i1), pw: phased(c.pw, i0, i1), out: part, sums: true,
+      op: c.op,
+      a: c.a.subarray(i0, i1),
+      b: c.b.subarray(i0, i1),
+      w: phased(c.w, i0, i1),
+      pw: phased(c.pw, i0, i1),
+      out: part,
+      sums: true,
     });
     replace(blocks, i, 1, [total], c.out, part, i0);
   });

@@ -2,8 +2,17 @@
 // the executable specification the wasm kernels are tested against, and the
 // fallback where WebAssembly is unavailable.
 import {
-  Partials, PARTIAL_ROWS, type CrossEntropyIndexCall, type CrossEntropyProbCall, type ElementwiseBackwardCall,
-  type ElementwiseCall, type F32, type I32, type Kernels, type NllBackwardCall, type NllCall,
+  Partials,
+  PARTIAL_ROWS,
+  type CrossEntropyIndexCall,
+  type CrossEntropyProbCall,
+  type ElementwiseBackwardCall,
+  type ElementwiseCall,
+  type F32,
+  type I32,
+  type Kernels,
+  type NllBackwardCall,
+  type NllCall,
 } from './kernels.js';
 import { markBufferFreed } from './views.js';
 
@@ -41,9 +50,12 @@ const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 
 function elementLoss(op: ElementwiseCall['op'], a: number, b: number, w: number, pw: number): number {
   switch (op) {
-    case 'mse': return (a - b) ** 2;
-    case 'kl': return xlogx(b) - b * a;
-    case 'klLog': return Math.exp(b) * (b - a);
+    case 'mse':
+      return (a - b) ** 2;
+    case 'kl':
+      return xlogx(b) - b * a;
+    case 'klLog':
+      return Math.exp(b) * (b - a);
     case 'bce': {
       const lw = 1 + (pw - 1) * b;
       return w * ((1 - b) * a + lw * (log1pExp(-Math.abs(a)) + Math.max(-a, 0)));
@@ -53,10 +65,14 @@ function elementLoss(op: ElementwiseCall['op'], a: number, b: number, w: number,
 
 function elementGrad(op: ElementwiseCall['op'], a: number, b: number, w: number, pw: number): number {
   switch (op) {
-    case 'mse': return 2 * (a - b);
-    case 'kl': return -b;
-    case 'klLog': return -Math.exp(b);
-    case 'bce': return w * ((1 + (pw - 1) * b) * sigmoid(a) - pw * b);
+    case 'mse':
+      return 2 * (a - b);
+    case 'kl':
+      return -b;
+    case 'klLog':
+      return -Math.exp(b);
+    case 'bce':
+      return w * ((1 + (pw - 1) * b) * sigmoid(a) - pw * b);
   }
 }
 
@@ -98,10 +114,12 @@ function inRows<T>(S: number, C: number, ins: (F32 | null)[], outs: (F32 | null)
  */
 function nllWhereItLies(c: NllCall): number[] {
   const { lp, target, classes: C, spatial: S, weight, ignoreIndex, out } = c;
-  let loss = 0, weightSum = 0;
+  let loss = 0,
+    weightSum = 0;
   for (let b0 = 0; b0 < target.length; b0 += PARTIAL_ROWS) {
     const b1 = Math.min(target.length, b0 + PARTIAL_ROWS);
-    let blockLoss = 0, blockWeight = 0;
+    let blockLoss = 0,
+      blockWeight = 0;
     for (let r = b0; r < b1; r++) {
       const t = targetAt(target, r, C, ignoreIndex);
       let v = 0;
@@ -131,8 +149,10 @@ export function createReference(): Kernels {
     softmaxBackward: (y, dy, C, out, S) => inRows(S, C, [y, dy], [out], ([y, dy], [out]) => k.softmaxBackward(y, dy, C, out, 1)),
     logSoftmaxBackward: (y, dy, C, out, S) => inRows(S, C, [y, dy], [out], ([y, dy], [out]) => k.logSoftmaxBackward(y, dy, C, out, 1)),
     logSumExpBackward: (x, dy, C, out, S) => inRows(S, C, [x], [out], ([x], [out]) => k.logSumExpBackward(x, dy, C, out, 1)),
-    crossEntropyIndex: (c) => inRows(c.spatial, c.classes, [c.x], [c.grad], ([x], [grad]) => k.crossEntropyIndex(Object.assign({}, c, { x, grad }))),
-    crossEntropyProb: (c) => inRows(c.spatial, c.classes, [c.x, c.q], [c.grad], ([x, q], [grad]) => k.crossEntropyProb(Object.assign({}, c, { x, q, grad }))),
+    crossEntropyIndex: (c) =>
+      inRows(c.spatial, c.classes, [c.x], [c.grad], ([x], [grad]) => k.crossEntropyIndex(Object.assign({}, c, { x, grad }))),
+    crossEntropyProb: (c) =>
+      inRows(c.spatial, c.classes, [c.x, c.q], [c.grad], ([x, q], [grad]) => k.crossEntropyProb(Object.assign({}, c, { x, q, grad }))),
     nllBackward: (c) => inRows(c.spatial, c.classes, [], [c.grad], (_, [grad]) => k.nllBackward(Object.assign({}, c, { grad }))),
   };
 }
@@ -223,7 +243,8 @@ function rowMajor(): Kernels {
       const { x, target, classes: C, weight, weightTotal, ignoreIndex, smoothing: eps } = c;
       const partials = new Partials(target.length, 3);
       for (let r = 0; r < target.length; r++) {
-        const o = r * C, t = targetAt(target, r, C, ignoreIndex);
+        const o = r * C,
+          t = targetAt(target, r, C, ignoreIndex);
         if (t === ignoreIndex) {
           if (c.out) c.out[r] = 0;
           // 0·softmax(row): NaN throughout where the row's softmax is NaN, as in PyTorch.
@@ -265,7 +286,8 @@ function rowMajor(): Kernels {
         const s = sumExp(x, o, C, m);
         const ls = Math.log(s);
         const coef = (i: number) => ((1 - eps) * q[o + i] + eps / C) * (weight ? weight[i] : 1);
-        let loss = 0, wq = 0;
+        let loss = 0,
+          wq = 0;
         for (let i = 0; i < C; i++) {
           loss += coef(i) * (m - x[o + i] + ls);
           wq += coef(i);
@@ -316,4 +338,3 @@ function rowMajor(): Kernels {
     free: (view) => markBufferFreed(view.buffer),
   };
 }
-

@@ -35,8 +35,12 @@ async function startOne(node: NodeSide, start: WorkerStart): Promise<PoolWorker 
   let first: Promise<{ ready?: boolean; error?: string }>;
   if (typeof node.startWorker === 'function') {
     const w = node.startWorker(new URL('./worker.js', import.meta.url));
-    w.on('exit', () => { gone = true; });
-    w.on('error', () => { gone = true; });
+    w.on('exit', () => {
+      gone = true;
+    });
+    w.on('error', () => {
+      gone = true;
+    });
     first = new Promise((resolve) => {
       w.once('message', resolve);
       w.once('error', () => resolve({ error: 'the worker failed to start' }));
@@ -45,13 +49,18 @@ async function startOne(node: NodeSide, start: WorkerStart): Promise<PoolWorker 
     terminate = () => void w.terminate();
   } else if (typeof Worker === 'function') {
     const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-    w.addEventListener('error', () => { gone = true; });
+    w.addEventListener('error', () => {
+      gone = true;
+    });
     first = new Promise((resolve) => {
       w.addEventListener('message', (e) => resolve(e.data), { once: true });
       w.addEventListener('error', () => resolve({ error: 'the worker failed to start' }), { once: true });
     });
     post = (m) => w.postMessage(m);
-    terminate = () => { gone = true; w.terminate(); };
+    terminate = () => {
+      gone = true;
+      w.terminate();
+    };
   } else {
     return null;
   }
@@ -61,7 +70,12 @@ async function startOne(node: NodeSide, start: WorkerStart): Promise<PoolWorker 
     terminate();
     return null;
   }
-  return { terminate, get gone() { return gone; } };
+  return {
+    terminate,
+    get gone() {
+      return gone;
+    },
+  };
 }
 
 /**
@@ -70,14 +84,21 @@ async function startOne(node: NodeSide, start: WorkerStart): Promise<PoolWorker 
  * way to block this thread, no workers, or a worker that would not start).
  */
 export async function startPool(
-  module: WebAssembly.Module, memory: WebAssembly.Memory, mem: KernelMemory, e: Exports, threads: number,
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+  mem: KernelMemory,
+  e: Exports,
+  threads: number,
 ): Promise<Pool | null> {
   if (threads <= 1 || !mayBlock()) return null;
   const node = await nodeSide();
   const control = mem.alloc(CONTROL_BYTES);
   new Uint8Array(memory.buffer, control, CONTROL_BYTES).fill(0);
-  const started = await Promise.all(Array.from({ length: threads - 1 }, (_, i) =>
-    startOne(node, { module, memory, control, scratch: mem.alloc(e.scratchBytes()), index: i + 1 }).catch(() => null)));
+  const started = await Promise.all(
+    Array.from({ length: threads - 1 }, (_, i) =>
+      startOne(node, { module, memory, control, scratch: mem.alloc(e.scratchBytes()), index: i + 1 }).catch(() => null),
+    ),
+  );
   const workers = started.filter((w): w is PoolWorker => w !== null);
   if (workers.length < started.length) {
     for (const w of workers) w.terminate();

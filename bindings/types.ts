@@ -30,7 +30,15 @@ export type Reduction = 'mean' | 'sum' | 'none';
 export type Reduced = 'mean' | 'sum';
 
 /** Class-index targets, one per row: any integer typed array or number[]. */
-export type IndexTargets = Int32Array | Int16Array | Int8Array | Uint32Array | Uint16Array | Uint8Array | Uint8ClampedArray | readonly number[];
+export type IndexTargets =
+  | Int32Array
+  | Int16Array
+  | Int8Array
+  | Uint32Array
+  | Uint16Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | readonly number[];
 /** Probability targets: one value per logit (a float array is read as probabilities). */
 export type ProbabilityTargets = Float32Array | Float64Array;
 
@@ -184,7 +192,10 @@ export interface Kernels {
    *  `reduction: 'none'` the per-row losses (`Float32Array(rows)`).
    *  @remarks Pass `out` to reuse memory: `{ reduction: 'none', out: losses }`. */
   crossEntropy<R extends Reduction = 'mean'>(
-    logits: Float32Array, target: IndexTargets | ProbabilityTargets, classes: number, opts?: CrossEntropyOptions<R>,
+    logits: Float32Array,
+    target: IndexTargets | ProbabilityTargets,
+    classes: number,
+    opts?: CrossEntropyOptions<R>,
   ): LossResult<R>;
   /** ∂crossEntropy/∂logits: the same arguments and options as {@link Kernels.crossEntropy},
    *  returning a `Float32Array(logits.length)`. `opts.gradOutput`: a number (default 1), or
@@ -197,12 +208,18 @@ export interface Kernels {
    *  ```
    */
   crossEntropyBackward<R extends Reduction = 'mean'>(
-    logits: Float32Array, target: IndexTargets | ProbabilityTargets, classes: number, opts?: CrossEntropyBackwardOptions<R>,
+    logits: Float32Array,
+    target: IndexTargets | ProbabilityTargets,
+    classes: number,
+    opts?: CrossEntropyBackwardOptions<R>,
   ): Float32Array;
   /** Loss and ∂loss/∂logits in one fused pass (the call a training step makes); `opts.grad` may be `logits` (in place).
    *  @remarks Pass `grad` (and with 'none' `out`) to reuse memory: `{ grad: dLogits }`, or `{ grad: logits }` in place. */
   crossEntropyWithGrad<R extends Reduction = 'mean'>(
-    logits: Float32Array, target: IndexTargets | ProbabilityTargets, classes: number, opts?: CrossEntropyWithGradOptions<R>,
+    logits: Float32Array,
+    target: IndexTargets | ProbabilityTargets,
+    classes: number,
+    opts?: CrossEntropyWithGradOptions<R>,
   ): {
     /** The loss, as {@link Kernels.crossEntropy} returns it (written into `opts.out` with 'none'). */
     loss: LossResult<R>;
@@ -211,7 +228,12 @@ export interface Kernels {
   };
   /** `F.nll_loss` of log-probabilities: a number, or with `reduction: 'none'` the per-row losses.
    *  @remarks Pass `out` to reuse memory: `{ reduction: 'none', out: losses }`. */
-  nllLoss<R extends Reduction = 'mean'>(logProbs: Float32Array, target: IndexTargets, classes: number, opts?: NllLossOptions<R>): LossResult<R>;
+  nllLoss<R extends Reduction = 'mean'>(
+    logProbs: Float32Array,
+    target: IndexTargets,
+    classes: number,
+    opts?: NllLossOptions<R>,
+  ): LossResult<R>;
   /** ∂nllLoss/∂logProbs: the same arguments and options as {@link Kernels.nllLoss}, returning a
    *  `Float32Array(logProbs.length)`. `opts.gradOutput`: a number (default 1), or with 'none' one value per row.
    *  @remarks Pass `out` to reuse memory: `{ out: dLogProbs }`, or `{ out: logProbs }` in place.
@@ -222,11 +244,19 @@ export interface Kernels {
    *  ```
    */
   nllLossBackward<R extends Reduction = 'mean'>(
-    logProbs: Float32Array, target: IndexTargets, classes: number, opts?: NllLossBackwardOptions<R>,
+    logProbs: Float32Array,
+    target: IndexTargets,
+    classes: number,
+    opts?: NllLossBackwardOptions<R>,
   ): Float32Array;
   /** `F.kl_div` (input = log q): a number, or with `reduction: 'none'` the per-element losses.
    *  @remarks Pass `out` to reuse memory: `{ reduction: 'none', out: losses }`. */
-  klDiv<R extends Reduction | 'batchmean' = 'mean'>(input: Float32Array, target: Float32Array, classes: number, opts?: KlDivOptions<R>): LossResult<R>;
+  klDiv<R extends Reduction | 'batchmean' = 'mean'>(
+    input: Float32Array,
+    target: Float32Array,
+    classes: number,
+    opts?: KlDivOptions<R>,
+  ): LossResult<R>;
   /** ∂klDiv/∂input: the same arguments and options as {@link Kernels.klDiv}, returning a
    *  `Float32Array(input.length)`. `opts.gradOutput`: a number (default 1), or with 'none' one value per element.
    *  @remarks Pass `out` to reuse memory: `{ out: dInput }`, or `{ out: input }` in place.
@@ -237,7 +267,10 @@ export interface Kernels {
    *  ```
    */
   klDivBackward<R extends Reduction | 'batchmean' = 'mean'>(
-    input: Float32Array, target: Float32Array, classes: number, opts?: KlDivBackwardOptions<R>,
+    input: Float32Array,
+    target: Float32Array,
+    classes: number,
+    opts?: KlDivBackwardOptions<R>,
   ): Float32Array;
   /** `F.mse_loss`: a number, or with `reduction: 'none'` the per-element losses.
    *  @remarks Pass `out` to reuse memory: `{ reduction: 'none', out: losses }`. */
@@ -254,7 +287,11 @@ export interface Kernels {
   mseLossBackward<R extends Reduction = 'mean'>(input: Float32Array, target: Float32Array, opts?: MseLossBackwardOptions<R>): Float32Array;
   /** `F.binary_cross_entropy_with_logits`: a number, or with `reduction: 'none'` the per-element losses.
    *  @remarks Pass `out` to reuse memory: `{ reduction: 'none', out: losses }`. */
-  binaryCrossEntropyWithLogits<R extends Reduction = 'mean'>(input: Float32Array, target: Float32Array, opts?: BceWithLogitsOptions<R>): LossResult<R>;
+  binaryCrossEntropyWithLogits<R extends Reduction = 'mean'>(
+    input: Float32Array,
+    target: Float32Array,
+    opts?: BceWithLogitsOptions<R>,
+  ): LossResult<R>;
   /** ∂binaryCrossEntropyWithLogits/∂input: the same arguments and options as
    *  {@link Kernels.binaryCrossEntropyWithLogits}, returning a `Float32Array(input.length)`.
    *  `opts.gradOutput`: a number (default 1), or with 'none' one value per element.
@@ -266,7 +303,9 @@ export interface Kernels {
    *  ```
    */
   binaryCrossEntropyWithLogitsBackward<R extends Reduction = 'mean'>(
-    input: Float32Array, target: Float32Array, opts?: BceWithLogitsBackwardOptions<R>,
+    input: Float32Array,
+    target: Float32Array,
+    opts?: BceWithLogitsBackwardOptions<R>,
   ): Float32Array;
 
   /** A Float32Array of `length` in the kernel's own memory: passing it skips every copy. */

@@ -72,7 +72,9 @@ export function indexTargets(name: string, v: unknown, rows: number): I32 {
   } else {
     const kind = kindOf(v);
     if (kind === 'Float32Array' || kind === 'Float64Array') {
-      throw new TypeError(`${name} must be ${TARGETS}, got a ${kind}: a float array is read as probabilities, which this function does not take`);
+      throw new TypeError(
+        `${name} must be ${TARGETS}, got a ${kind}: a float array is read as probabilities, which this function does not take`,
+      );
     }
     notFreed(name, v);
     const a = plainView(name, v, ['Int32Array', ...INTEGER_KINDS], TARGETS);
@@ -89,7 +91,8 @@ export function indexTargets(name: string, v: unknown, rows: number): I32 {
 
 function targetNumber(name: string, x: unknown): number {
   if (typeof x !== 'number') throw new TypeError(`${name} must be a number (a class index), got ${describe(x)}`);
-  if (!Number.isInteger(x) || x < -(2 ** 31) || x >= 2 ** 31) throw new RangeError(`${name} must be an integer class index, got ${describe(x)}`);
+  if (!Number.isInteger(x) || x < -(2 ** 31) || x >= 2 ** 31)
+    throw new RangeError(`${name} must be an integer class index, got ${describe(x)}`);
   return x;
 }
 
@@ -145,9 +148,7 @@ export function optionalFloats(name: string, v: unknown, length: number): F32 | 
 }
 
 /** An output array (`out`, or `grad`), if given: the right typed array at the right length; else a new one. */
-export function outArray<T extends F32 | I32>(
-  v: unknown, Kind: { new (n: number): T; name: string }, length: number, name = 'out',
-): T {
+export function outArray<T extends F32 | I32>(v: unknown, Kind: { new (n: number): T; name: string }, length: number, name = 'out'): T {
   if (v === undefined || v === null) return new Kind(length);
   const a = view(name, v, Kind.name as 'Float32Array' | 'Int32Array', `a ${Kind.name}`) as T;
   sameLength(name, a, length);

@@ -19,5 +19,6 @@ export function isFreed(view: unknown): boolean {
 
 /** A TypeError naming the argument if it is a freed view or lies in freed memory. */
 export function notFreed(name: string, view: unknown, buffer?: ArrayBufferLike): void {
-  if (isFreed(view) || (buffer !== undefined && freed.has(buffer))) throw new TypeError(`${name} is a kernel-memory view that was freed (k.free) and cannot be used; make a new one with k.f32 / k.i32`);
+  if (isFreed(view) || (buffer !== undefined && freed.has(buffer)))
+    throw new TypeError(`${name} is a kernel-memory view that was freed (k.free) and cannot be used; make a new one with k.f32 / k.i32`);
 }

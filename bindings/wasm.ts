@@ -5,19 +5,32 @@
 // a call never needs kernel memory the size of its input. Channels-first
 // arrays (spatial) always stream: each chunk is laid out as rows on the way
 // in and back on the way out, by the wasm transpose (layout.ts).
-import { KernelMemory } from './memory.js';
+import type { KernelMemory } from './memory.js';
 import { runCall, type Call, type Exports, type Ptr } from './exports.js';
 import type { Pool } from './pool.js';
 import { redoCrossEntropyIndex, redoCrossEntropyProb, redoElementwise } from './redo.js';
 import {
-  sumPartials, type CrossEntropyIndexCall, type CrossEntropyProbCall, type ElementwiseBackwardCall,
-  type ElementwiseCall, type F32, type I32, type Kernels, type NllBackwardCall, type NllCall,
+  sumPartials,
+  type CrossEntropyIndexCall,
+  type CrossEntropyProbCall,
+  type ElementwiseBackwardCall,
+  type ElementwiseCall,
+  type F32,
+  type I32,
+  type Kernels,
+  type NllBackwardCall,
+  type NllCall,
 } from './kernels.js';
 
 /** How one array takes part in a call: `per` elements per row (0: the whole
  *  array, e.g. class weights), whether the kernel writes it, and for a value
  *  per class whether it is channels-first (spatial S > 1: [N][C][S]). */
-interface Part { a: F32 | I32 | null; per: number; out?: boolean; spatial?: number }
+interface Part {
+  a: F32 | I32 | null;
+  per: number;
+  out?: boolean;
+  spatial?: number;
+}
 const whole = (a: F32 | I32 | null): Part => ({ a, per: 0 });
 const input = (a: F32 | I32 | null, per = 1, spatial = 1): Part => ({ a, per, spatial });
 const output = (a: F32 | I32 | null, per = 1, spatial = 1): Part => ({ a, per, out: true, spatial });
@@ -32,8 +45,15 @@ const CHUNK_BYTES = 64 * 1024;
  *  laid out as rows on the way in and back on the way out (layIn, layOut):
  *  from and to its place in kernel memory (home ≥ 0), else through staging. */
 interface Stream {
-  a: F32 | I32; per: number; copyIn: boolean; copyOut: boolean; buffer: Ptr; base: Ptr;
-  spatial: number; home: Ptr; staging: Ptr;
+  a: F32 | I32;
+  per: number;
+  copyIn: boolean;
+  copyOut: boolean;
+  buffer: Ptr;
+  base: Ptr;
+  spatial: number;
+  home: Ptr;
+  staging: Ptr;
 }
 
 /** Class runs shorter than this cost more in copy calls than plain loops do. */
@@ -48,8 +68,10 @@ const SPATIAL_CHUNK_BYTES = 1 << 20;
  * offset (in rows) in the chunk.
  */
 function samplePieces(r0: number, r1: number, C: number, S: number, f: (first: number, len: number, at: number) => void): void {
-  for (let r = r0; r < r1;) {
-    const n = Math.floor(r / S), s0 = r - n * S, len = Math.min(r1 - r, S - s0);
+  for (let r = r0; r < r1; ) {
+    const n = Math.floor(r / S),
+      s0 = r - n * S,
+      len = Math.min(r1 - r, S - s0);
     f(n * C * S + s0, len, r - r0);
     r += len;
   }
@@ -57,7 +79,10 @@ function samplePieces(r0: number, r1: number, C: number, S: number, f: (first: n
 
 /** Rows [r0, r1) of channels-first stream s into its chunk buffer, as rows. */
 function layIn(mem: KernelMemory, k: Exports, s: Stream, r0: number, r1: number): void {
-  const C = s.per, S = s.spatial, heap = mem.f32, a = s.a as F32;
+  const C = s.per,
+    S = s.spatial,
+    heap = mem.f32,
+    a = s.a as F32;
   samplePieces(r0, r1, C, S, (first, len, at) => {
     const dst = s.buffer + at * C * 4;
     if (s.home >= 0) return k.transpose(s.home + first * 4, S, dst, C, C, len);
@@ -72,7 +97,10 @@ function layIn(mem: KernelMemory, k: Exports, s: Stream, r0: number, r1: number)
 
 /** layIn's inverse: the chunk's rows [r0, r1) laid back out channels-first. */
 function layOut(mem: KernelMemory, k: Exports, s: Stream, r0: number, r1: number): void {
-  const C = s.per, S = s.spatial, heap = mem.f32, a = s.a as F32;
+  const C = s.per,
+    S = s.spatial,
+    heap = mem.f32,
+    a = s.a as F32;
   samplePieces(r0, r1, C, S, (first, len, at) => {
     const src = s.buffer + at * C * 4;
     if (s.home >= 0) return k.transpose(src, C, s.home + first * 4, S, len, C);
@@ -88,8 +116,7 @@ function layOut(mem: KernelMemory, k: Exports, s: Stream, r0: number, r1: number
 const heapOf = (mem: KernelMemory, a: F32 | I32) => (a instanceof Int32Array ? mem.i32 : mem.f32);
 
 /** Elements [from, to) of a, without a new view when that is all of it. */
-const slice = <T extends F32 | I32>(a: T, from: number, to: number): T =>
-  (from === 0 && to === a.length ? a : a.subarray(from, to) as T);
+const slice = <T extends F32 | I32>(a: T, from: number, to: number): T => (from === 0 && to === a.length ? a : (a.subarray(from, to) as T));
 
 /** Rows per chunk: those that fit the chunk bytes, rounded down to `align`;
  *  rows so long that not even `align` fit go fewer at a time (the four-row
@@ -97,7 +124,8 @@ const slice = <T extends F32 | I32>(a: T, from: number, to: number): T =>
  *  Channels-first arrays move SHORT_RUN rows at a time where those fit 1 MiB:
  *  runs of fewer positions per class cost more in copy calls than they move. */
 function chunkRows(parts: Part[], align: number): number {
-  let widest = 1, spatial = false;
+  let widest = 1,
+    spatial = false;
   for (const p of parts) {
     widest = Math.max(widest, p.per);
     spatial ||= (p.spatial ?? 1) > 1;
@@ -119,9 +147,16 @@ function chunkRows(parts: Part[], align: number): number {
  * returned as totals. Scratch is given back even on a throw.
  */
 function run(
-  mem: KernelMemory, k: Exports, count: number, align: number, parts: Part[],
-  kernel: (p: Ptr[], r0: number, r1: number, partials: Ptr) => void, slots = 0,
-  settle?: Settle, whole = false, shift = 10,
+  mem: KernelMemory,
+  k: Exports,
+  count: number,
+  align: number,
+  parts: Part[],
+  kernel: (p: Ptr[], r0: number, r1: number, partials: Ptr) => void,
+  slots = 0,
+  settle?: Settle,
+  whole = false,
+  shift = 10,
 ): number[] {
   try {
     k.setPartialShift(shift);
@@ -143,7 +178,8 @@ function run(
         const base = mem.scratch(bytes + 16);
         streams.push((s = { a, per, copyIn: false, copyOut: false, buffer: base, base, spatial, home, staging }));
       }
-      if (out) s.copyOut = true; else s.copyIn = true;
+      if (out) s.copyOut = true;
+      else s.copyIn = true;
       return s;
     });
     const blocks = Math.ceil(count / (1 << shift)) * slots;
@@ -162,7 +198,9 @@ function run(
         if (s.spatial > 1) layIn(mem, k, s, r0, r1);
         else heapOf(mem, s.a).set(slice(s.a, r0 * s.per, r1 * s.per), s.buffer >>> 2);
       }
-      places.forEach((p, i) => { if (typeof p !== 'number') pointers[i] = p.buffer - r0 * p.per * 4; });
+      places.forEach((p, i) => {
+        if (typeof p !== 'number') pointers[i] = p.buffer - r0 * p.per * 4;
+      });
       kernel(pointers, r0, r1, partials);
       for (const s of streams) {
         if (!s.copyOut) continue;
@@ -187,7 +225,8 @@ function run(
  *  of a run's product of row ratios (0: none) that the batch's last rows left unlogged. */
 function settleRuns(blocks: Float64Array, weightTotal: number, slots: number, pending: number): void {
   for (let i = 0; i < blocks.length; i += slots) {
-    const a = blocks[i + pending], b = blocks[i + pending + 1];
+    const a = blocks[i + pending],
+      b = blocks[i + pending + 1];
     if (a === 0 && b === 0) continue;
     const L = Math.log((a === 0 ? 1 : a) * (b === 0 ? 1 : b)); // not a || 1: NaN must stay NaN
     blocks[i] += L;
@@ -255,22 +294,28 @@ const NOTHING: Extra = {};
  *  null for one thread. */
 export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Kernels, pool: Pool | null = null): Kernels {
   const k = exports;
-  const ceSlots = k.ceSlots(), cePending = k.cePending(), nllSlots = k.nllSlots();
+  const ceSlots = k.ceSlots(),
+    cePending = k.cePending(),
+    nllSlots = k.nllSlots();
   /** The elementwise kernels' blocks, and the most rows a row kernel's block holds. */
-  const maxBlock = k.partialRows(), maxShift = Math.log2(maxBlock);
+  const maxBlock = k.partialRows(),
+    maxShift = Math.log2(maxBlock);
 
   /** Runs a kernel over `count` rows (or elements) on the calling thread, chunk
    *  by chunk with first rows a multiple of `align`, or (enough work, row-major
    *  arrays) on every thread of the pool, in tasks of whole partial-sum blocks. */
   function runJob(count: number, align: number, parts: Part[], kernel: Kernel, x: Extra, fixedShift = 0): number[] {
-    const aside = x.aside ?? 0, shift = fixedShift || x.shift || blockShift(widest(parts), maxShift);
+    const aside = x.aside ?? 0,
+      shift = fixedShift || x.shift || blockShift(widest(parts), maxShift);
     if (!parallel(count, parts, shift)) {
       return lendAside(mem, k, aside, () =>
-        run(mem, k, count, align, parts, (p, r0, r1, partials) => runCall(k, kernel(p, partials), r0, r1), x.slots, x.settle, false, shift));
+        run(mem, k, count, align, parts, (p, r0, r1, partials) => runCall(k, kernel(p, partials), r0, r1), x.slots, x.settle, false, shift),
+      );
     }
-    const threads = pool!.threads, block = 1 << shift;
+    const threads = pool!.threads,
+      block = 1 << shift;
     const grain = block * Math.ceil(Math.ceil(count / block) / (threads * 4));
-    const exec = (p: Ptr[], r0: number, r1: number, partials: Ptr) =>
+    const exec = (p: Ptr[], _r0: number, r1: number, partials: Ptr) =>
       pool!.parallel(kernel(p, partials), r1, grain, shift, aside ? mem.scratch(threads * aside * 4) : 0, aside);
     return run(mem, k, count, align, parts, exec, x.slots, x.settle, true, shift);
   }
@@ -291,34 +336,75 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
 
   return {
     logSumExp: (x, C, out, S) => void rows(out.length, [input(x, C, S), output(out)], ([x, o]) => ['logSumExp', x, o, 'rows', C]),
-    softmax: (x, C, out, S) => void rows(x.length / C, [input(x, C, S), output(out, C, S)], ([x, o]) => ['softmax', x, o, 'rows', C],
-      { aside: out === x ? C : 0 }),
+    softmax: (x, C, out, S) =>
+      void rows(x.length / C, [input(x, C, S), output(out, C, S)], ([x, o]) => ['softmax', x, o, 'rows', C], { aside: out === x ? C : 0 }),
     logSoftmax: (x, C, out, S) => void rows(x.length / C, [input(x, C, S), output(out, C, S)], ([x, o]) => ['logSoftmax', x, o, 'rows', C]),
     argmax: (x, C, out, S) => void rows(out.length, [input(x, C, S), output(out)], ([x, o]) => ['argmax', x, o, 'rows', C]),
     entropy: (p, C, out, S) => void rows(out.length, [input(p, C, S), output(out)], ([p, o]) => ['entropy', p, o, 'rows', C]),
-    softmaxBackward: (y, dy, C, out, S) => void rows(y.length / C, [input(y, C, S), input(dy, C, S), output(out, C, S)],
-      ([y, dy, o]) => ['softmaxBackward', y, dy, o, 'rows', C]),
-    logSoftmaxBackward: (y, dy, C, out, S) => void rows(y.length / C, [input(y, C, S), input(dy, C, S), output(out, C, S)],
-      ([y, dy, o]) => ['logSoftmaxBackward', y, dy, o, 'rows', C]),
-    logSumExpBackward: (x, dy, C, out, S) => void rows(dy.length, [input(x, C, S), input(dy), output(out, C, S)],
-      ([x, dy, o]) => ['logSumExpBackward', x, dy, o, 'rows', C]),
+    softmaxBackward: (y, dy, C, out, S) =>
+      void rows(y.length / C, [input(y, C, S), input(dy, C, S), output(out, C, S)], ([y, dy, o]) => [
+        'softmaxBackward',
+        y,
+        dy,
+        o,
+        'rows',
+        C,
+      ]),
+    logSoftmaxBackward: (y, dy, C, out, S) =>
+      void rows(y.length / C, [input(y, C, S), input(dy, C, S), output(out, C, S)], ([y, dy, o]) => [
+        'logSoftmaxBackward',
+        y,
+        dy,
+        o,
+        'rows',
+        C,
+      ]),
+    logSumExpBackward: (x, dy, C, out, S) =>
+      void rows(dy.length, [input(x, C, S), input(dy), output(out, C, S)], ([x, dy, o]) => ['logSumExpBackward', x, dy, o, 'rows', C]),
 
     badTarget(t, C, ignore) {
       let bad = -1;
-      overTargets(t, null, (t, _, r0, r1) => { if (bad < 0) bad = k.badTarget(t, r0, r1, C, ignore); });
+      overTargets(t, null, (t, _, r0, r1) => {
+        if (bad < 0) bad = k.badTarget(t, r0, r1, C, ignore);
+      });
       return bad;
     },
     targetWeight(t, w, C, ignore) {
       let total = 0;
-      overTargets(t, w, (t, w, r0, r1) => { total += k.targetWeight(t, w, r0, r1, C, ignore); });
+      overTargets(t, w, (t, w, r0, r1) => {
+        total += k.targetWeight(t, w, r0, r1, C, ignore);
+      });
       return total;
     },
 
     crossEntropyIndex: (c: CrossEntropyIndexCall) => {
-      const totals = rows(c.target.length,
-        [input(c.x, c.classes, c.spatial), input(c.target), whole(c.weight), output(c.out), output(c.grad, c.classes, c.spatial), input(c.gradOut)],
-        ([x, t, w, out, grad, gradOut], partials) => ['crossEntropyIndex',
-          x, t, w, c.weightTotal, 'rows', c.classes, c.ignoreIndex, c.smoothing, out, partials, grad, c.gradNll, c.gradSmooth, gradOut],
+      const totals = rows(
+        c.target.length,
+        [
+          input(c.x, c.classes, c.spatial),
+          input(c.target),
+          whole(c.weight),
+          output(c.out),
+          output(c.grad, c.classes, c.spatial),
+          input(c.gradOut),
+        ],
+        ([x, t, w, out, grad, gradOut], partials) => [
+          'crossEntropyIndex',
+          x,
+          t,
+          w,
+          c.weightTotal,
+          'rows',
+          c.classes,
+          c.ignoreIndex,
+          c.smoothing,
+          out,
+          partials,
+          grad,
+          c.gradNll,
+          c.gradSmooth,
+          gradOut,
+        ],
         {
           slots: c.sums || c.out ? ceSlots : 0,
           aside: c.grad === c.x ? c.classes : 0,
@@ -326,17 +412,42 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
             settleRuns(blocks, c.weightTotal, ceSlots, cePending);
             redoCrossEntropyIndex(exact, c, blocks, ceSlots, rows);
           },
-        });
+        },
+      );
       return c.sums ? totals.slice(0, 3) : none;
     },
 
     crossEntropyProb: (c: CrossEntropyProbCall) => {
-      const totals = rows(c.x.length / c.classes,
-        [input(c.x, c.classes, c.spatial), input(c.q, c.classes, c.spatial), whole(c.weight), output(c.out),
-          output(c.grad, c.classes, c.spatial), input(c.gradOut)],
-        ([x, q, w, out, grad, gradOut], partials) => ['crossEntropyProb',
-          x, q, w, 'rows', c.classes, c.smoothing, out, partials, grad, c.gradScale, gradOut],
-        { slots: c.sums || c.out ? 1 : 0, aside: c.grad === c.x ? c.classes : 0, settle: (blocks, rows) => redoCrossEntropyProb(exact, c, blocks, rows) });
+      const totals = rows(
+        c.x.length / c.classes,
+        [
+          input(c.x, c.classes, c.spatial),
+          input(c.q, c.classes, c.spatial),
+          whole(c.weight),
+          output(c.out),
+          output(c.grad, c.classes, c.spatial),
+          input(c.gradOut),
+        ],
+        ([x, q, w, out, grad, gradOut], partials) => [
+          'crossEntropyProb',
+          x,
+          q,
+          w,
+          'rows',
+          c.classes,
+          c.smoothing,
+          out,
+          partials,
+          grad,
+          c.gradScale,
+          gradOut,
+        ],
+        {
+          slots: c.sums || c.out ? 1 : 0,
+          aside: c.grad === c.x ? c.classes : 0,
+          settle: (blocks, rows) => redoCrossEntropyProb(exact, c, blocks, rows),
+        },
+      );
       return c.sums ? totals : [0];
     },
 
@@ -344,36 +455,54 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
       // The loss reads one value per row: from a plain (or channels-first)
       // array those are read where they lie, in JS, not copied in with the batch.
       if (mem.addressOf(c.lp, 'logProbs') < 0 || c.spatial > 1) return exact.nll(c);
-      const totals = rows(c.target.length, [input(c.lp, c.classes), input(c.target), whole(c.weight), output(c.out)],
+      const totals = rows(
+        c.target.length,
+        [input(c.lp, c.classes), input(c.target), whole(c.weight), output(c.out)],
         ([lp, t, w, out], partials) => ['nll', lp, t, w, 'rows', c.classes, c.classes, 1, c.ignoreIndex, out, partials],
         // blocks as the js kernel adds them (exact.nll above), so plain and zero-copy arrays give the same bits
-        { slots: c.sums ? nllSlots : 0, shift: maxShift });
+        { slots: c.sums ? nllSlots : 0, shift: maxShift },
+      );
       return c.sums ? totals : none;
     },
 
-    nllBackward: (c: NllBackwardCall) => void rows(c.target.length,
-      [input(c.target), whole(c.weight), output(c.grad, c.classes, c.spatial), input(c.gradOut)],
-      ([t, w, grad, gradOut]) => ['nllBackward', t, w, 'rows', c.classes, c.ignoreIndex, grad, c.gradScale, gradOut]),
+    nllBackward: (c: NllBackwardCall) =>
+      void rows(
+        c.target.length,
+        [input(c.target), whole(c.weight), output(c.grad, c.classes, c.spatial), input(c.gradOut)],
+        ([t, w, grad, gradOut]) => ['nllBackward', t, w, 'rows', c.classes, c.ignoreIndex, grad, c.gradScale, gradOut],
+      ),
 
     elementwise: (c: ElementwiseCall) => {
       const parts = [input(c.a), input(c.b), periodic(c.w, c.a.length), periodic(c.pw, c.a.length), output(c.out)];
-      const wn = c.w?.length ?? 0, pwn = c.pw?.length ?? 0;
-      const totals = elements(c.a.length, parts, ([a, b, w, pw, out], partials): Call => {
-        if (c.op === 'mse') return ['mseLoss', a, b, out, partials, 'rows'];
-        if (c.op === 'bce') return ['bceWithLogits', a, b, w, wn, pw, pwn, out, partials, 'rows'];
-        return [c.op === 'kl' ? 'klDiv' : 'klDivLogTarget', a, b, out, partials, 'rows'];
-      }, { slots: 1, settle: (blocks, elements) => redoElementwise(exact, c, blocks, elements) });
+      const wn = c.w?.length ?? 0,
+        pwn = c.pw?.length ?? 0;
+      const totals = elements(
+        c.a.length,
+        parts,
+        ([a, b, w, pw, out], partials): Call => {
+          if (c.op === 'mse') return ['mseLoss', a, b, out, partials, 'rows'];
+          if (c.op === 'bce') return ['bceWithLogits', a, b, w, wn, pw, pwn, out, partials, 'rows'];
+          return [c.op === 'kl' ? 'klDiv' : 'klDivLogTarget', a, b, out, partials, 'rows'];
+        },
+        { slots: 1, settle: (blocks, elements) => redoElementwise(exact, c, blocks, elements) },
+      );
       return c.sums ? totals[0] : 0;
     },
 
     elementwiseBackward: (c: ElementwiseBackwardCall) => {
       const parts = [input(c.a), input(c.b), periodic(c.w, c.a.length), periodic(c.pw, c.a.length), output(c.grad), input(c.gradOut)];
-      const wn = c.w?.length ?? 0, pwn = c.pw?.length ?? 0;
-      elements(c.a.length, parts, ([a, b, w, pw, grad, g]): Call => {
-        if (c.op === 'mse') return ['mseLossBackward', a, b, grad, 'rows', c.gradScale, g];
-        if (c.op === 'bce') return ['bceWithLogitsBackward', a, b, w, wn, pw, pwn, grad, 'rows', c.gradScale, g];
-        return [c.op === 'kl' ? 'klDivBackward' : 'klDivLogTargetBackward', a, b, grad, 'rows', c.gradScale, g];
-      }, NOTHING);
+      const wn = c.w?.length ?? 0,
+        pwn = c.pw?.length ?? 0;
+      elements(
+        c.a.length,
+        parts,
+        ([a, b, w, pw, grad, g]): Call => {
+          if (c.op === 'mse') return ['mseLossBackward', a, b, grad, 'rows', c.gradScale, g];
+          if (c.op === 'bce') return ['bceWithLogitsBackward', a, b, w, wn, pw, pwn, grad, 'rows', c.gradScale, g];
+          return [c.op === 'kl' ? 'klDivBackward' : 'klDivLogTargetBackward', a, b, grad, 'rows', c.gradScale, g];
+        },
+        NOTHING,
+      );
     },
 
     dispose: () => pool?.dispose(),

@@ -25,7 +25,11 @@ if (isNode) {
     parent.once('message', (data: WorkerStart) => void start(data, (m) => parent.postMessage(m)));
   });
 } else {
-  const scope = self as unknown as { onmessage: ((e: MessageEvent<WorkerStart>) => void) | null; postMessage(m: unknown): void; close(): void };
+  const scope = self as unknown as {
+    onmessage: ((e: MessageEvent<WorkerStart>) => void) | null;
+    postMessage(m: unknown): void;
+    close(): void;
+  };
   scope.onmessage = (event) => {
     scope.onmessage = null;
     void start(event.data, (m) => scope.postMessage(m)).then(() => scope.close());

@@ -38,7 +38,9 @@ function parseArgs(argv) {
 }
 
 const opts = parseArgs(process.argv.slice(2));
-const log = (...a) => { if (!opts.quiet) console.log(...a); };
+const log = (...a) => {
+  if (!opts.quiet) console.log(...a);
+};
 
 // A full GC on demand, without asking for node --expose-gc; and relaxed SIMD,
 // which Node 20 runs only behind a flag (set before any module is compiled).
@@ -67,7 +69,8 @@ const uniform = (n, lo = 0, hi = 1) => Float32Array.from({ length: n }, () => lo
 function rowSoftmax(x, C, log) {
   const y = new Float32Array(x.length);
   for (let o = 0; o < x.length; o += C) {
-    let m = -Infinity, s = 0;
+    let m = -Infinity,
+      s = 0;
     for (let i = o; i < o + C; i++) if (x[i] > m) m = x[i];
     if (m === -Infinity) m = 0;
     for (let i = o; i < o + C; i++) s += Math.exp(x[i] - m);
@@ -75,8 +78,7 @@ function rowSoftmax(x, C, log) {
   }
   return y;
 }
-const indexTargets = (rows, C, ignore = -100) =>
-  Int32Array.from({ length: rows }, () => (chance(0.05) ? ignore : int(0, C - 1)));
+const indexTargets = (rows, C, ignore = -100) => Int32Array.from({ length: rows }, () => (chance(0.05) ? ignore : int(0, C - 1)));
 
 // ----------------------------------------------------------------- the calls
 
@@ -90,7 +92,9 @@ function shape() {
 const reduction = () => pick(['mean', 'sum', 'none']);
 
 class LyingLength extends Float32Array {
-  get length() { return 1e6; }
+  get length() {
+    return 1e6;
+  }
 }
 
 /** Good calls: [op, args]. Values stay where every backend must agree (README.md, Accuracy). */
@@ -99,10 +103,22 @@ const GOOD = [
     const s = shape();
     return [op, [logits(s.length), s.classes, ...(s.spatial > 1 ? [{ spatial: s.spatial }] : [])]];
   }),
-  () => { const s = shape(); return ['entropy', [rowSoftmax(logits(s.length), s.classes, false), s.classes]]; },
-  () => { const s = shape(); return ['softmaxBackward', [rowSoftmax(logits(s.length), s.classes, false), uniform(s.length, -1, 1), s.classes]]; },
-  () => { const s = shape(); return ['logSoftmaxBackward', [rowSoftmax(logits(s.length), s.classes, true), uniform(s.length, -1, 1), s.classes]]; },
-  () => { const s = shape(); return ['logSumExpBackward', [logits(s.length), uniform(s.rows, -1, 1), s.classes]]; },
+  () => {
+    const s = shape();
+    return ['entropy', [rowSoftmax(logits(s.length), s.classes, false), s.classes]];
+  },
+  () => {
+    const s = shape();
+    return ['softmaxBackward', [rowSoftmax(logits(s.length), s.classes, false), uniform(s.length, -1, 1), s.classes]];
+  },
+  () => {
+    const s = shape();
+    return ['logSoftmaxBackward', [rowSoftmax(logits(s.length), s.classes, true), uniform(s.length, -1, 1), s.classes]];
+  },
+  () => {
+    const s = shape();
+    return ['logSumExpBackward', [logits(s.length), uniform(s.rows, -1, 1), s.classes]];
+  },
   ...['crossEntropy', 'crossEntropyBackward', 'crossEntropyWithGrad'].map((op) => () => {
     const s = shape();
     const probs = chance(0.3);
@@ -132,9 +148,13 @@ const GOOD = [
     return [op, [rowSoftmax(uniform(s.length, -5, 5), s.classes, true), target, s.classes, o]];
   }),
   // a subclass whose length lies, and an in-place gradient through another view of the logits
-  () => { const s = shape(); return ['logSumExp', [new LyingLength(logits(s.length)), s.classes]]; },
   () => {
-    const s = shape(), x = logits(s.length);
+    const s = shape();
+    return ['logSumExp', [new LyingLength(logits(s.length)), s.classes]];
+  },
+  () => {
+    const s = shape(),
+      x = logits(s.length);
     return ['crossEntropyWithGrad', [x, indexTargets(s.rows, s.classes), s.classes, { grad: new Float32Array(x.buffer) }]];
   },
   ...['mseLoss', 'mseLossBackward'].map((op) => () => {
@@ -153,7 +173,10 @@ const GOOD = [
 const f32 = (n) => new Float32Array(n);
 const L = () => uniform(6, -3, 3);
 const T = () => new Int32Array([0, 2]);
-const detached = (a) => { structuredClone(a, { transfer: [a.buffer] }); return a; };
+const detached = (a) => {
+  structuredClone(a, { transfer: [a.buffer] });
+  return a;
+};
 
 /** Bad calls: [op, args, expected error]. */
 const BAD = [
@@ -178,18 +201,47 @@ const BAD = [
   () => ['klDiv', [L(), L(), 3, { reduction: 'none', out: detached(f32(6)) }], RangeError],
   // a hostile caller: overlapping outputs, an output that is another input,
   // a getter that rewrites the targets, a Proxy posing as a Float32Array
-  () => { const b = new ArrayBuffer(40); return ['softmax', [new Float32Array(b, 0, 6), 3, new Float32Array(b, 8, 6)], RangeError]; },
-  () => { const q = uniform(6); return ['crossEntropyWithGrad', [L(), q, 3, { grad: q }], RangeError]; },
-  () => { const b = new ArrayBuffer(24); return ['crossEntropyWithGrad', [L(), T(), 3, { reduction: 'none', out: new Float32Array(b, 0, 2), grad: new Float32Array(b) }], RangeError]; },
-  () => { const t = T(); return ['crossEntropy', [L(), t, 3, { reduction: 'none', get out() { t[1] = pick([7, -5, 2 ** 30]); return undefined; } }], RangeError]; },
+  () => {
+    const b = new ArrayBuffer(40);
+    return ['softmax', [new Float32Array(b, 0, 6), 3, new Float32Array(b, 8, 6)], RangeError];
+  },
+  () => {
+    const q = uniform(6);
+    return ['crossEntropyWithGrad', [L(), q, 3, { grad: q }], RangeError];
+  },
+  () => {
+    const b = new ArrayBuffer(24);
+    return [
+      'crossEntropyWithGrad',
+      [L(), T(), 3, { reduction: 'none', out: new Float32Array(b, 0, 2), grad: new Float32Array(b) }],
+      RangeError,
+    ];
+  },
+  () => {
+    const t = T();
+    return [
+      'crossEntropy',
+      [
+        L(),
+        t,
+        3,
+        {
+          reduction: 'none',
+          get out() {
+            t[1] = pick([7, -5, 2 ** 30]);
+            return undefined;
+          },
+        },
+      ],
+      RangeError,
+    ];
+  },
   () => ['softmax', [new Proxy(L(), {}), 3], TypeError],
   () => ['f32', [pick([-1, 1.5, NaN])], RangeError],
   () => ['i32', ['8'], TypeError],
 ];
 /** Only a kernel-memory view has the 2 GiB limit (js hands out plain arrays). */
-const BAD_WASM = [
-  () => ['f32', [pick([2 ** 29, 2 ** 30, 2 ** 40])], RangeError],
-];
+const BAD_WASM = [() => ['f32', [pick([2 ** 29, 2 ** 30, 2 ** 40])], RangeError]];
 
 // ----------------------------------------------------------------- checking
 
@@ -200,8 +252,14 @@ function disagreement(got, ref) {
   for (let i = 0; i < ref.length; i++) if (!close(got[i], ref[i])) return `[${i}] got ${got[i]}, expected ${ref[i]}`;
   return null;
 }
-const copyArgs = (args) => args.map((a) => (ArrayBuffer.isView(a) ? a.slice() : a && typeof a === 'object' && !Array.isArray(a)
-  ? Object.fromEntries(Object.entries(a).map(([k, v]) => [k, ArrayBuffer.isView(v) ? v.slice() : v])) : a));
+const copyArgs = (args) =>
+  args.map((a) =>
+    ArrayBuffer.isView(a)
+      ? a.slice()
+      : a && typeof a === 'object' && !Array.isArray(a)
+        ? Object.fromEntries(Object.entries(a).map(([k, v]) => [k, ArrayBuffer.isView(v) ? v.slice() : v]))
+        : a,
+  );
 
 // ------------------------------------------------------------------ memory
 
@@ -246,14 +304,28 @@ const wasmKernels = kernels.filter((k) => k.backend !== 'js');
  * which the kernel memory must not grow.
  */
 const VIEW_PLAN = [
-  { make: ['f32', 300_000] }, { make: ['i32', 64] }, { use: true }, { make: ['f32', 4096] }, { free: 0, misuse: true },
-  { make: ['f32', 65_536] }, { use: true }, { free: 1 }, { make: ['f32', 1000] }, { free: 0, misuse: true },
-  { make: ['i32', 3] }, { use: true }, { free: 2, misuse: true }, { free: 0 }, { free: 0 },
+  { make: ['f32', 300_000] },
+  { make: ['i32', 64] },
+  { use: true },
+  { make: ['f32', 4096] },
+  { free: 0, misuse: true },
+  { make: ['f32', 65_536] },
+  { use: true },
+  { free: 1 },
+  { make: ['f32', 1000] },
+  { free: 0, misuse: true },
+  { make: ['i32', 3] },
+  { use: true },
+  { free: 2, misuse: true },
+  { free: 0 },
+  { free: 0 },
 ];
 const pools = new Map(wasmKernels.map((k) => [k, []]));
 const steps = new Map(wasmKernels.map((k) => [k, 0]));
 function freePools() {
-  for (const [k, views] of pools) { for (const v of views.splice(0)) k.free(v); }
+  for (const [k, views] of pools) {
+    for (const v of views.splice(0)) k.free(v);
+  }
   for (const k of steps.keys()) steps.set(k, 0);
 }
 
@@ -299,7 +371,11 @@ function viewStep(k, pool) {
 }
 
 const stats = {
-  calls: 0, good: 0, bad: 0, checked: 0, views: 0,
+  calls: 0,
+  good: 0,
+  bad: 0,
+  checked: 0,
+  views: 0,
   errors: { TypeError: 0, RangeError: 0 },
   byBackend: Object.fromEntries(kernels.map((k) => [k.backend, 0])),
   failures: [],
@@ -374,10 +450,17 @@ function sample(calls) {
 }
 
 const mb = (bytes) => `${(bytes / MiB).toFixed(1)} MiB`;
-const fmt = (s) => `heap ${mb(s.heap)}, array buffers ${mb(s.buffers)}, rss ${mb(s.rss)}, wasm ${Object.entries(s.wasm).map(([b, n]) => `${b} ${mb(n)}`).join(', ') || '—'}`;
+const fmt = (s) =>
+  `heap ${mb(s.heap)}, array buffers ${mb(s.buffers)}, rss ${mb(s.rss)}, wasm ${
+    Object.entries(s.wasm)
+      .map(([b, n]) => `${b} ${mb(n)}`)
+      .join(', ') || '—'
+  }`;
 
-log(`soak: ${opts.calls} calls, seed ${opts.seed}, backends ${kernels.map((k) => k.backend).join(', ')}` +
-  (skipped.length ? ` (skipped: ${skipped.join('; ')})` : ''));
+log(
+  `soak: ${opts.calls} calls, seed ${opts.seed}, backends ${kernels.map((k) => k.backend).join(', ')}` +
+    (skipped.length ? ` (skipped: ${skipped.join('; ')})` : ''),
+);
 const t0 = performance.now();
 const baseline = sample(0);
 const warmup = Math.min(50_000, Math.floor(opts.calls / 5));
@@ -405,21 +488,46 @@ const seconds = (performance.now() - t0) / 1000;
 // depends on where the random calls' small blocks sit at that moment (200 000
 // calls show it flat from then on). A leaked block is caught exactly by the
 // allocator check.
-const HEAP_SLACK = 4 * MiB, RSS_SLACK = 48 * MiB, WASM_SLACK = 65536;
+const HEAP_SLACK = 4 * MiB,
+  RSS_SLACK = 48 * MiB,
+  WASM_SLACK = 65536;
 const verdicts = [];
-const heapGrowth = end.heap - start.heap, rssGrowth = end.rss - start.rss;
-verdicts.push([`JS heap ${mb(start.heap)} → ${mb(end.heap)}`, heapGrowth <= HEAP_SLACK, `grew ${mb(heapGrowth)} (allowed ${mb(HEAP_SLACK)})`]);
+const heapGrowth = end.heap - start.heap,
+  rssGrowth = end.rss - start.rss;
+verdicts.push([
+  `JS heap ${mb(start.heap)} → ${mb(end.heap)}`,
+  heapGrowth <= HEAP_SLACK,
+  `grew ${mb(heapGrowth)} (allowed ${mb(HEAP_SLACK)})`,
+]);
 verdicts.push([`RSS ${mb(start.rss)} → ${mb(end.rss)}`, rssGrowth <= RSS_SLACK, `grew ${mb(rssGrowth)} (allowed ${mb(RSS_SLACK)})`]);
 for (const k of wasmKernels) {
   const b = k.backend;
-  verdicts.push([`wasm memory (${b}) ${mb(start.wasm[b])} → ${mb(end.wasm[b])}`, end.wasm[b] - start.wasm[b] <= WASM_SLACK, 'grew by more than a page']);
-  verdicts.push([`kernel allocator (${b}): no leaked block`, end.next[b] === start.next[b], `next view at ${end.next[b]}, was ${start.next[b]}`]);
+  verdicts.push([
+    `wasm memory (${b}) ${mb(start.wasm[b])} → ${mb(end.wasm[b])}`,
+    end.wasm[b] - start.wasm[b] <= WASM_SLACK,
+    'grew by more than a page',
+  ]);
+  verdicts.push([
+    `kernel allocator (${b}): no leaked block`,
+    end.next[b] === start.next[b],
+    `next view at ${end.next[b]}, was ${start.next[b]}`,
+  ]);
 }
-verdicts.push([`every bad call threw as the README says; every checked call agreed with js`, stats.failures.length === 0, `${stats.failures.length} failures`]);
+verdicts.push([
+  `every bad call threw as the README says; every checked call agreed with js`,
+  stats.failures.length === 0,
+  `${stats.failures.length} failures`,
+]);
 
 const report = {
-  calls: stats.calls, good: stats.good, bad: stats.bad, errors: stats.errors, checkedAgainstJs: stats.checked,
-  viewsMade: stats.views, perBackend: stats.byBackend, seconds: Number(seconds.toFixed(1)),
+  calls: stats.calls,
+  good: stats.good,
+  bad: stats.bad,
+  errors: stats.errors,
+  checkedAgainstJs: stats.checked,
+  viewsMade: stats.views,
+  perBackend: stats.byBackend,
+  seconds: Number(seconds.toFixed(1)),
   memory: {
     baseline: { heap: baseline.heap, arrayBuffers: baseline.buffers, rss: baseline.rss, wasm: baseline.wasm },
     start: { calls: start.calls, heap: start.heap, arrayBuffers: start.buffers, rss: start.rss, wasm: start.wasm },
@@ -429,8 +537,14 @@ const report = {
 };
 
 console.log(`\nsoak report (${opts.calls} calls, ${seconds.toFixed(1)} s, seed ${opts.seed})`);
-console.log(`  calls:  ${stats.calls} (${stats.good} good, ${stats.bad} bad) on ${Object.entries(stats.byBackend).map(([b, n]) => `${b} ${n}`).join(', ')}`);
-console.log(`  errors: ${stats.errors.TypeError + stats.errors.RangeError} thrown as expected (TypeError ${stats.errors.TypeError}, RangeError ${stats.errors.RangeError}); ${stats.failures.length} unexpected`);
+console.log(
+  `  calls:  ${stats.calls} (${stats.good} good, ${stats.bad} bad) on ${Object.entries(stats.byBackend)
+    .map(([b, n]) => `${b} ${n}`)
+    .join(', ')}`,
+);
+console.log(
+  `  errors: ${stats.errors.TypeError + stats.errors.RangeError} thrown as expected (TypeError ${stats.errors.TypeError}, RangeError ${stats.errors.RangeError}); ${stats.failures.length} unexpected`,
+);
 console.log(`  checked against js: ${stats.checked} calls; zero-copy views made: ${stats.views}`);
 console.log(`  memory at start (before any call): ${fmt(baseline)}`);
 console.log(`  memory after warm-up (${start.calls} calls): ${fmt(start)}`);

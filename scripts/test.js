@@ -12,12 +12,13 @@ const runs = [
   { name: 'all tests (js, scalar, simd)', args: [uvu, 'tests', '\\.test\\.js$'], env: {} },
   {
     name: 'fixtures, properties, identities, gradients, thresholds, hostile, argmax (relaxed-simd)',
-    args: ['--experimental-wasm-relaxed-simd', uvu, 'tests', '(fixtures|property|identities|gradients|thresholds|hostile|argmax)\.test\.js$'],
+    args: ['--experimental-wasm-relaxed-simd', uvu, 'tests', '(fixtures|property|identities|gradients|thresholds|hostile|argmax).test.js$'],
     env: { SIMDLOSS_BACKENDS: 'relaxed-simd' },
   },
 ];
 
-let passed = 0, failed = 0;
+let passed = 0,
+  failed = 0;
 
 // The public types: tests/types/ must compile with tsc --strict (each
 // @ts-expect-error there must find its error). One check, one count.
@@ -41,13 +42,27 @@ if (existsSync(typedoc)) {
   console.log(`skipped: ${typedoc} is missing (npm install adds it)`);
 }
 
+// One format and the linter's rules (biome.json): one check, one count.
+console.log('\n# lint (biome check: format and lint)');
+const lint = spawnSync(process.execPath, ['node_modules/@biomejs/biome/bin/biome', 'check', '.'], { encoding: 'utf8' });
+if (lint.status === 0) passed++;
+else {
+  failed++;
+  process.stdout.write(lint.stdout + lint.stderr);
+}
+
 for (const run of runs) {
   console.log(`\n# ${run.name}`);
   const env = { ...process.env, ...run.env };
   const r = spawnSync(process.execPath, [...run.args, '--no-color'], { env, encoding: 'utf8', maxBuffer: 1 << 28 });
   // uvu prints a dot per test: keep file names, failures and totals.
   const text = r.stdout.replace(/\x1b\[[0-9;]*m/g, '');
-  process.stdout.write(text.split('\n').filter((l) => !/^[•✘ ]+(\(\d+ \/ \d+\))?$/.test(l.trim())).join('\n') + '\n');
+  process.stdout.write(
+    `${text
+      .split('\n')
+      .filter((l) => !/^[•✘ ]+(\(\d+ \/ \d+\))?$/.test(l.trim()))
+      .join('\n')}\n`,
+  );
   process.stderr.write(r.stderr);
   const total = Number(/Total:\s+(\d+)/.exec(text)?.[1] ?? 0);
   const ok = Number(/Passed:\s+(\d+)/.exec(text)?.[1] ?? 0);

@@ -24,7 +24,7 @@ function reference(x, classes) {
     }
     let max = -Infinity;
     for (const v of row) max = Math.max(max, v);
-    out[r] = row.findIndex((v) => v === max); // -0 === 0
+    out[r] = row.indexOf(max); // -0 === 0
   }
   return out;
 }
@@ -42,7 +42,10 @@ const KINDS = {
   /** +∞ at random places (several in a row: the first wins) */
   inf: (next) => () => (next() < 0.1 ? Infinity : -5 + 10 * next()),
   /** both infinities, no NaN (a running sum of +∞ and −∞ is NaN) */
-  infinities: (next) => () => { const u = next(); return u < 0.1 ? Infinity : u < 0.2 ? -Infinity : -5 + 10 * next(); },
+  infinities: (next) => () => {
+    const u = next();
+    return u < 0.1 ? Infinity : u < 0.2 ? -Infinity : -5 + 10 * next();
+  },
   /** ±3e38: running sums overflow both ways */
   huge: (next) => () => (next() < 0.5 ? 3e38 : -3e38) * next(),
   /** −∞ everywhere but for a few finite values */
@@ -63,7 +66,9 @@ function places(n) {
 
 /** Rows of values in [−1, 1) with a maximum (or NaN) planted at one place, and a second one later. */
 function planted(classes, value, seed) {
-  const next = generator(seed), at = places(classes), rows = [];
+  const next = generator(seed),
+    at = places(classes),
+    rows = [];
   for (const i of at) {
     for (const j of [null, ...at.filter((j) => j > i)]) {
       const row = Float32Array.from({ length: classes }, () => 2 * next() - 1);
@@ -79,7 +84,9 @@ function planted(classes, value, seed) {
 
 /** Rows of values in [−2, −1) with −0 or +0 at one place and the other zero later: the first wins. */
 function signedZeros(classes, seed) {
-  const next = generator(seed), at = places(classes), rows = [];
+  const next = generator(seed),
+    at = places(classes),
+    rows = [];
   for (const i of at) {
     for (const j of at.filter((j) => j > i)) {
       const row = Float32Array.from({ length: classes }, () => -1 - next());
@@ -128,7 +135,8 @@ for (const backend of BACKENDS) {
     const k = await kernel(backend);
     let seed = 100;
     for (const classes of CLASSES) {
-      for (const value of [3, Infinity, NaN]) checkRows(k, planted(classes, value, seed++), classes, `${classes} classes, ${value} planted`);
+      for (const value of [3, Infinity, NaN])
+        checkRows(k, planted(classes, value, seed++), classes, `${classes} classes, ${value} planted`);
       checkRows(k, signedZeros(classes, seed++), classes, `${classes} classes, −0 and +0 planted`);
     }
   });
@@ -150,7 +158,8 @@ for (const backend of BACKENDS) {
       for (const classes of CLASSES) {
         for (const kind of ['random', 'ties', 'nan', 'infinities']) {
           const a = batch(kind, 4099 >> Math.min(8, Math.floor(Math.log2(classes))), classes, seed++);
-          const x = k.f32(a.length), out = k.i32(a.length / classes);
+          const x = k.f32(a.length),
+            out = k.i32(a.length / classes);
           try {
             x.set(a);
             assert.is(k.argmax(x, classes, out), out);

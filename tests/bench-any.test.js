@@ -23,8 +23,14 @@ let run = null; // the run all tests read, made once
 const CANDIDATES = ['js', 'examples/my-backend.mjs', 'tests/bench/wrong.mjs', 'tests/bench/setup.mjs'];
 function theRun() {
   run ??= runBench({
-    candidates: CANDIDATES, ops: ['logSumExp', 'softmax'], shapes: ['4x5', [3, 17]], quick: true, cwd: ROOT,
-    json: file('a.json'), markdown: file('a.md'), command: 'tests/bench-any.test.js',
+    candidates: CANDIDATES,
+    ops: ['logSumExp', 'softmax'],
+    shapes: ['4x5', [3, 17]],
+    quick: true,
+    cwd: ROOT,
+    json: file('a.json'),
+    markdown: file('a.md'),
+    command: 'tests/bench-any.test.js',
   });
   return run;
 }
@@ -43,15 +49,23 @@ test('a correct candidate (the README example) is checked, then timed; an op it 
     assert.ok(r.samples.length >= 3 && r.samples.every((s) => s > 0), 'benchmark.js samples, seconds per call');
   }
   const skipped = rowsOf(results, 'my-backend', 'softmax');
-  assert.equal(skipped.map((r) => [r.skipped, r.correct, r.mlogitsPerSec, r.samples]), [
-    ['does not export softmax', null, null, null], ['does not export softmax', null, null, null]]);
+  assert.equal(
+    skipped.map((r) => [r.skipped, r.correct, r.mlogitsPerSec, r.samples]),
+    [
+      ['does not export softmax', null, null, null],
+      ['does not export softmax', null, null, null],
+    ],
+  );
   assert.match(readFileSync(file('a.md'), 'utf8'), /## Skipped: ops a candidate does not export\n\n(- .*\n)*- my-backend: softmax/);
 });
 
 test('a wrong candidate is refused with its first mismatch (index, got, expected) and not timed', async () => {
   const results = await theRun();
   const [r4, r3] = rowsOf(results, 'wrong', 'softmax');
-  for (const [r, shape] of [[r4, [4, 5]], [r3, [3, 17]]]) {
+  for (const [r, shape] of [
+    [r4, [4, 5]],
+    [r3, [3, 17]],
+  ]) {
     assert.equal(r.shape, shape);
     assert.is(r.correct, false);
     assert.is(r.mlogitsPerSec, null);
@@ -66,11 +80,16 @@ test('a wrong candidate is refused with its first mismatch (index, got, expected
 
 test('setup() is awaited (with { threads }) before the check; the built-in js backend and the baseline are checked too', async () => {
   const results = await theRun();
-  assert.equal(results.candidates.find((c) => c.name === 'after-setup'),
-    { name: 'after-setup', source: 'tests/bench/setup.mjs', version: 'setup({"threads":1})' });
+  assert.equal(
+    results.candidates.find((c) => c.name === 'after-setup'),
+    { name: 'after-setup', source: 'tests/bench/setup.mjs', version: 'setup({"threads":1})' },
+  );
   const after = rowsOf(results, 'after-setup');
   assert.is(after.length, 4);
-  assert.ok(after.every((r) => r.correct === true && r.mlogitsPerSec > 0), JSON.stringify(after));
+  assert.ok(
+    after.every((r) => r.correct === true && r.mlogitsPerSec > 0),
+    JSON.stringify(after),
+  );
   assert.ok(rowsOf(results, 'js').every((r) => r.correct === true && r.mode === 'copy' && r.threads === 1));
   assert.ok(rowsOf(results, 'baseline').every((r) => r.correct === true && r.ratioToJs === 1));
   assert.equal(results.notes, []);
@@ -87,7 +106,10 @@ test('the results JSON: { machine, runtime, package, date, settings, results: [{
   assert.match(saved.package.build, /^[0-9a-f]{12}$/);
   assert.ok(!Number.isNaN(Date.parse(saved.date)));
   assert.is(saved.settings.quick, true);
-  assert.equal(saved.settings.shapes, [[4, 5], [3, 17]]);
+  assert.equal(saved.settings.shapes, [
+    [4, 5],
+    [3, 17],
+  ]);
   assert.is(saved.results.length, results.results.length);
   assert.is(saved.results.length, 5 * 2 * 2, 'every candidate × op × shape, skipped ones included');
   for (const r of saved.results) {
@@ -100,7 +122,8 @@ test('the results JSON: { machine, runtime, package, date, settings, results: [{
     if (r.correct === false) assert.ok(r.mismatch && 'index' in r.mismatch && 'got' in r.mismatch && 'expected' in r.mismatch);
   }
   // the numbers as saved: 4 significant digits
-  const mine = rowsOf(saved, 'my-backend', 'logSumExp')[0], live = rowsOf(results, 'my-backend', 'logSumExp')[0];
+  const mine = rowsOf(saved, 'my-backend', 'logSumExp')[0],
+    live = rowsOf(results, 'my-backend', 'logSumExp')[0];
   assert.is(mine.mlogitsPerSec, +live.mlogitsPerSec.toPrecision(4));
 });
 
@@ -113,9 +136,21 @@ test('the command line: a wrong candidate fails the run (exit 1) with its mismat
   assert.match(r.stdout, /\| 4×5 \| wrong \| arrays \| wrong \|/);
   assert.match(r.stderr, /wrote .*b\.json/);
   const saved = JSON.parse(readFileSync(file('b.json'), 'utf8'));
-  assert.equal(saved.results.map((x) => [x.candidate, x.correct]), [['baseline', true], ['wrong', false]]);
+  assert.equal(
+    saved.results.map((x) => [x.candidate, x.correct]),
+    [
+      ['baseline', true],
+      ['wrong', false],
+    ],
+  );
   // bad command lines: the usage, exit 2
-  for (const args of [['--ops', 'nope'], ['--shapes', '4by5'], ['--candidate', 'no-such-file.mjs'], ['--threads', '0'], ['--compare', 'one.json']]) {
+  for (const args of [
+    ['--ops', 'nope'],
+    ['--shapes', '4by5'],
+    ['--candidate', 'no-such-file.mjs'],
+    ['--threads', '0'],
+    ['--compare', 'one.json'],
+  ]) {
     const bad = bin(...args);
     assert.is(bad.status, 2, `${args.join(' ')}: ${bad.stderr}`);
   }
@@ -137,18 +172,27 @@ test('--compare on two saved runs: ratio new/old, its 95% CI, and * on the rows 
   const c = compare(before, after);
   assert.is(c.rows.length, 5 * 2 * 2);
   const changed = c.rows.filter((r) => r.significant);
-  assert.equal(changed.map((r) => [r.candidate, r.op, r.shape]), [['js', 'logSumExp', [4, 5]]]);
+  assert.equal(
+    changed.map((r) => [r.candidate, r.op, r.shape]),
+    [['js', 'logSumExp', [4, 5]]],
+  );
   assert.ok(Math.abs(changed[0].ratio - 0.5) < 1e-9, `ratio ${changed[0].ratio}`);
   assert.ok(changed[0].low < 0.5 && changed[0].high > 0.5 && changed[0].high < 0.52 && changed[0].p < 1e-6, JSON.stringify(changed[0]));
   const same = c.rows.filter((r) => r.old !== null && !r.significant);
   assert.is(same.length, 13, 'the other timed rows');
-  assert.ok(same.every((r) => r.ratio === 1 && r.low <= 1 && r.high >= 1 && r.p === 1), 'unchanged rows: ratio 1, p 1');
+  assert.ok(
+    same.every((r) => r.ratio === 1 && r.low <= 1 && r.high >= 1 && r.p === 1),
+    'unchanged rows: ratio 1, p 1',
+  );
   assert.ok(c.rows.filter((r) => r.old === null).every((r) => /not timed/.test(r.note)));
 
   const out = bin('--compare', file('a2.json'), file('c.json'));
   assert.is(out.status, 0, out.stderr);
   const lines = out.stdout.split('\n');
-  assert.match(lines.find((l) => /^logSumExp +4x5 +js +copy/.test(l)), /0\.\d{3}× +\[0\.\d{3}, 0\.\d{3}\] +[<\d.]+ +\* slower$/);
+  assert.match(
+    lines.find((l) => /^logSumExp +4x5 +js +copy/.test(l)),
+    /0\.\d{3}× +\[0\.\d{3}, 0\.\d{3}\] +[<\d.]+ +\* slower$/,
+  );
   assert.is(lines.filter((l) => /\* (slower|faster)$/.test(l)).length, 1);
   assert.match(out.stdout, /20 rows in both runs, 1 significantly different \(0 faster, 1 slower\)/);
   assert.match(out.stdout, /note: a quick run is compared/);
@@ -171,14 +215,19 @@ test('checks: the README tolerance, NaN as NaN, Int32 exactly; options are check
   assert.is(mismatch({ loss: 1, grad: new Float32Array([1, 1]) }, { loss: 1, grad: new Float32Array([1, 2]) }).part, 'grad');
   assert.is(mismatch(new Float64Array(3), new Float32Array(2)).message, 'result is Float64Array(3), expected Float32Array(2)');
   for (const options of [{ ops: ['nope'] }, { shapes: ['0x5'] }, { threads: -1 }]) {
-    await runBench(options).then(() => assert.unreachable(JSON.stringify(options)), (err) => assert.instance(err, UsageError));
+    await runBench(options).then(
+      () => assert.unreachable(JSON.stringify(options)),
+      (err) => assert.instance(err, UsageError),
+    );
   }
 });
 
 test("statistics: Welch's t-test and the t quantile against scipy", () => {
   // scipy.stats.ttest_ind([1,2,3,4,5], [2,4,6,8,10], equal_var=False): t −1.8973665961, p 0.1075311949, df 5.8823529
   const w = welch([1, 2, 3, 4, 5], [2, 4, 6, 8, 10]);
-  assert.ok(Math.abs(w.t + 1.8973665961010275) < 1e-12 && Math.abs(w.p - 0.10753119493062728) < 1e-9 && Math.abs(w.df - 5.882352941176471) < 1e-9);
+  assert.ok(
+    Math.abs(w.t + 1.8973665961010275) < 1e-12 && Math.abs(w.p - 0.10753119493062728) < 1e-9 && Math.abs(w.df - 5.882352941176471) < 1e-9,
+  );
   assert.ok(w.low < 1 && w.high > 1, 'not significant: the interval holds 1');
   assert.ok(Math.abs(tQuantile(4.5) - 2.6589123472044034) < 1e-9, 'scipy.stats.t.ppf(0.975, 4.5)');
   assert.ok(Math.abs(tQuantile(1e6) - 1.96) < 1e-3);

@@ -10,7 +10,6 @@ import { chromiumRuns, launchChromium, relativeImports } from './chromium.js';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -38,8 +37,13 @@ function startServer() {
         resolve({ child, origin: m[1], page: m[1] + m[3], out });
       }
     });
-    child.stderr.on('data', (b) => { out += b; });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`serve.js exited (${code}): ${out}`)); });
+    child.stderr.on('data', (b) => {
+      out += b;
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve.js exited (${code}): ${out}`));
+    });
   });
   return server;
 }
@@ -105,7 +109,10 @@ test('chart: one series per backend across every panel, gaps for failed rows, a 
   const svg = chartSvg(rows, QUICK.ops, QUICK.shapes);
   assert.match(svg, /^<svg [^>]*id="chart"/);
   const series = [...svg.matchAll(/<g class="series" data-backend="([^"]+)" data-mode="([^"]+)">([\s\S]*?)<\/g>/g)];
-  assert.equal(series.map((m) => m[1]), BACKENDS);
+  assert.equal(
+    series.map((m) => m[1]),
+    BACKENDS,
+  );
   for (const [, backend, , body] of series) {
     const points = (body.match(/<circle /g) ?? []).length;
     const lines = (body.match(/<polyline /g) ?? []).length;
@@ -118,7 +125,7 @@ test('chart: one series per backend across every panel, gaps for failed rows, a 
   // values 10× apart are one decade apart on screen: equal steps for 10, 100, 1000
   const ys = [...svg.matchAll(/<line [^>]*y1="([\d.]+)"[^>]*\/><text [^>]*>(10|100|1k)<\/text>/g)].slice(0, 3).map((m) => +m[1]);
   assert.is(ys.length, 3);
-  assert.ok(Math.abs((ys[0] - ys[1]) - (ys[1] - ys[2])) < 0.2, `decades ${ys}`);
+  assert.ok(Math.abs(ys[0] - ys[1] - (ys[1] - ys[2])) < 0.2, `decades ${ys}`);
   assert.not.match(svg, /5000/, 'zero-copy rows stay out of the chart');
 });
 
@@ -128,8 +135,19 @@ test('what the page and its worker load: relative imports only (no node: module,
     ...relativeImports(path.join(ROOT, 'bench/web/worker.js'), ROOT, assert.ok),
   ]);
   const files = [...seen].map((f) => path.relative(ROOT, f));
-  for (const shared of ['bench/ops.js', 'bench/baseline.js', 'bench/data.js', 'bench/check.js', 'bench/rows.js',
-    'bench/loop.js', 'bench/lib-engines.js', 'bench/exp-pass.js', 'bench/warmup.js', 'bench/stats.js', 'dist/index.js']) {
+  for (const shared of [
+    'bench/ops.js',
+    'bench/baseline.js',
+    'bench/data.js',
+    'bench/check.js',
+    'bench/rows.js',
+    'bench/loop.js',
+    'bench/lib-engines.js',
+    'bench/exp-pass.js',
+    'bench/warmup.js',
+    'bench/stats.js',
+    'dist/index.js',
+  ]) {
     assert.ok(files.includes(shared), `the page reuses ${shared}`);
   }
   for (const nodeOnly of ['bench/report.js', 'bench/child.js', 'bench/measure.js', 'bench/engines.js', 'bench/index.js']) {
@@ -151,31 +169,44 @@ function defineBrowserTest() {
     const dir = await mkdtemp(path.join(tmpdir(), 'simdloss-bench-web-'));
     try {
       const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-      const errors = [], responses = [];
+      const errors = [],
+        responses = [];
       page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-      page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+      });
       page.on('response', (r) => responses.push({ url: new URL(r.url()).pathname, status: r.status(), type: r.headers()['content-type'] }));
       // the longest the main thread goes without running a timer: the page must stay responsive
       await page.addInitScript(() => {
         let last = performance.now();
         window.maxGap = 0;
-        setInterval(() => { const now = performance.now(); window.maxGap = Math.max(window.maxGap, now - last); last = now; }, 20);
+        setInterval(() => {
+          const now = performance.now();
+          window.maxGap = Math.max(window.maxGap, now - last);
+          last = now;
+        }, 20);
       });
       const started = Date.now();
       await page.goto(`${address}?quick`);
       try {
         await page.waitForFunction(() => ['done', 'stopped', 'error'].includes(document.body.dataset.state), null, { timeout: 60_000 });
-      } catch (e) {
+      } catch (_e) {
         assert.unreachable(`no end in 60 s: ${await page.locator('#status').textContent()} ${errors.join('; ')}`);
       }
       const seconds = (Date.now() - started) / 1000;
       const state = await page.evaluate(() => ({
-        state: document.body.dataset.state, rows: +document.body.dataset.rows, failed: +document.body.dataset.failed,
-        progress: document.getElementById('progress').value, status: document.getElementById('status').textContent,
+        state: document.body.dataset.state,
+        rows: +document.body.dataset.rows,
+        failed: +document.body.dataset.failed,
+        progress: document.getElementById('progress').value,
+        status: document.getElementById('status').textContent,
         notes: [...document.querySelectorAll('#notes li')].map((li) => li.textContent),
-        machine: document.getElementById('machine').textContent, userAgent: navigator.userAgent,
+        machine: document.getElementById('machine').textContent,
+        userAgent: navigator.userAgent,
         series: [...document.querySelectorAll('svg#chart g.series')].map((g) => ({
-          backend: g.dataset.backend, points: g.querySelectorAll('circle').length, lines: g.querySelectorAll('polyline').length,
+          backend: g.dataset.backend,
+          points: g.querySelectorAll('circle').length,
+          lines: g.querySelectorAll('polyline').length,
         })),
         legend: [...document.querySelectorAll('svg#chart .legend-item')].map((g) => g.dataset.backend),
         axisLabels: [...document.querySelectorAll('svg#chart .axis-label')].map((t) => t.textContent),
@@ -193,7 +224,10 @@ function defineBrowserTest() {
       assert.ok(state.machine.includes(state.userAgent), 'the machine line names the browser');
       assert.match(state.machine, /\d+ logical cores/);
       // chart: one series per backend, a point per op × shape
-      assert.equal(state.series.map((s) => s.backend), BACKENDS);
+      assert.equal(
+        state.series.map((s) => s.backend),
+        BACKENDS,
+      );
       for (const s of state.series) {
         assert.is(s.points, 9, `${s.backend} points`);
         assert.is(s.lines, 3, `${s.backend} lines`);
@@ -221,15 +255,34 @@ function defineBrowserTest() {
       assert.is(results.machine.cores, await page.evaluate(() => navigator.hardwareConcurrency));
       assert.match(results.package.build, /^[0-9a-f]{12}$/);
       assert.is(results.settings.quick, true);
-      assert.ok(results.results.every((r) => r.mlogitsPerSec > 0 && r.correct !== false && !r.error), 'every row timed');
-      assert.ok(results.results.filter((r) => r.mode !== 'exp pass').every((r) => r.correct === true), 'every row checked');
-      assert.ok(results.results.every((r) => r.samples.length === 5 && Array.isArray(r.shape)), 'samples and shapes');
-      assert.ok(results.results.filter((r) => r.candidate !== 'baseline').every((r) => r.ratioToJs > 0), '× JS on every row');
+      assert.ok(
+        results.results.every((r) => r.mlogitsPerSec > 0 && r.correct !== false && !r.error),
+        'every row timed',
+      );
+      assert.ok(
+        results.results.filter((r) => r.mode !== 'exp pass').every((r) => r.correct === true),
+        'every row checked',
+      );
+      assert.ok(
+        results.results.every((r) => r.samples.length === 5 && Array.isArray(r.shape)),
+        'samples and shapes',
+      );
+      assert.ok(
+        results.results.filter((r) => r.candidate !== 'baseline').every((r) => r.ratioToJs > 0),
+        '× JS on every row',
+      );
       const same = compare(results, results);
       assert.is(same.rows.length, results.results.length);
-      assert.ok(same.rows.every((r) => r.ratio === 1 && !r.significant), 'a run against itself: ratio 1, nothing significant');
+      assert.ok(
+        same.rows.every((r) => r.ratio === 1 && !r.significant),
+        'a run against itself: ratio 1, nothing significant',
+      );
       // what it loaded: every file found, the builds as application/wasm, nothing Node-only
-      assert.equal(responses.filter((r) => r.status !== 200 && !r.url.startsWith('blob')), [], 'failed requests');
+      assert.equal(
+        responses.filter((r) => r.status !== 200 && !r.url.startsWith('blob')),
+        [],
+        'failed requests',
+      );
       assert.ok(responses.some((r) => r.url === '/bench/web/worker.js'));
       const wasm = responses.filter((r) => r.url.endsWith('.wasm'));
       assert.ok(wasm.length >= 3 && wasm.every((r) => r.type === 'application/wasm'), JSON.stringify(wasm));

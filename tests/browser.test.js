@@ -19,8 +19,13 @@ const FILES = ['rowwise.json', 'cross_entropy.json', 'nll.json', 'kl.json', 'mse
 const SEED_LOSS = 1.1447;
 const COI = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 const TYPES = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
-  '.json': 'application/json', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
 };
 
 /** A static server for `root` on 127.0.0.1 (random port). `isolated` adds COOP/COEP to
@@ -55,13 +60,19 @@ async function serve(root, { isolated = false } = {}) {
   return {
     origin: `http://127.0.0.1:${server.address().port}`,
     log,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(resolve);
+      }),
   };
 }
 
 function withTimeout(promise, ms, what) {
   let timer;
-  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms / 1000} s`)), ms); });
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms / 1000} s`)), ms);
+  });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
@@ -84,7 +95,9 @@ async function testPage(which = 'plain') {
     const page = await browser.newPage();
     page.errors = [];
     page.on('pageerror', (e) => page.errors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error') page.errors.push(`console: ${m.text()}`); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') page.errors.push(`console: ${m.text()}`);
+    });
     await page.goto(`${servers[which].origin}/tests/browser/index.html`);
     try {
       await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 10_000 });
@@ -97,9 +110,17 @@ async function testPage(which = 'plain') {
 }
 
 const onMain = (page, fn, ...args) =>
-  withTimeout(page.evaluate(([fn, args]) => window.suite[fn](...args), [fn, args]), 25_000, `main thread ${fn}`);
+  withTimeout(
+    page.evaluate(([fn, args]) => window.suite[fn](...args), [fn, args]),
+    25_000,
+    `main thread ${fn}`,
+  );
 const inWorker = (page, fn, ...args) =>
-  withTimeout(page.evaluate(([fn, args]) => window.inWorker(fn, ...args), [fn, args]), 25_000, `worker ${fn}`);
+  withTimeout(
+    page.evaluate(([fn, args]) => window.inWorker(fn, ...args), [fn, args]),
+    25_000,
+    `worker ${fn}`,
+  );
 
 function assertProbe(r, context, isolated) {
   assert.is(r.context, context);
@@ -109,7 +130,8 @@ function assertProbe(r, context, isolated) {
 }
 
 const expectedCases = Object.fromEntries(
-  FILES.map((f) => [f, JSON.parse(readFileSync(path.join(ROOT, 'tests/fixtures', f), 'utf8')).cases.length]));
+  FILES.map((f) => [f, JSON.parse(readFileSync(path.join(ROOT, 'tests/fixtures', f), 'utf8')).cases.length]),
+);
 
 function assertFixtures(report, backend, where) {
   assert.is(report.backend, backend);
@@ -134,7 +156,7 @@ function define() {
     const entry = pkg.exports['.'].browser ?? pkg.exports['.'].default;
     assert.is(entry, './dist/index.js');
     const seen = relativeImports(path.join(ROOT, entry), ROOT, assert.ok);
-    assert.ok(seen.size > 3, 'walked the entry\'s imports');
+    assert.ok(seen.size > 3, "walked the entry's imports");
     assert.is(pkg.browser['./dist/load-node.js'], false, 'bundlers map the Node-only file reader away');
   });
 
@@ -189,9 +211,15 @@ function define() {
     const log = [...plain.log, ...isolated.log];
     const missing = log.filter((r) => r.status !== 200 && !r.path.endsWith('/nothing-here.wasm'));
     assert.equal(missing, [], 'requests that failed');
-    assert.ok(log.some((r) => r.path === '/dist/wasm/simdloss-relaxed-simd.wasm'), 'the default build came from dist/wasm/');
+    assert.ok(
+      log.some((r) => r.path === '/dist/wasm/simdloss-relaxed-simd.wasm'),
+      'the default build came from dist/wasm/',
+    );
     assert.ok(log.filter((r) => r.path.startsWith('/dist/wasm/')).every((r) => r.type === 'application/wasm'));
-    assert.not.ok(log.some((r) => r.path.endsWith('/load-node.js')), 'a browser fetched load-node.js');
+    assert.not.ok(
+      log.some((r) => r.path.endsWith('/load-node.js')),
+      'a browser fetched load-node.js',
+    );
     const errors = [...pages.values()].flatMap((p) => p.errors).filter((e) => !/nothing-here\.wasm|404/.test(e));
     assert.equal(errors, [], 'page errors');
   });
@@ -214,7 +242,11 @@ function define() {
         logLevel: 'warn',
         build: { outDir, emptyOutDir: true },
       });
-      assert.equal(warnings.filter((w) => /externali[sz]ed|node:|browser compatibility/i.test(w)), [], 'Vite warnings');
+      assert.equal(
+        warnings.filter((w) => /externali[sz]ed|node:|browser compatibility/i.test(w)),
+        [],
+        'Vite warnings',
+      );
       server = await serve(outDir);
       const page = await browser.newPage();
       const errors = [];
@@ -231,7 +263,10 @@ function define() {
         const loss = Number(await el.getAttribute('data-loss'));
         assert.ok(Math.abs(loss - SEED_LOSS) < 1e-4, `${id}: ${loss}`);
       }
-      assert.ok(server.log.some((r) => r.path.endsWith('.wasm') && r.type === 'application/wasm'), 'Vite emitted the .wasm');
+      assert.ok(
+        server.log.some((r) => r.path.endsWith('.wasm') && r.type === 'application/wasm'),
+        'Vite emitted the .wasm',
+      );
       await page.close();
     } finally {
       if (nodeEnv === undefined) delete process.env.NODE_ENV;

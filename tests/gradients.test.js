@@ -24,8 +24,10 @@ function numericGradient(f, x, h = 1e-2) {
   const g = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) {
     const keep = x[i];
-    x[i] = keep + h; const up = f(x);
-    x[i] = keep - h; const down = f(x);
+    x[i] = keep + h;
+    const up = f(x);
+    x[i] = keep - h;
+    const down = f(x);
     x[i] = keep;
     g[i] = (up - down) / (2 * h);
   }
@@ -48,20 +50,39 @@ function cases(C) {
   const bce = { weight: uniform(C), posWeight: weight }; // broadcast along the last axis
   return [
     ['crossEntropy index, weight, smoothing', (k, v) => k.crossEntropy(v, t, C, ce), (k) => k.crossEntropyBackward(x, t, C, ce)],
-    ['crossEntropy sum, gradOutput 0.5', (k, v) => 0.5 * k.crossEntropy(v, t, C, { reduction: 'sum' }),
-      (k) => k.crossEntropyBackward(x, t, C, { reduction: 'sum', gradOutput: 0.5 })],
-    ['crossEntropy none, per-row gradOutput', (k, v) => dot(k.crossEntropy(v, t, C, { reduction: 'none' }), dyRows),
-      (k) => k.crossEntropyBackward(x, t, C, { reduction: 'none', gradOutput: dyRows })],
-    ['crossEntropy probabilities, smoothing', (k, v) => k.crossEntropy(v, q, C, { labelSmoothing: 0.2 }),
-      (k) => k.crossEntropyBackward(x, q, C, { labelSmoothing: 0.2 })],
+    [
+      'crossEntropy sum, gradOutput 0.5',
+      (k, v) => 0.5 * k.crossEntropy(v, t, C, { reduction: 'sum' }),
+      (k) => k.crossEntropyBackward(x, t, C, { reduction: 'sum', gradOutput: 0.5 }),
+    ],
+    [
+      'crossEntropy none, per-row gradOutput',
+      (k, v) => dot(k.crossEntropy(v, t, C, { reduction: 'none' }), dyRows),
+      (k) => k.crossEntropyBackward(x, t, C, { reduction: 'none', gradOutput: dyRows }),
+    ],
+    [
+      'crossEntropy probabilities, smoothing',
+      (k, v) => k.crossEntropy(v, q, C, { labelSmoothing: 0.2 }),
+      (k) => k.crossEntropyBackward(x, q, C, { labelSmoothing: 0.2 }),
+    ],
     ['crossEntropyWithGrad', (k, v) => k.crossEntropy(v, t, C, ce), (k) => k.crossEntropyWithGrad(x, t, C, ce).grad],
     ['nllLoss weight', (k, v) => k.nllLoss(v, t, C, { weight }), (k) => k.nllLossBackward(x, t, C, { weight })],
-    ['klDiv batchmean', (k, v) => k.klDiv(v, q, C, { reduction: 'batchmean' }), (k) => k.klDivBackward(x, q, C, { reduction: 'batchmean' })],
-    ['klDiv logTarget', (k, v) => k.klDiv(v, k.logSoftmax(x, C), C, { logTarget: true }),
-      (k) => k.klDivBackward(x, k.logSoftmax(x, C), C, { logTarget: true })],
+    [
+      'klDiv batchmean',
+      (k, v) => k.klDiv(v, q, C, { reduction: 'batchmean' }),
+      (k) => k.klDivBackward(x, q, C, { reduction: 'batchmean' }),
+    ],
+    [
+      'klDiv logTarget',
+      (k, v) => k.klDiv(v, k.logSoftmax(x, C), C, { logTarget: true }),
+      (k) => k.klDivBackward(x, k.logSoftmax(x, C), C, { logTarget: true }),
+    ],
     ['mseLoss', (k, v) => k.mseLoss(v, y01), (k) => k.mseLossBackward(x, y01)],
-    ['binaryCrossEntropyWithLogits weight, posWeight', (k, v) => k.binaryCrossEntropyWithLogits(v, y01, bce),
-      (k) => k.binaryCrossEntropyWithLogitsBackward(x, y01, bce)],
+    [
+      'binaryCrossEntropyWithLogits weight, posWeight',
+      (k, v) => k.binaryCrossEntropyWithLogits(v, y01, bce),
+      (k) => k.binaryCrossEntropyWithLogitsBackward(x, y01, bce),
+    ],
     ['softmaxBackward', (k, v) => dot(k.softmax(v, C), dyFull), (k) => k.softmaxBackward(k.softmax(x, C), dyFull, C)],
     ['logSoftmaxBackward', (k, v) => dot(k.logSoftmax(v, C), dyFull), (k) => k.logSoftmaxBackward(k.logSoftmax(x, C), dyFull, C)],
     ['logSumExpBackward', (k, v) => dot(k.logSumExp(v, C), dyRows), (k) => k.logSumExpBackward(x, dyRows, C)],

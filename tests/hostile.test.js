@@ -47,7 +47,8 @@ function same(got, expected, what) {
 
 /** The next call works and gives the reference's answer. */
 function nextCallWorks(k) {
-  const x = data(12), t = targets(4, 3);
+  const x = data(12),
+    t = targets(4, 3);
   same(k.crossEntropyWithGrad(x, t, 3).grad, js.crossEntropyWithGrad(x, t, 3).grad, 'next call');
 }
 
@@ -58,7 +59,9 @@ for (const backend of BACKENDS) {
   // ---------------------------------------------- 1. outputs overlapping inputs
 
   test(`${backend} · in place through any view of the same range: softmax over 5000 classes, out = x.subarray(0)`, () => {
-    const C = 5000, x = data(2 * C), expected = js.softmax(x, C);
+    const C = 5000,
+      x = data(2 * C),
+      expected = js.softmax(x, C);
     for (const alias of [(v) => v.subarray(0), (v) => new Float32Array(v.buffer, v.byteOffset, v.length)]) {
       const g = guarded(k, x.length, x);
       const out = alias(g.v);
@@ -70,7 +73,9 @@ for (const backend of BACKENDS) {
 
   test(`${backend} · in place through another view: crossEntropyWithGrad with grad = a view of the logits`, () => {
     for (const C of [3, 10, 5000]) {
-      const x = data(4 * C), t = targets(4, C), expected = js.crossEntropyWithGrad(x, t, C, { labelSmoothing: 0.1 });
+      const x = data(4 * C),
+        t = targets(4, C),
+        expected = js.crossEntropyWithGrad(x, t, C, { labelSmoothing: 0.1 });
       const g = guarded(k, x.length, x);
       const grad = new Float32Array(g.v.buffer, g.v.byteOffset, g.v.length);
       const r = k.crossEntropyWithGrad(g.v, t, C, { grad, labelSmoothing: 0.1 });
@@ -82,7 +87,8 @@ for (const backend of BACKENDS) {
   });
 
   test(`${backend} · a partial overlap between an output and an input is a RangeError naming both`, () => {
-    const C = 5, x0 = data(20);
+    const C = 5,
+      x0 = data(20);
     const g = guarded(k, 25, data(25));
     const before = Float32Array.from(g.whole);
     throws(() => k.softmax(g.v.subarray(0, 20), C, g.v.subarray(5, 25)), RangeError, 'out', 'x');
@@ -99,20 +105,29 @@ for (const backend of BACKENDS) {
   });
 
   test(`${backend} · two outputs that overlap are a RangeError naming both`, () => {
-    const x = data(12), t = targets(4, 3);
+    const x = data(12),
+      t = targets(4, 3);
     const buf = new ArrayBuffer(12 * 4);
-    throws(() => k.crossEntropyWithGrad(x, t, 3, { reduction: 'none', out: new Float32Array(buf, 0, 4), grad: new Float32Array(buf) }), RangeError, 'grad', 'out');
+    throws(
+      () => k.crossEntropyWithGrad(x, t, 3, { reduction: 'none', out: new Float32Array(buf, 0, 4), grad: new Float32Array(buf) }),
+      RangeError,
+      'grad',
+      'out',
+    );
   });
 
   // ------------------------------------------------ 2. an output that is another input
 
   test(`${backend} · an output that is another input is a RangeError naming both`, () => {
-    const x = data(6), q = new Float32Array([0.2, 0.3, 0.5, 1, 0, 0]), q0 = Float32Array.from(q);
+    const x = data(6),
+      q = new Float32Array([0.2, 0.3, 0.5, 1, 0, 0]),
+      q0 = Float32Array.from(q);
     throws(() => k.crossEntropyWithGrad(x, q, 3, { grad: q }), RangeError, 'grad', 'target');
     same(q, q0, 'target untouched');
     const w = new Float32Array([1, 2, 3]);
     throws(() => k.crossEntropyBackward(data(9), targets(3, 3), 3, { weight: w, out: new Float32Array(w.buffer) }), RangeError);
-    const buf = new ArrayBuffer(6 * 4), dy = new Float32Array(buf, 0, 2);
+    const buf = new ArrayBuffer(6 * 4),
+      dy = new Float32Array(buf, 0, 2);
     throws(() => k.logSumExpBackward(data(6), dy, 3, new Float32Array(buf)), RangeError, 'out', 'dy');
     const go = data(6);
     throws(() => k.mseLossBackward(x, data(6, 2), { reduction: 'none', gradOutput: go, out: go }), RangeError, 'out', 'gradOutput');
@@ -120,7 +135,11 @@ for (const backend of BACKENDS) {
   });
 
   test(`${backend} · outputs allowed in place give the out-of-place bits`, () => {
-    const C = 7, x = data(28), dy = data(28, 5), t = targets(4, C), p = js.softmax(data(28, 9), C);
+    const C = 7,
+      x = data(28),
+      dy = data(28, 5),
+      t = targets(4, C),
+      p = js.softmax(data(28, 9), C);
     const cases = [
       ['logSoftmax out = x', (a) => k.logSoftmax(a, C, a), () => k.logSoftmax(x, C)],
       ['softmaxBackward out = dy', (a) => k.softmaxBackward(p, a, C, a), () => k.softmaxBackward(p, dy, C), dy],
@@ -130,7 +149,12 @@ for (const backend of BACKENDS) {
       ['crossEntropyBackward out = logits', (a) => k.crossEntropyBackward(a, t, C, { out: a }), () => k.crossEntropyBackward(x, t, C)],
       ['nllLossBackward out = logProbs', (a) => k.nllLossBackward(a, t, C, { out: a }), () => k.nllLossBackward(x, t, C)],
       ['mseLoss none out = input', (a) => k.mseLoss(a, dy, { reduction: 'none', out: a }), () => k.mseLoss(x, dy, { reduction: 'none' })],
-      ['binaryCrossEntropyWithLogitsBackward out = target', (a) => k.binaryCrossEntropyWithLogitsBackward(x, a, { out: a }), () => k.binaryCrossEntropyWithLogitsBackward(x, p, {}), p],
+      [
+        'binaryCrossEntropyWithLogitsBackward out = target',
+        (a) => k.binaryCrossEntropyWithLogitsBackward(x, a, { out: a }),
+        () => k.binaryCrossEntropyWithLogitsBackward(x, p, {}),
+        p,
+      ],
     ];
     for (const [what, inPlace, outOfPlace, input = x] of cases) {
       const expected = outOfPlace();
@@ -145,14 +169,31 @@ for (const backend of BACKENDS) {
   // ---------------------------------------- 3. values that change between check and kernel
 
   test(`${backend} · an option getter that rewrites the targets: read once, before the targets are checked`, () => {
-    const x = data(6), t = new Int32Array([0, 1]);
+    const x = data(6),
+      t = new Int32Array([0, 1]);
     let reads = 0;
-    const opts = { reduction: 'none', get out() { reads++; t[1] = 6_000_000; return undefined; } };
+    const opts = {
+      reduction: 'none',
+      get out() {
+        reads++;
+        t[1] = 6_000_000;
+        return undefined;
+      },
+    };
     throws(() => k.crossEntropy(x, t, 3, opts), RangeError, 'target[1]');
     assert.is(reads, 1, 'the getter ran once');
     t[1] = 1;
     let flips = 0;
-    const sneaky = { get weight() { flips++; return undefined; }, get ignoreIndex() { t[0] = 2; return -100; } };
+    const sneaky = {
+      get weight() {
+        flips++;
+        return undefined;
+      },
+      get ignoreIndex() {
+        t[0] = 2;
+        return -100;
+      },
+    };
     same(k.crossEntropy(x, t, 3, sneaky), js.crossEntropy(x, new Int32Array([2, 1]), 3), 'targets as the getters left them');
     assert.is(flips, 1);
     // inherited options are not options
@@ -162,7 +203,10 @@ for (const backend of BACKENDS) {
   });
 
   test(`${backend} · a gradient sharing its ArrayBuffer with the targets: overlap refused, disjoint parts work`, () => {
-    const C = 3, rows = 40_000, x = data(rows * C), t0 = targets(rows, C);
+    const C = 3,
+      rows = 40_000,
+      x = data(rows * C),
+      t0 = targets(rows, C);
     const buf = new ArrayBuffer(rows * 4 + rows * C * 4);
     const t = new Int32Array(buf, 0, rows);
     t.set(t0);
@@ -178,17 +222,33 @@ for (const backend of BACKENDS) {
 
   test(`${backend} · typed-array subclasses that lie about length, subarray and set are read as what they are`, () => {
     class Liar extends Float32Array {
-      get length() { return 1e6; }
-      subarray() { return new Float32Array(1e6); }
-      set() { throw new Error('not called'); }
+      get length() {
+        return 1e6;
+      }
+      subarray() {
+        return new Float32Array(1e6);
+      }
+      set() {
+        throw new Error('not called');
+      }
     }
-    class IntLiar extends Int32Array { get length() { return 3; } }
-    const C = 3, x = data(12), t = targets(4, C);
+    class IntLiar extends Int32Array {
+      get length() {
+        return 3;
+      }
+    }
+    const C = 3,
+      x = data(12),
+      t = targets(4, C);
     const out = new Liar(12);
     assert.is(k.softmax(new Liar(x), C, out), out);
     same(new Float32Array(out.buffer), js.softmax(x, C), 'softmax');
     same(k.logSumExp(new Liar(x), C), js.logSumExp(x, C), 'logSumExp');
-    same(k.crossEntropy(x, new IntLiar(t), C, { weight: new Liar([1, 2, 3]) }), js.crossEntropy(x, t, C, { weight: new Float32Array([1, 2, 3]) }), 'crossEntropy');
+    same(
+      k.crossEntropy(x, new IntLiar(t), C, { weight: new Liar([1, 2, 3]) }),
+      js.crossEntropy(x, t, C, { weight: new Float32Array([1, 2, 3]) }),
+      'crossEntropy',
+    );
     if (wasm) {
       const g = guarded(k, 12);
       const lying = new Liar(g.v.buffer, g.v.byteOffset, 12);
@@ -201,7 +261,8 @@ for (const backend of BACKENDS) {
   });
 
   test(`${backend} · arrays whose buffer resizes or is detached between calls are read as they are now`, () => {
-    const C = 3, buffer = new ArrayBuffer(48, { maxByteLength: 96 });
+    const C = 3,
+      buffer = new ArrayBuffer(48, { maxByteLength: 96 });
     const x = new Float32Array(buffer); // tracks the buffer's length
     x.set(data(12));
     same(k.logSumExp(x, C), js.logSumExp(data(12), C), 'before');
@@ -239,33 +300,49 @@ for (const backend of BACKENDS) {
       ['mseLoss none', (m) => m.mseLoss(new Float32Array([1e20, 3]), new Float32Array([-1e20, 1]), { reduction: 'none' })],
       ['crossEntropy probabilities', (m) => m.crossEntropy(big, q, 3)],
       ['crossEntropy probabilities none', (m) => m.crossEntropy(big, q, 3, { reduction: 'none' })],
-      ['crossEntropy probabilities smoothed, weighted', (m) => m.crossEntropy(big, q, 3, { labelSmoothing: 0.2, weight: w, reduction: 'sum' })],
+      [
+        'crossEntropy probabilities smoothed, weighted',
+        (m) => m.crossEntropy(big, q, 3, { labelSmoothing: 0.2, weight: w, reduction: 'sum' }),
+      ],
       ['crossEntropy index smoothed', (m) => m.crossEntropy(big, new Int32Array([0, 2]), 3, { labelSmoothing: 0.2 })],
-      ['crossEntropy index smoothed none', (m) => m.crossEntropy(big, new Int32Array([0, 2]), 3, { labelSmoothing: 0.2, reduction: 'none' })],
+      [
+        'crossEntropy index smoothed none',
+        (m) => m.crossEntropy(big, new Int32Array([0, 2]), 3, { labelSmoothing: 0.2, reduction: 'none' }),
+      ],
       ['crossEntropyWithGrad probabilities', (m) => m.crossEntropyWithGrad(big, q, 3).loss],
-      ['klDiv logTarget sum', (m) => m.klDiv(new Float32Array([3.4e38, 0]), new Float32Array([-3.4e38, 0]), 2, { logTarget: true, reduction: 'sum' })],
+      [
+        'klDiv logTarget sum',
+        (m) => m.klDiv(new Float32Array([3.4e38, 0]), new Float32Array([-3.4e38, 0]), 2, { logTarget: true, reduction: 'sum' }),
+      ],
     ];
     for (const [what, f] of cases) {
-      const expected = f(js), got = f(k);
+      const expected = f(js),
+        got = f(k);
       if (typeof expected === 'number') assert.ok(Number.isFinite(expected), `${what}: the reference is finite (${expected})`);
       same(got, expected, what);
     }
     // channels-first: the redone rows are taken from their strided places
-    const S = 2, cf = new Float32Array([3.4e38, 1, -3.4e38, 2, 0, 3]); // (1, 3, 2)
-    same(k.crossEntropy(cf, new Float32Array([0, 0.2, 0.5, 0.3, 0.5, 0.5]), 3, { spatial: S, reduction: 'none' }),
-      js.crossEntropy(cf, new Float32Array([0, 0.2, 0.5, 0.3, 0.5, 0.5]), 3, { spatial: S, reduction: 'none' }), 'channels-first');
+    const S = 2,
+      cf = new Float32Array([3.4e38, 1, -3.4e38, 2, 0, 3]); // (1, 3, 2)
+    same(
+      k.crossEntropy(cf, new Float32Array([0, 0.2, 0.5, 0.3, 0.5, 0.5]), 3, { spatial: S, reduction: 'none' }),
+      js.crossEntropy(cf, new Float32Array([0, 0.2, 0.5, 0.3, 0.5, 0.5]), 3, { spatial: S, reduction: 'none' }),
+      'channels-first',
+    );
   });
 
   // ------------------------------------------------- 6. PyTorch's degenerate cases
 
   test(`${backend} · label smoothing with class weights whose kept sum is 0 gives NaN, as PyTorch`, () => {
-    const x = data(6), w = new Float32Array([0, 0, 2]);
+    const x = data(6),
+      w = new Float32Array([0, 0, 2]);
     assert.ok(Number.isNaN(k.crossEntropy(x, new Int32Array([0, 1]), 3, { weight: w, labelSmoothing: 0.1 })));
     assert.ok(Number.isNaN(k.crossEntropy(x, new Int32Array([0, 1]), 3, { weight: new Float32Array(3), labelSmoothing: 0.1 })));
   });
 
   test(`${backend} · empty batches: 'mean' NaN, 'sum' 0, 'none' and row-wise empty`, () => {
-    const e = new Float32Array(0), et = new Int32Array(0);
+    const e = new Float32Array(0),
+      et = new Int32Array(0);
     for (const C of [1, 3, 5000]) {
       for (const [what, f] of [
         ['crossEntropy', (o) => k.crossEntropy(e, et, C, o)],
@@ -340,7 +417,9 @@ while (Date.now() < end) {
 for (const backend of BACKENDS) {
   test(`${backend} · a worker thread racing shared targets for a second: results or RangeErrors, never a trap`, async () => {
     const k = await init({ backend });
-    const C = 5, rows = 4096, x = data(rows * C);
+    const C = 5,
+      rows = 4096,
+      x = data(rows * C);
     const userTargets = new Int32Array(new SharedArrayBuffer(rows * 4)).fill(1);
     const kernelTargets = k.i32(rows).fill(2);
     const g = backend === 'js' ? null : guarded(k, rows * C);
@@ -348,9 +427,16 @@ for (const backend of BACKENDS) {
       eval: true,
       workerData: [userTargets, kernelTargets].map((t) => [t.buffer, t.byteOffset, t.length]),
     });
-    const running = new Promise((resolve, reject) => { racer.on('exit', resolve); racer.on('error', reject); });
-    let calls = 0, ranges = 0, finished = false;
-    running.then(() => { finished = true; });
+    const running = new Promise((resolve, reject) => {
+      racer.on('exit', resolve);
+      racer.on('error', reject);
+    });
+    let calls = 0,
+      ranges = 0,
+      finished = false;
+    running.then(() => {
+      finished = true;
+    });
     const grad = g ? g.v : new Float32Array(rows * C);
     while (!finished) {
       for (const t of [userTargets, kernelTargets]) {
@@ -392,7 +478,11 @@ test('init rejects unknown options, naming them', async () => {
 });
 
 test('init with a wasm it cannot compile rejects with what went wrong, with or without a backend', async () => {
-  for (const options of [{ wasm: new Uint8Array([1, 2, 3]) }, { wasm: new Uint8Array([1, 2, 3]), backend: 'simd' }, { wasm: { simd: new Uint8Array(8) } }]) {
+  for (const options of [
+    { wasm: new Uint8Array([1, 2, 3]) },
+    { wasm: new Uint8Array([1, 2, 3]), backend: 'simd' },
+    { wasm: { simd: new Uint8Array(8) } },
+  ]) {
     try {
       const k = await init(options);
       assert.unreachable(`fell back to ${k.backend}`);

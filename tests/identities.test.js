@@ -3,7 +3,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BACKENDS, close, kernel } from './helpers.js';
 
-const C = 7, rows = 5;
+const C = 7,
+  rows = 5;
 const logits = Float32Array.from({ length: rows * C }, (_, i) => Math.sin(i * 1.7) * 4);
 const p = Float32Array.from({ length: rows * C }, (_, i) => ((i * 37) % 11) + (i % 3 === 0 ? 0 : 1));
 for (let r = 0; r < rows; r++) {
@@ -25,7 +26,9 @@ for (let r = 0; r < rows; r++) {
  */
 function shiftPaths(classes) {
   return Float32Array.from({ length: rows * classes }, (_, i) => {
-    const r = Math.floor(i / classes), c = i % classes, v = Math.sin(i * 1.7) * 4;
+    const r = Math.floor(i / classes),
+      c = i % classes,
+      v = Math.sin(i * 1.7) * 4;
     if (r === 4) return v - 60 + (c === 5 ? 34 : 0);
     if (r === 1 && c === 6) return -86.9;
     return v + (c === 5 ? [30, 0, 70, 90][r] : 0);
@@ -80,7 +83,10 @@ for (const backend of BACKENDS) {
     // row; in place their exps are set aside, in scratch or a lent row)
     for (const classes of [C, 40, 5000]) {
       const x = shiftPaths(classes);
-      const q = k.softmax(Float32Array.from(x, (v, i) => Math.cos(i)), classes);
+      const q = k.softmax(
+        Float32Array.from(x, (_v, i) => Math.cos(i)),
+        classes,
+      );
       const opts = { labelSmoothing: 0.1, weight: new Float32Array(classes).fill(0.5).map((w, i) => w + i / 10) };
       const { loss, grad } = k.crossEntropyWithGrad(x, q, classes, opts);
       const inPlace = Float32Array.from(x);
@@ -96,26 +102,40 @@ for (const backend of BACKENDS) {
     // needed; the loss and log-sum-exp must still be within an ulp or two of
     // float64, plus the ulp of 1 that a float32 sum of exps around 1 carries
     // (as PyTorch's).
-    const k = await kernel(backend), js = await kernel('js');
+    const k = await kernel(backend),
+      js = await kernel('js');
     // [probe, max, level of the other elements (default max − 8)]; in the last
     // case they sink below float32's normal range unless the exps are shifted
-    const cases = [[-40, 5], [-45, 5], [-40, -39.5], [-41, -30], [70, 79], [70, 85], [79.9, 120], [81, 100], [-70, -69, -90]];
-    for (const classes of [10, 100, 1000]) for (const [probe, top, level = Math.max(probe, top - 8)] of cases) {
-      const n = 16;
-      const x = Float32Array.from({ length: n * classes }, (_, i) => {
-        const c = i % classes;
-        return c < 4 ? probe : c === classes - 1 ? top + (i % 7) * 0.037 : level + Math.sin(i * 0.7) * 2;
-      });
-      const t = new Int32Array(n).fill(classes - 1);
-      const got = k.crossEntropy(x, t, classes, { reduction: 'none' }), want = js.crossEntropy(x, t, classes, { reduction: 'none' });
-      const lse = k.logSumExp(x, classes), lseWant = js.logSumExp(x, classes);
-      const ulps2 = (a, b) => Math.abs(a - b) <= 2.5e-7 * Math.abs(b) + 1.2e-7;
-      for (let r = 0; r < n; r++) {
-        const where = `${classes} classes, probe ${probe}, max ${top}, row ${r}`;
-        assert.ok(ulps2(got[r], want[r]), `${where}: loss ${got[r]} vs ${want[r]}`);
-        assert.ok(ulps2(lse[r], lseWant[r]), `${where}: lse ${lse[r]} vs ${lseWant[r]}`);
+    const cases = [
+      [-40, 5],
+      [-45, 5],
+      [-40, -39.5],
+      [-41, -30],
+      [70, 79],
+      [70, 85],
+      [79.9, 120],
+      [81, 100],
+      [-70, -69, -90],
+    ];
+    for (const classes of [10, 100, 1000])
+      for (const [probe, top, level = Math.max(probe, top - 8)] of cases) {
+        const n = 16;
+        const x = Float32Array.from({ length: n * classes }, (_, i) => {
+          const c = i % classes;
+          return c < 4 ? probe : c === classes - 1 ? top + (i % 7) * 0.037 : level + Math.sin(i * 0.7) * 2;
+        });
+        const t = new Int32Array(n).fill(classes - 1);
+        const got = k.crossEntropy(x, t, classes, { reduction: 'none' }),
+          want = js.crossEntropy(x, t, classes, { reduction: 'none' });
+        const lse = k.logSumExp(x, classes),
+          lseWant = js.logSumExp(x, classes);
+        const ulps2 = (a, b) => Math.abs(a - b) <= 2.5e-7 * Math.abs(b) + 1.2e-7;
+        for (let r = 0; r < n; r++) {
+          const where = `${classes} classes, probe ${probe}, max ${top}, row ${r}`;
+          assert.ok(ulps2(got[r], want[r]), `${where}: loss ${got[r]} vs ${want[r]}`);
+          assert.ok(ulps2(lse[r], lseWant[r]), `${where}: lse ${lse[r]} vs ${lseWant[r]}`);
+        }
       }
-    }
   });
 
   test(`${backend} · two rows taken in one pass each keep their own path`, async () => {
@@ -124,12 +144,13 @@ for (const backend of BACKENDS) {
     // unshifted range is taken again alone. Every ordered pair of these kinds of row sits in
     // rows (2i, 2i + 1), where a group of four pairs them: the results must be
     // each row's own, as the js backend computes them.
-    const k = await kernel(backend), js = await kernel('js');
+    const k = await kernel(backend),
+      js = await kernel('js');
     const kinds = [
-      (c, v) => v, // the probe and the max inside both unshifted ranges
+      (_c, v) => v, // the probe and the max inside both unshifted ranges
       (c, v) => (c === 9 ? 90 : v), // max above both: taken again
       (c, v) => (c === 9 ? 60 : v), // max above the range for stored exps only
-      (c, v) => v - 60, // probe below both: a shifted pass of its own
+      (_c, v) => v - 60, // probe below both: a shifted pass of its own
       (c, v) => (c === 7 ? NaN : v),
       (c, v) => (c === 2 ? -Infinity : v),
     ];
@@ -142,7 +163,8 @@ for (const backend of BACKENDS) {
       });
       const t = Int32Array.from(rows, (_, r) => (r * 5) % classes);
       const same = (got, want, what) => {
-        for (let i = 0; i < want.length; i++) assert.ok(close(got[i], want[i]), `${classes} classes, ${what}[${i}]: ${got[i]} vs ${want[i]}`);
+        for (let i = 0; i < want.length; i++)
+          assert.ok(close(got[i], want[i]), `${classes} classes, ${what}[${i}]: ${got[i]} vs ${want[i]}`);
       };
       same(k.logSumExp(x, classes), js.logSumExp(x, classes), 'logSumExp');
       same(k.logSoftmax(x, classes), js.logSoftmax(x, classes), 'logSoftmax');
@@ -155,7 +177,8 @@ for (const backend of BACKENDS) {
     // Rows whose max is negative hold elements below exp's normal range whose
     // softmax is still a normal float (e^−58 here); rows of many large logits
     // make Σ exp(x) huge. Either must not cost the stored exps their bits.
-    const k = await kernel(backend), js = await kernel('js');
+    const k = await kernel(backend),
+      js = await kernel('js');
     const rel = (a, b) => Math.abs(a - b) <= 1e-6 * Math.abs(b) + 1e-45; // ~8 ulps
     const rowsOf = { 7: 8, 40: 4, 1000: 2, 128256: 1 };
     for (const [C, n] of Object.entries(rowsOf).map(([c, r]) => [Number(c), r])) {
@@ -196,9 +219,12 @@ for (const backend of BACKENDS) {
     const k = await kernel(backend);
     // 70000 classes: a chunk's buffers no longer fit the call arena (memory.ts)
     for (const classes of [C, 100, 4096, 70000]) {
-      const n = 9, x = Float32Array.from({ length: n * classes }, (_, i) => Math.sin(i * 0.37) * 6);
+      const n = 9,
+        x = Float32Array.from({ length: n * classes }, (_, i) => Math.sin(i * 0.37) * 6);
       const t = Int32Array.from({ length: n }, (_, r) => (r * 31) % classes);
-      const xv = k.f32(x.length), tv = k.i32(n), gv = k.f32(x.length);
+      const xv = k.f32(x.length),
+        tv = k.i32(n),
+        gv = k.f32(x.length);
       xv.set(x);
       tv.set(t);
       const same = (a, b, what) => assert.equal(Array.from(a), Array.from(b), `${what}, ${classes} classes`);
@@ -206,7 +232,8 @@ for (const backend of BACKENDS) {
       same(k.logSoftmax(x, classes), k.logSoftmax(xv, classes), 'logSoftmax');
       same(k.crossEntropy(x, t, classes, { reduction: 'none' }), k.crossEntropy(xv, tv, classes, { reduction: 'none' }), 'crossEntropy');
       assert.is(k.crossEntropy(x, t, classes), k.crossEntropy(xv, tv, classes), `mean crossEntropy, ${classes} classes`);
-      const copied = k.crossEntropyWithGrad(x, t, classes), viewed = k.crossEntropyWithGrad(xv, tv, classes, { grad: gv });
+      const copied = k.crossEntropyWithGrad(x, t, classes),
+        viewed = k.crossEntropyWithGrad(xv, tv, classes, { grad: gv });
       assert.is(copied.loss, viewed.loss);
       same(copied.grad, viewed.grad, 'gradient');
       for (const v of [xv, tv, gv]) k.free(v);
@@ -215,7 +242,8 @@ for (const backend of BACKENDS) {
 
   test(`${backend} · nllLoss gives the same bits from a plain array (read in JS) as from a view (the kernel)`, async () => {
     const k = await kernel(backend);
-    const n = 2500, C = 7; // three partial blocks of 1024 rows
+    const n = 2500,
+      C = 7; // three partial blocks of 1024 rows
     const lp = Float32Array.from({ length: n * C }, (_, i) => -Math.abs(Math.sin(i * 0.61)) * 9);
     const t = Int32Array.from({ length: n }, (_, r) => (r % 13 === 4 ? -100 : (r * 5) % C));
     const weight = Float32Array.from({ length: C }, (_, c) => 0.3 + c * 0.7);
@@ -224,8 +252,11 @@ for (const backend of BACKENDS) {
     for (const opts of [{}, { reduction: 'sum' }, { weight }, { weight, reduction: 'sum' }]) {
       assert.is(k.nllLoss(lp, t, C, opts), k.nllLoss(lpv, t, C, opts), JSON.stringify(opts));
     }
-    assert.equal(Array.from(k.nllLoss(lp, t, C, { weight, reduction: 'none' })),
-      Array.from(k.nllLoss(lpv, t, C, { weight, reduction: 'none' })), 'per-row losses');
+    assert.equal(
+      Array.from(k.nllLoss(lp, t, C, { weight, reduction: 'none' })),
+      Array.from(k.nllLoss(lpv, t, C, { weight, reduction: 'none' })),
+      'per-row losses',
+    );
     k.free(lpv);
   });
 
@@ -235,9 +266,11 @@ for (const backend of BACKENDS) {
     // ratios that stands in for their logs is then cut at other rows.
     const k = await kernel(backend);
     for (const classes of [10, 40]) {
-      const n = 4139, x = Float32Array.from({ length: n * classes }, (_, i) => Math.sin(i * 0.37) * 6);
+      const n = 4139,
+        x = Float32Array.from({ length: n * classes }, (_, i) => Math.sin(i * 0.37) * 6);
       const t = Int32Array.from({ length: n }, (_, r) => (r % 13 === 5 ? -100 : (r * 31) % classes));
-      const xv = k.f32(x.length), tv = k.i32(n);
+      const xv = k.f32(x.length),
+        tv = k.i32(n);
       xv.set(x);
       tv.set(t);
       for (const opts of [{}, { labelSmoothing: 0.2 }, { reduction: 'sum' }]) {
@@ -260,31 +293,53 @@ for (const backend of BACKENDS) {
     // Several pieces per sample (the wasm backends move 64 KiB of positions at
     // a time), plain arrays and kernel views, results per row and per class.
     const k = await kernel(backend);
-    for (const [N, C, S] of [[2, 10, 5001], [3, 100, 301], [2, 7, 9]]) {
+    for (const [N, C, S] of [
+      [2, 10, 5001],
+      [3, 100, 301],
+      [2, 7, 9],
+    ]) {
       const rows = Float32Array.from({ length: N * S * C }, (_, i) => Math.sin(i * 0.37) * 6);
       const first = new Float32Array(rows.length); // (N, C, S) of the same numbers
-      for (let n = 0; n < N; n++) for (let s = 0; s < S; s++) for (let c = 0; c < C; c++) first[(n * C + c) * S + s] = rows[(n * S + s) * C + c];
+      for (let n = 0; n < N; n++)
+        for (let s = 0; s < S; s++) for (let c = 0; c < C; c++) first[(n * C + c) * S + s] = rows[(n * S + s) * C + c];
       const t = Int32Array.from({ length: N * S }, (_, r) => (r * 7) % C);
-      const view = k.f32(first.length), out = k.f32(first.length);
+      const view = k.f32(first.length),
+        out = k.f32(first.length);
       view.set(first);
       const where = `${N}×${C}×${S}`;
       for (const x of [first, view]) {
-        const asFirst = (y) => Float32Array.from(first, (_, i) => { const n = Math.floor(i / (C * S)), c = Math.floor(i / S) % C, s = i % S; return y[(n * S + s) * C + c]; });
+        const asFirst = (y) =>
+          Float32Array.from(first, (_, i) => {
+            const n = Math.floor(i / (C * S)),
+              c = Math.floor(i / S) % C,
+              s = i % S;
+            return y[(n * S + s) * C + c];
+          });
         assert.equal(Array.from(k.logSumExp(x, C, { spatial: S })), Array.from(k.logSumExp(rows, C)), `logSumExp ${where}`);
         assert.equal(Array.from(k.softmax(x, C, { spatial: S })), Array.from(asFirst(k.softmax(rows, C))), `softmax ${where}`);
         assert.is(k.softmax(x, C, { out, spatial: S }), out);
         assert.equal(Array.from(out), Array.from(asFirst(k.softmax(rows, C))), `softmax into a view ${where}`);
-        const a = k.crossEntropyWithGrad(x, t, C, { spatial: S }), b = k.crossEntropyWithGrad(rows, t, C);
+        const a = k.crossEntropyWithGrad(x, t, C, { spatial: S }),
+          b = k.crossEntropyWithGrad(rows, t, C);
         assert.is(a.loss, b.loss, `crossEntropyWithGrad ${where}`);
         assert.equal(Array.from(a.grad), Array.from(asFirst(b.grad)), `gradient ${where}`);
         // in place: the gradient over the logits, the softmax over its input
-        const copy = () => { const c = x === view ? k.f32(x.length) : new Float32Array(x.length); c.set(x); return c; };
-        const own = copy(), r = k.crossEntropyWithGrad(own, t, C, { spatial: S, grad: own });
+        const copy = () => {
+          const c = x === view ? k.f32(x.length) : new Float32Array(x.length);
+          c.set(x);
+          return c;
+        };
+        const own = copy(),
+          r = k.crossEntropyWithGrad(own, t, C, { spatial: S, grad: own });
         assert.is(r.grad, own);
         assert.is(r.loss, b.loss, `in place ${where}`);
         assert.equal(Array.from(own), Array.from(a.grad), `gradient in place ${where}`);
         const sm = copy();
-        assert.equal(Array.from(k.softmax(sm, C, { out: sm, spatial: S })), Array.from(asFirst(k.softmax(rows, C))), `softmax in place ${where}`);
+        assert.equal(
+          Array.from(k.softmax(sm, C, { out: sm, spatial: S })),
+          Array.from(asFirst(k.softmax(rows, C))),
+          `softmax in place ${where}`,
+        );
         if (x === view) for (const v of [own, sm]) k.free(v);
       }
       k.free(view);

@@ -33,7 +33,8 @@ function nextAddress(k) {
 
 // A 300 MB batch of logits (75 000 rows × 1000 classes): seven distinct rows
 // repeated, so the loss has an exact float64 value to compare against.
-const C = 1000, ROWS = 75_000;
+const C = 1000,
+  ROWS = 75_000;
 let big = null;
 function bigBatch() {
   if (big) return big;
@@ -43,7 +44,8 @@ function bigBatch() {
   const target = Int32Array.from({ length: ROWS }, (_, r) => (r * 31) % C);
   const lse = [0, 1, 2, 3, 4, 5, 6].map((row) => {
     const o = row * C;
-    let m = -Infinity, s = 0;
+    let m = -Infinity,
+      s = 0;
     for (let i = 0; i < C; i++) m = Math.max(m, logits[o + i]);
     for (let i = 0; i < C; i++) s += Math.exp(logits[o + i] - m);
     return m + Math.log(s);
@@ -99,7 +101,8 @@ for (const backend of WASM) {
 
   test(`${backend} · a request beyond the 2 GiB limit is a RangeError, not a trap, and the next call works`, async () => {
     const k = await init({ backend });
-    const before = wasmBytes(k), at = nextAddress(k);
+    const before = wasmBytes(k),
+      at = nextAddress(k);
     for (const request of [() => k.f32(LIMIT / 4), () => k.i32(2 ** 31), () => k.f32(2 ** 40)]) {
       assert.throws(request, (e) => e instanceof RangeError && /MiB/.test(e.message), 'a view beyond the limit');
     }
@@ -128,7 +131,10 @@ for (const backend of WASM) {
     const k = await init({ backend });
     const js = await kernel('js');
     const before = wasmBytes(k);
-    const x = k.f32(12), t = k.i32(4), out = k.f32(12), lse = k.f32(4);
+    const x = k.f32(12),
+      t = k.i32(4),
+      out = k.f32(12),
+      lse = k.f32(4);
     x.set([1, 2, 3, -1, 0, 1, 5, 5, 5, 1e4, 0, -1e4]);
     t.set([0, 2, 1, 0]);
     const grown = k.f32(64 * MiB); // 256 MB: the memory grows
@@ -155,7 +161,8 @@ for (const backend of WASM) {
 
   test(`${backend} · a steady workload never grows kernel memory nor leaks blocks`, async () => {
     const k = await init({ backend });
-    const R = 32, W = 500;
+    const R = 32,
+      W = 500;
     const x = new Float32Array(R * W).map((_, i) => Math.sin(i) * 8);
     const t = Int32Array.from({ length: R }, (_, r) => (r * 7) % W);
     const p = new Float32Array(R * W).fill(1 / W);
@@ -173,12 +180,17 @@ for (const backend of WASM) {
       k.binaryCrossEntropyWithLogitsBackward(x, p, { posWeight: new Float32Array(W).fill(2) });
       k.mseLoss(x, p);
       k.crossEntropyWithGrad(long, [5, 69999], 70000);
-      try { k.crossEntropy(x, [1], W); } catch { /* a bad call too */ }
+      try {
+        k.crossEntropy(x, [1], W);
+      } catch {
+        /* a bad call too */
+      }
       // Views go back in a different order each round.
       for (let j = 0; j < views.length; j++) k.free(views[(j + i) % views.length]);
     };
     round(0);
-    const bytes = wasmBytes(k), at = nextAddress(k);
+    const bytes = wasmBytes(k),
+      at = nextAddress(k);
     for (let i = 1; i <= 100; i++) round(i);
     assert.is(wasmBytes(k), bytes, 'kernel memory grew');
     assert.is(nextAddress(k), at, 'blocks leaked');

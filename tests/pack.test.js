@@ -20,13 +20,33 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TSC = path.join(ROOT, 'node_modules/typescript/bin/tsc');
 const LOSS = /^(relaxed-simd|simd|scalar) 1\.1446\d*$/; // F.cross_entropy of the README's example; any wasm build
 /** What the tarball may hold: the build, the package's documents, the images the README shows. */
-const ALLOWED = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^CHANGELOG\.md$/, /^dist\/[\w-]+\.(js|d\.ts)$/,
-  /^dist\/wasm\/simdloss-(relaxed-simd|simd|scalar)\.wasm$/, /^docs\/[\w-]+\.png$/,
+const ALLOWED = [
+  /^package\.json$/,
+  /^README\.md$/,
+  /^LICENSE$/,
+  /^CHANGELOG\.md$/,
+  /^dist\/[\w-]+\.(js|d\.ts)$/,
+  /^dist\/wasm\/simdloss-(relaxed-simd|simd|scalar)\.wasm$/,
+  /^docs\/[\w-]+\.png$/,
   // the simdloss-bench command (bench/bin.js) and simdloss/bench
-  /^bench\/[\w-]+\.js$/, /^bench\/peers\/[\w.-]+\.js$/, /^bench\/web\/[\w.-]+\.(js|html|css)$/];
-const REQUIRED = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts',
-  'dist/types.d.ts', 'dist/load-node.js', 'dist/worker.js', 'bench/bin.js', 'bench/index.js',
-  ...['relaxed-simd', 'simd', 'scalar'].map((b) => `dist/wasm/simdloss-${b}.wasm`)];
+  /^bench\/[\w-]+\.js$/,
+  /^bench\/peers\/[\w.-]+\.js$/,
+  /^bench\/web\/[\w.-]+\.(js|html|css)$/,
+];
+const REQUIRED = [
+  'package.json',
+  'README.md',
+  'LICENSE',
+  'CHANGELOG.md',
+  'dist/index.js',
+  'dist/index.d.ts',
+  'dist/types.d.ts',
+  'dist/load-node.js',
+  'dist/worker.js',
+  'bench/bin.js',
+  'bench/index.js',
+  ...['relaxed-simd', 'simd', 'scalar'].map((b) => `dist/wasm/simdloss-${b}.wasm`),
+];
 
 /** npm itself: the one running `npm test` where there is one, else npm from PATH. */
 function npm(args, cwd, env) {
@@ -45,7 +65,7 @@ function node(args, cwd) {
 
 /** The first fenced block of a language in a Markdown text. */
 function firstBlock(markdown, lang) {
-  const m = new RegExp('^```' + lang + '\\n([\\s\\S]*?)^```', 'm').exec(markdown);
+  const m = new RegExp(`^\`\`\`${lang}\\n([\\s\\S]*?)^\`\`\``, 'm').exec(markdown);
   assert.ok(m, `the README has a \`\`\`${lang} block`);
   return m[1];
 }
@@ -69,7 +89,7 @@ test.after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-test('the tarball holds dist/ (js, d.ts, wasm), README, LICENSE, CHANGELOG and the README\'s images, nothing else', () => {
+test("the tarball holds dist/ (js, d.ts, wasm), README, LICENSE, CHANGELOG and the README's images, nothing else", () => {
   const stray = files.filter((f) => !ALLOWED.some((re) => re.test(f)));
   assert.equal(stray, [], 'files that do not belong in the package');
   for (const f of REQUIRED) assert.ok(files.includes(f), `${f} is missing`);
@@ -78,16 +98,18 @@ test('the tarball holds dist/ (js, d.ts, wasm), README, LICENSE, CHANGELOG and t
   for (const src of images) assert.ok(files.includes(src), `the README shows ${src}, which the tarball lacks`);
 });
 
-test('installed: the README\'s first example runs in Node as ESM', async () => {
+test("installed: the README's first example runs in Node as ESM", async () => {
   await writeFile(path.join(project, 'example.mjs'), firstBlock(readme, 'js'));
   const { out, err } = node(['example.mjs'], project);
   assert.match(out, LOSS, `the example printed ${JSON.stringify(out)}`);
   assert.is(err, '', 'stderr');
 });
 
-test('installed: the README\'s first example runs with require() where Node can require ES modules', async () => {
+test("installed: the README's first example runs with require() where Node can require ES modules", async () => {
   if (!process.features.require_module) {
-    console.log(`\npack.test.js: require('simdloss') skipped: Node ${process.version} cannot require ES modules (it can from 20.19 / 22.12)`);
+    console.log(
+      `\npack.test.js: require('simdloss') skipped: Node ${process.version} cannot require ES modules (it can from 20.19 / 22.12)`,
+    );
     return;
   }
   const code = firstBlock(readme, 'js');
@@ -101,15 +123,24 @@ test('installed: the README\'s first example runs with require() where Node can 
   assert.is(err.replace(/^.*ExperimentalWarning.*$|^\(Use `node --trace-warnings.*$/gm, '').trim(), '', 'stderr');
 });
 
-test('installed: the types resolve and the README\'s first example compiles under tsc --strict', async () => {
+test("installed: the types resolve and the README's first example compiles under tsc --strict", async () => {
   await writeFile(path.join(project, 'example.mts'), firstBlock(readme, 'js'));
-  await writeFile(path.join(project, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: {
-      target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022', 'DOM'], types: [],
-      strict: true, noEmit: true, skipLibCheck: false,
-    },
-    files: ['example.mts'],
-  }));
+  await writeFile(
+    path.join(project, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        lib: ['ES2022', 'DOM'],
+        types: [],
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+      },
+      files: ['example.mts'],
+    }),
+  );
   node([TSC, '-p', 'tsconfig.json'], project);
 });
 
@@ -131,16 +162,20 @@ async function serve(root) {
 }
 
 if (chromiumRuns('pack.test.js')) {
-  test('installed: the README\'s page (an import map into node_modules) runs in Chromium', async () => {
-    await writeFile(path.join(project, 'index.html'),
-      `<!doctype html>\n<meta charset="utf-8">\n<link rel="icon" href="data:,">\n<title>simdloss</title>\n${firstBlock(readme, 'html')}`);
+  test("installed: the README's page (an import map into node_modules) runs in Chromium", async () => {
+    await writeFile(
+      path.join(project, 'index.html'),
+      `<!doctype html>\n<meta charset="utf-8">\n<link rel="icon" href="data:,">\n<title>simdloss</title>\n${firstBlock(readme, 'html')}`,
+    );
     const server = await serve(project);
     const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const errors = [];
       page.on('pageerror', (e) => errors.push(e.message));
-      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
       await page.goto(`${server.origin}/`);
       try {
         await page.waitForFunction(() => /\d/.test(document.body.textContent), null, { timeout: 15_000 });
@@ -149,8 +184,15 @@ if (chromiumRuns('pack.test.js')) {
       }
       assert.match((await page.textContent('body')).trim(), /^relaxed-simd: 1\.1446\d*$/);
       assert.equal(errors, [], 'page errors');
-      assert.ok(server.log.some((r) => r.path === '/node_modules/simdloss/dist/wasm/simdloss-relaxed-simd.wasm'), 'the build came from the installed package');
-      assert.equal(server.log.filter((r) => r.status !== 200), [], 'requests that failed');
+      assert.ok(
+        server.log.some((r) => r.path === '/node_modules/simdloss/dist/wasm/simdloss-relaxed-simd.wasm'),
+        'the build came from the installed package',
+      );
+      assert.equal(
+        server.log.filter((r) => r.status !== 200),
+        [],
+        'requests that failed',
+      );
     } finally {
       await browser.close();
       await server.close();

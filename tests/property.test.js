@@ -49,7 +49,6 @@ const valuesArb = fc.record({
   negInfRows: fc.constantFrom(0, 0, 0, 0.15),
 });
 
-
 /** Row-major values of a batch; rows of all −∞ as asked. */
 function values(v, length, classes, salt = 0) {
   const r = generator(v.seed ^ Math.imul(salt + 1, 0x9e3779b1));
@@ -79,9 +78,11 @@ function channelsFirst(rowMajor, s) {
   if (s.spatial === 1) return rowMajor;
   const { n, spatial: S, classes: C } = s;
   const y = new Float32Array(rowMajor.length);
-  for (let b = 0; b < n; b++) for (let p = 0; p < S; p++) for (let c = 0; c < C; c++) {
-    y[b * C * S + c * S + p] = rowMajor[(b * S + p) * C + c];
-  }
+  for (let b = 0; b < n; b++)
+    for (let p = 0; p < S; p++)
+      for (let c = 0; c < C; c++) {
+        y[b * C * S + c * S + p] = rowMajor[(b * S + p) * C + c];
+      }
   return y;
 }
 
@@ -147,7 +148,16 @@ function agree(k, js, op, build) {
   if (opts?.grad && got.grad !== opts.grad) throw new Error(`${op}: did not return the grad array it was given`);
 }
 /** The row-wise ops, whose last argument may be `out` itself. */
-const ROWWISE = new Set(['logSumExp', 'softmax', 'logSoftmax', 'argmax', 'entropy', 'softmaxBackward', 'logSoftmaxBackward', 'logSumExpBackward']);
+const ROWWISE = new Set([
+  'logSumExp',
+  'softmax',
+  'logSoftmax',
+  'argmax',
+  'entropy',
+  'softmaxBackward',
+  'logSoftmaxBackward',
+  'logSumExpBackward',
+]);
 const isRowwiseOut = (op, a) => ROWWISE.has(op) && ArrayBuffer.isView(a);
 
 function property(name, arb, check) {
@@ -165,7 +175,9 @@ function holds(prop) {
   const r = fc.check(prop, { seed: SEED, numRuns: RUNS });
   if (!r.failed) return;
   const why = r.errorInstance instanceof Error ? r.errorInstance.message : String(r.errorInstance);
-  assert.unreachable(`${why}\n    case: ${fc.stringify(r.counterexample?.[0])}\n    replay: { seed: ${r.seed}, path: "${r.counterexamplePath}" }`);
+  assert.unreachable(
+    `${why}\n    case: ${fc.stringify(r.counterexample?.[0])}\n    replay: { seed: ${r.seed}, path: "${r.counterexamplePath}" }`,
+  );
 }
 
 /** Garbage-filled out array (checks that every element is written). */
@@ -207,15 +219,22 @@ property('entropy', fc.record({ s: shapeArb, v: valuesArb, raw: fc.boolean(), la
   });
 });
 
-for (const [op, log] of [['softmaxBackward', false], ['logSoftmaxBackward', true]]) {
-  property(op, fc.record({ s: shapeArb, v: valuesArb, dyScale: fc.constantFrom(0.1, 1, 10), last: lastArb }), (k, js, { s, v, dyScale, last }) => {
-    agree(k, js, op, () => {
-      const y = channelsFirst(rowSoftmax(values(v, s.length, s.classes), s.classes, log), s);
-      const dy = uniform(v.seed + 1, s.length, -dyScale, dyScale);
-      const tail = rowwiseLast(s, last, Float32Array, s.length);
-      return tail === undefined ? [y, dy, s.classes] : [y, dy, s.classes, tail];
-    });
-  });
+for (const [op, log] of [
+  ['softmaxBackward', false],
+  ['logSoftmaxBackward', true],
+]) {
+  property(
+    op,
+    fc.record({ s: shapeArb, v: valuesArb, dyScale: fc.constantFrom(0.1, 1, 10), last: lastArb }),
+    (k, js, { s, v, dyScale, last }) => {
+      agree(k, js, op, () => {
+        const y = channelsFirst(rowSoftmax(values(v, s.length, s.classes), s.classes, log), s);
+        const dy = uniform(v.seed + 1, s.length, -dyScale, dyScale);
+        const tail = rowwiseLast(s, last, Float32Array, s.length);
+        return tail === undefined ? [y, dy, s.classes] : [y, dy, s.classes, tail];
+      });
+    },
+  );
 }
 
 property('logSumExpBackward', fc.record({ s: shapeArb, v: valuesArb, last: lastArb }), (k, js, { s, v, last }) => {
@@ -259,7 +278,7 @@ function classWeight(seed, C, how) {
 /** Options object for a class loss call (only keys that are set). */
 function classOptions(o, s, seed, extra = {}) {
   const opts = { ...extra };
-  if (o.reduction !== 'mean' || (seed & 1)) opts.reduction = o.reduction;
+  if (o.reduction !== 'mean' || seed & 1) opts.reduction = o.reduction;
   const weight = classWeight(seed + 7, s.classes, o.weight);
   if (weight) opts.weight = weight;
   if (o.ignoreIndex !== undefined) opts.ignoreIndex = o.ignoreIndex;
@@ -280,8 +299,14 @@ const smoothingArb = fc.constantFrom(undefined, 0, 0.1, 0.37, 1);
 
 /** crossEntropy, crossEntropyBackward and crossEntropyWithGrad, index or probability targets. */
 const crossEntropyArb = fc.record({
-  s: shapeArb, v: valuesArb, o: classOptionsArb, smoothing: smoothingArb, probs: fc.constantFrom(false, false, true),
-  probKind: fc.constantFrom('softmax', 'uniform', 'onehot'), gradOutput: gradOutputArb, inPlace: fc.boolean(),
+  s: shapeArb,
+  v: valuesArb,
+  o: classOptionsArb,
+  smoothing: smoothingArb,
+  probs: fc.constantFrom(false, false, true),
+  probKind: fc.constantFrom('softmax', 'uniform', 'onehot'),
+  gradOutput: gradOutputArb,
+  inPlace: fc.boolean(),
 });
 
 function crossEntropyArgs(c, extra = {}) {
@@ -291,12 +316,15 @@ function crossEntropyArgs(c, extra = {}) {
   if (c.smoothing !== undefined) opts.labelSmoothing = c.smoothing;
   let target;
   if (!c.probs) target = indexTargets(v.seed + 3, s, o.ignoreIndex ?? -100, o.ignoreRate, o.container);
-  else if (c.probKind === 'softmax') target = channelsFirst(rowSoftmax(values({ ...v, specialRate: 0, negInfRows: 0 }, s.length, s.classes, 5), s.classes, false), s);
+  else if (c.probKind === 'softmax')
+    target = channelsFirst(rowSoftmax(values({ ...v, specialRate: 0, negInfRows: 0 }, s.length, s.classes, 5), s.classes, false), s);
   else if (c.probKind === 'uniform') target = channelsFirst(uniform(v.seed + 5, s.length, 0, 1, 0.2), s);
   else {
     const q = new Float32Array(s.length);
     const t = indexTargets(v.seed + 3, s, 0, 0, 'Int32Array');
-    t.forEach((cls, r) => { q[r * s.classes + cls] = 1; });
+    t.forEach((cls, r) => {
+      q[r * s.classes + cls] = 1;
+    });
     target = channelsFirst(q, s);
   }
   return [logits, target, s.classes, opts];
@@ -358,15 +386,22 @@ property('nllLossBackward', nllArb, (k, js, c) => {
 });
 
 // Element-wise losses: any length (shape only sets the size and, for klDiv, the rows).
-const elementwiseArb = (reductions) => fc.record({
-  s: shapeArb, v: valuesArb, reduction: fc.constantFrom(...reductions), out: fc.boolean(), gradOutput: gradOutputArb,
-  targetKind: fc.constantFrom('probs', 'uniform', 'raw'), logTarget: fc.constantFrom(undefined, false, true),
-  weight: fc.constantFrom('none', 'full', 'row', 'one'), posWeight: fc.constantFrom('none', 'full', 'row', 'one'),
-});
+const elementwiseArb = (reductions) =>
+  fc.record({
+    s: shapeArb,
+    v: valuesArb,
+    reduction: fc.constantFrom(...reductions),
+    out: fc.boolean(),
+    gradOutput: gradOutputArb,
+    targetKind: fc.constantFrom('probs', 'uniform', 'raw'),
+    logTarget: fc.constantFrom(undefined, false, true),
+    weight: fc.constantFrom('none', 'full', 'row', 'one'),
+    posWeight: fc.constantFrom('none', 'full', 'row', 'one'),
+  });
 
 function elementwiseOpts(c, items, backward, extra = {}) {
   const opts = { ...extra };
-  if (c.reduction !== 'mean' || (c.v.seed & 1)) opts.reduction = c.reduction;
+  if (c.reduction !== 'mean' || c.v.seed & 1) opts.reduction = c.reduction;
   if (backward) {
     const g = gradOutputFor(c.gradOutput, c.reduction, c.v.seed, items);
     if (g !== undefined) opts.gradOutput = g;
@@ -399,7 +434,11 @@ property('klDivBackward', klArb, (k, js, c) => agree(k, js, 'klDivBackward', () 
 const mseArb = elementwiseArb(['mean', 'sum', 'none']);
 function mseArgs(c, backward) {
   const { s, v } = c;
-  return [values(v, s.length, s.classes), values({ ...v, seed: v.seed + 1 }, s.length, s.classes, 2), elementwiseOpts(c, s.length, backward)];
+  return [
+    values(v, s.length, s.classes),
+    values({ ...v, seed: v.seed + 1 }, s.length, s.classes, 2),
+    elementwiseOpts(c, s.length, backward),
+  ];
 }
 property('mseLoss', mseArb, (k, js, c) => agree(k, js, 'mseLoss', () => mseArgs(c, false)));
 property('mseLossBackward', mseArb, (k, js, c) => agree(k, js, 'mseLossBackward', () => mseArgs(c, true)));
@@ -417,9 +456,10 @@ function bceArgs(c, backward) {
   // losses go negative and a reduction cancels them against positive ones,
   // which no float32 evaluation survives; ±∞ meets σ(x), which float32 flushes
   // to 0 long before float64 does (∞·0 vs ∞): neither compares meaningfully.
-  const target = c.targetKind === 'raw'
-    ? values(v, s.length, s.classes, 4).map((y) => (Number.isNaN(y) ? y : Math.min(Math.abs(y / v.scale), 1)))
-    : uniform(v.seed + 4, s.length, 0, 1, 0.4);
+  const target =
+    c.targetKind === 'raw'
+      ? values(v, s.length, s.classes, 4).map((y) => (Number.isNaN(y) ? y : Math.min(Math.abs(y / v.scale), 1)))
+      : uniform(v.seed + 4, s.length, 0, 1, 0.4);
   const opts = elementwiseOpts(c, s.length, backward);
   const weight = bceWeight(c.weight, v.seed + 11, s, 2);
   const posWeight = bceWeight(c.posWeight, v.seed + 13, s, 5);
@@ -428,16 +468,28 @@ function bceArgs(c, backward) {
   return [input, target, opts];
 }
 property('binaryCrossEntropyWithLogits', mseArb, (k, js, c) => agree(k, js, 'binaryCrossEntropyWithLogits', () => bceArgs(c, false)));
-property('binaryCrossEntropyWithLogitsBackward', mseArb, (k, js, c) => agree(k, js, 'binaryCrossEntropyWithLogitsBackward', () => bceArgs(c, true)));
+property('binaryCrossEntropyWithLogitsBackward', mseArb, (k, js, c) =>
+  agree(k, js, 'binaryCrossEntropyWithLogitsBackward', () => bceArgs(c, true)),
+);
 
 // ------------------------------------------------------------- tall batches
 
 /** Few classes, up to 6000 rows: copied arrays go through several chunks, and the
  *  kernels that take rows four at a time meet every remainder. */
-const tallShapeArb = fc.record({ classes: fc.integer({ min: 1, max: 12 }), rows: fc.integer({ min: 1, max: 6000 }) })
+const tallShapeArb = fc
+  .record({ classes: fc.integer({ min: 1, max: 12 }), rows: fc.integer({ min: 1, max: 6000 }) })
   .map(({ classes, rows }) => ({ classes, n: rows, spatial: 1, rows, length: rows * classes }));
-const tallArb = fc.record({ s: tallShapeArb, v: valuesArb, o: classOptionsArb, smoothing: smoothingArb, probs: fc.constantFrom(false, true),
-  probKind: fc.constantFrom('softmax', 'onehot'), gradOutput: gradOutputArb, inPlace: fc.boolean(), raw: fc.constant(false) });
+const tallArb = fc.record({
+  s: tallShapeArb,
+  v: valuesArb,
+  o: classOptionsArb,
+  smoothing: smoothingArb,
+  probs: fc.constantFrom(false, true),
+  probKind: fc.constantFrom('softmax', 'onehot'),
+  gradOutput: gradOutputArb,
+  inPlace: fc.boolean(),
+  raw: fc.constant(false),
+});
 
 for (const op of ['logSumExp', 'softmax', 'logSoftmax', 'argmax']) {
   property(`${op} (tall batches)`, tallArb, (k, js, { s, v }) => agree(k, js, op, () => [values(v, s.length, s.classes), s.classes]));
@@ -450,16 +502,28 @@ property('crossEntropyWithGrad (tall batches)', tallArb, (k, js, c) => {
   });
 });
 property('nllLoss (tall batches)', tallArb, (k, js, c) => agree(k, js, 'nllLoss', () => nllArgs(c)));
-property('mseLossBackward (tall batches)', fc.record({ s: tallShapeArb, v: valuesArb, reduction: reductionArb, out: fc.boolean(), gradOutput: gradOutputArb }),
-  (k, js, c) => agree(k, js, 'mseLossBackward', () => mseArgs(c, true)));
+property(
+  'mseLossBackward (tall batches)',
+  fc.record({ s: tallShapeArb, v: valuesArb, reduction: reductionArb, out: fc.boolean(), gradOutput: gradOutputArb }),
+  (k, js, c) => agree(k, js, 'mseLossBackward', () => mseArgs(c, true)),
+);
 // Weights of a row's period read in place across many chunks: every chunk starts at another phase.
 const tallBceArb = fc.record({
-  s: tallShapeArb, v: valuesArb, reduction: reductionArb, out: fc.boolean(), gradOutput: gradOutputArb, targetKind: fc.constant('uniform'),
-  weight: fc.constantFrom('none', 'row', 'one'), posWeight: fc.constantFrom('row', 'one'),
+  s: tallShapeArb,
+  v: valuesArb,
+  reduction: reductionArb,
+  out: fc.boolean(),
+  gradOutput: gradOutputArb,
+  targetKind: fc.constant('uniform'),
+  weight: fc.constantFrom('none', 'row', 'one'),
+  posWeight: fc.constantFrom('row', 'one'),
 });
-property('binaryCrossEntropyWithLogits (tall batches)', tallBceArb, (k, js, c) => agree(k, js, 'binaryCrossEntropyWithLogits', () => bceArgs(c, false)));
-property('binaryCrossEntropyWithLogitsBackward (tall batches)', tallBceArb,
-  (k, js, c) => agree(k, js, 'binaryCrossEntropyWithLogitsBackward', () => bceArgs(c, true)));
+property('binaryCrossEntropyWithLogits (tall batches)', tallBceArb, (k, js, c) =>
+  agree(k, js, 'binaryCrossEntropyWithLogits', () => bceArgs(c, false)),
+);
+property('binaryCrossEntropyWithLogitsBackward (tall batches)', tallBceArb, (k, js, c) =>
+  agree(k, js, 'binaryCrossEntropyWithLogitsBackward', () => bceArgs(c, true)),
+);
 
 // ------------------------------------------------------------ zero-copy views
 
@@ -473,35 +537,53 @@ for (const backend of WASM) {
       w.set(a);
       return w;
     };
-    holds(fc.property(crossEntropyArb, (c) => {
-      const made = [];
-      const inKernel = (a) => { const w = view(a); made.push(w); return w; };
-      try {
-        const [logits, target, C, opts] = crossEntropyArgs({ ...c, o: { ...c.o, container: 'Int32Array' } });
-        const ref = js.crossEntropyWithGrad(logits.slice(), target.slice(), C, { ...copyOpts(opts) });
-        const x = inKernel(logits), t = inKernel(target), grad = c.inPlace ? x : inKernel(new Float32Array(logits.length));
-        const zopts = { ...opts, grad };
-        if (opts.weight) zopts.weight = inKernel(opts.weight);
-        if (opts.out) zopts.out = inKernel(opts.out);
-        const got = k.crossEntropyWithGrad(x, t, C, zopts);
-        const problem = compare(got, ref);
-        if (problem) throw new Error(`crossEntropyWithGrad (zero-copy): ${problem}`);
-        if (got.grad !== grad) throw new Error('did not return the grad view');
-        if (opts.out && got.loss !== zopts.out) throw new Error('did not return the out view');
-        const sm = k.softmax(x, C, c.s.spatial === 1 ? inKernel(new Float32Array(logits.length)) : { out: inKernel(new Float32Array(logits.length)), spatial: c.s.spatial });
-        const smProblem = mismatch(sm, js.softmax(x.slice(), C, { spatial: c.s.spatial }));
-        if (smProblem) throw new Error(`softmax (zero-copy): ${smProblem}`);
-        if (!c.probs) { // nllLoss takes a view to the wasm kernel (a plain array it reads in JS); x stands in for log-probabilities
-          const nopts = { spatial: c.s.spatial };
-          for (const key of ['reduction', 'ignoreIndex']) if (opts[key] !== undefined) nopts[key] = opts[key];
-          const nll = k.nllLoss(x, t, C, { ...nopts, ...(opts.weight && { weight: zopts.weight }) });
-          const nllProblem = mismatch(nll, js.nllLoss(x.slice(), target.slice(), C, { ...nopts, ...(opts.weight && { weight: opts.weight }) }));
-          if (nllProblem) throw new Error(`nllLoss (zero-copy): ${nllProblem}`);
+    holds(
+      fc.property(crossEntropyArb, (c) => {
+        const made = [];
+        const inKernel = (a) => {
+          const w = view(a);
+          made.push(w);
+          return w;
+        };
+        try {
+          const [logits, target, C, opts] = crossEntropyArgs({ ...c, o: { ...c.o, container: 'Int32Array' } });
+          const ref = js.crossEntropyWithGrad(logits.slice(), target.slice(), C, { ...copyOpts(opts) });
+          const x = inKernel(logits),
+            t = inKernel(target),
+            grad = c.inPlace ? x : inKernel(new Float32Array(logits.length));
+          const zopts = { ...opts, grad };
+          if (opts.weight) zopts.weight = inKernel(opts.weight);
+          if (opts.out) zopts.out = inKernel(opts.out);
+          const got = k.crossEntropyWithGrad(x, t, C, zopts);
+          const problem = compare(got, ref);
+          if (problem) throw new Error(`crossEntropyWithGrad (zero-copy): ${problem}`);
+          if (got.grad !== grad) throw new Error('did not return the grad view');
+          if (opts.out && got.loss !== zopts.out) throw new Error('did not return the out view');
+          const sm = k.softmax(
+            x,
+            C,
+            c.s.spatial === 1
+              ? inKernel(new Float32Array(logits.length))
+              : { out: inKernel(new Float32Array(logits.length)), spatial: c.s.spatial },
+          );
+          const smProblem = mismatch(sm, js.softmax(x.slice(), C, { spatial: c.s.spatial }));
+          if (smProblem) throw new Error(`softmax (zero-copy): ${smProblem}`);
+          if (!c.probs) {
+            // nllLoss takes a view to the wasm kernel (a plain array it reads in JS); x stands in for log-probabilities
+            const nopts = { spatial: c.s.spatial };
+            for (const key of ['reduction', 'ignoreIndex']) if (opts[key] !== undefined) nopts[key] = opts[key];
+            const nll = k.nllLoss(x, t, C, { ...nopts, ...(opts.weight && { weight: zopts.weight }) });
+            const nllProblem = mismatch(
+              nll,
+              js.nllLoss(x.slice(), target.slice(), C, { ...nopts, ...(opts.weight && { weight: opts.weight }) }),
+            );
+            if (nllProblem) throw new Error(`nllLoss (zero-copy): ${nllProblem}`);
+          }
+        } finally {
+          for (const w of made) k.free(w);
         }
-      } finally {
-        for (const w of made) k.free(w);
-      }
-    }));
+      }),
+    );
   });
 }
 
@@ -513,7 +595,8 @@ for (const backend of WASM) {
     const k = await kernel(backend);
     const js = await kernel('js');
     // expAny(t) = exp(min(t,0))·exp(max(t,0)/2)² was right only while t/2 < 88.3.
-    const input = new Float32Array(6), target = new Float32Array([100, 170, 177, 200, 1e4, Infinity]);
+    const input = new Float32Array(6),
+      target = new Float32Array([100, 170, 177, 200, 1e4, Infinity]);
     for (const op of ['klDiv', 'klDivBackward']) {
       const got = k[op](input, target, 1, { logTarget: true, reduction: 'none' });
       const ref = js[op](input, target, 1, { logTarget: true, reduction: 'none' });
@@ -525,7 +608,8 @@ for (const backend of WASM) {
     const k = await kernel(backend);
     const js = await kernel('js');
     // F.binary_cross_entropy_with_logits(tensor([-inf]), tensor([0.5])) is nan: (1 − y)·x + softplus(−x) = −∞ + ∞.
-    const input = new Float32Array([-Infinity, -Infinity, -Infinity]), target = new Float32Array([0.25, 0.5, 1]);
+    const input = new Float32Array([-Infinity, -Infinity, -Infinity]),
+      target = new Float32Array([0.25, 0.5, 1]);
     const got = k.binaryCrossEntropyWithLogits(input, target, { reduction: 'none' });
     const ref = js.binaryCrossEntropyWithLogits(input, target, { reduction: 'none' });
     assert.is(mismatch(got, ref), null, `got [${got}], expected [${ref}]`);
@@ -536,7 +620,8 @@ for (const backend of WASM) {
     const js = await kernel('js');
     // dx = dy − exp(y)·Σdy: where exp(y) = 1 the error of Σdy is the error of dx.
     // The simd builds added 64 terms per lane in float32 before going to float64.
-    const C = 3722, rows = 26;
+    const C = 3722,
+      rows = 26;
     const x = uniform(5, rows * C, -1e4, 1e4);
     const y = rowSoftmax(x, C, true);
     const dy = uniform(1005, rows * C, -10, 10);
@@ -550,7 +635,8 @@ for (const backend of BACKENDS) {
     const k = await kernel(backend);
     // crossEntropyCall validated opts.out as the per-row loss (length rows)
     // before crossEntropyBackward used it as the gradient (length x.length).
-    const logits = new Float32Array([1, 2, 3, 4, 5, 6]), out = new Float32Array(6);
+    const logits = new Float32Array([1, 2, 3, 4, 5, 6]),
+      out = new Float32Array(6);
     let got;
     try {
       got = k.crossEntropyBackward(logits, [0, 2], 3, { reduction: 'none', out });

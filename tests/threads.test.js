@@ -24,14 +24,17 @@ function data(n, seed = 1) {
 const parts = (v) => (typeof v === 'number' ? [Float64Array.of(v)] : v.loss !== undefined ? [...parts(v.loss), ...parts(v.grad)] : [v]);
 /** The same bits, element by element (any NaN matches any NaN, as Object.is). */
 function sameBits(a, b, what) {
-  const x = parts(a), y = parts(b);
+  const x = parts(a),
+    y = parts(b);
   x.forEach((u, j) => {
     const v = y[j];
     assert.is(u.length, v.length, `${what}: length`);
     const W = u.BYTES_PER_ELEMENT === 8 ? BigUint64Array : Uint32Array;
-    const ub = new W(u.buffer, u.byteOffset, u.length), vb = new W(v.buffer, v.byteOffset, v.length);
+    const ub = new W(u.buffer, u.byteOffset, u.length),
+      vb = new W(v.buffer, v.byteOffset, v.length);
     for (let i = 0; i < ub.length; i++) {
-      if (ub[i] !== vb[i] && !(Number.isNaN(u[i]) && Number.isNaN(v[i]))) assert.unreachable(`${what}: part ${j} [${i}] ${u[i]} vs ${v[i]}`);
+      if (ub[i] !== vb[i] && !(Number.isNaN(u[i]) && Number.isNaN(v[i])))
+        assert.unreachable(`${what}: part ${j} [${i}] ${u[i]} vs ${v[i]}`);
     }
   });
 }
@@ -43,7 +46,10 @@ function inputsOf(k, C, R) {
   if (!inputs.has(key)) {
     const n = R * C;
     inputs.set(key, {
-      x: data(n), y: data(n, 7), p: k.softmax(data(n, 3), C), w: data(C, 9).map((v) => Math.abs(v) + 0.1),
+      x: data(n),
+      y: data(n, 7),
+      p: k.softmax(data(n, 3), C),
+      w: data(C, 9).map((v) => Math.abs(v) + 0.1),
       t: Int32Array.from({ length: R }, (_, r) => (r % 13 === 0 ? -100 : (r * 7) % C)),
     });
   }
@@ -73,7 +79,13 @@ function calls(k, C, R, where) {
     ['crossEntropy none', () => k.crossEntropy(X, T, C, { reduction: 'none' })],
     ['crossEntropy probabilities', () => k.crossEntropy(X, P, C, { labelSmoothing: 0.05 })],
     ['crossEntropyWithGrad', () => k.crossEntropyWithGrad(X, T, C, { weight: w })],
-    ['crossEntropyWithGrad in place', () => { const a = place(Float32Array.from(x)); return k.crossEntropyWithGrad(a, T, C, { grad: a }); }],
+    [
+      'crossEntropyWithGrad in place',
+      () => {
+        const a = place(Float32Array.from(x));
+        return k.crossEntropyWithGrad(a, T, C, { grad: a });
+      },
+    ],
     ['crossEntropyBackward probabilities none', () => k.crossEntropyBackward(X, P, C, { reduction: 'none', gradOutput: Y.subarray(0, R) })],
     ['nllLoss', () => k.nllLoss(X, T, C, { weight: w })],
     ['nllLossBackward', () => k.nllLossBackward(X, T, C)],
@@ -83,7 +95,13 @@ function calls(k, C, R, where) {
     ['mseLoss none', () => k.mseLoss(X, Y, { reduction: 'none' })],
     ['binaryCrossEntropyWithLogits', () => k.binaryCrossEntropyWithLogits(X, P, { posWeight: w })],
     ['binaryCrossEntropyWithLogitsBackward', () => k.binaryCrossEntropyWithLogitsBackward(X, P, { weight: w })],
-    ['softmax in place', () => { const a = place(Float32Array.from(x)); return k.softmax(a, C, a); }],
+    [
+      'softmax in place',
+      () => {
+        const a = place(Float32Array.from(x));
+        return k.softmax(a, C, a);
+      },
+    ],
     ['crossEntropy channels-first', () => k.crossEntropy(X, T.subarray(0, R), C, { spatial: R, reduction: 'none' })],
   ];
   return ops;
@@ -94,10 +112,18 @@ for (const backend of WASM) {
   for (const threads of [1, 2, 3]) kernels.push(await init({ backend, threads }));
 
   test(`${backend} · init({ threads }) starts the pool: k.threads is 1, 2, 3`, () => {
-    assert.equal(kernels.map((k) => k.threads), [1, 2, 3]);
+    assert.equal(
+      kernels.map((k) => k.threads),
+      [1, 2, 3],
+    );
   });
 
-  for (const [C, R] of [[10, 14_000], [100, 2100], [1000, 1100], [5000, 1030]]) {
+  for (const [C, R] of [
+    [10, 14_000],
+    [100, 2100],
+    [1000, 1100],
+    [5000, 1030],
+  ]) {
     for (const where of ['plain', 'zero-copy']) {
       test(`${backend} · ${R}×${C} ${where}: every operation gives the same bits on 1, 2 and 3 threads`, () => {
         const results = kernels.map((k) => calls(k, C, R, where).map(([name, f]) => [name, f()]));
@@ -109,10 +135,14 @@ for (const backend of WASM) {
   }
 
   test(`${backend} · the pool takes big calls and leaves small ones on the calling thread`, () => {
-    const k = kernels[1], pool = k[POOL];
+    const k = kernels[1],
+      pool = k[POOL];
     let jobs = 0;
     const parallel = pool.parallel;
-    pool.parallel = function (...a) { jobs++; return parallel.apply(this, a); };
+    pool.parallel = function (...a) {
+      jobs++;
+      return parallel.apply(this, a);
+    };
     try {
       k.crossEntropy(data(640), new Int32Array(64), 10);
       k.mseLoss(data(1000), data(1000));
@@ -126,7 +156,8 @@ for (const backend of WASM) {
 
   test(`${backend} · a worker that dies is an error on the next call, never a hang`, async () => {
     const k = await init({ backend, threads: 2 });
-    const x = data(200_000), t = new Int32Array(20_000);
+    const x = data(200_000),
+      t = new Int32Array(20_000);
     k.crossEntropy(x, t, 10);
     k[POOL].workers[0].terminate();
     await new Promise((r) => setTimeout(r, 200));
@@ -139,7 +170,10 @@ for (const backend of WASM) {
     const workers = k[POOL].workers;
     k.dispose();
     await new Promise((r) => setTimeout(r, 300));
-    assert.ok(workers.every((w) => w.gone), 'a worker is still running');
+    assert.ok(
+      workers.every((w) => w.gone),
+      'a worker is still running',
+    );
     assert.throws(() => k.logSumExp(data(6), 3), /disposed/);
   });
 }

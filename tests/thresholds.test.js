@@ -20,7 +20,10 @@ function logits(n, seed) {
 }
 
 function softmaxRows(x, C) {
-  return js.softmax(x.map((v) => (Number.isFinite(v) ? v : -50)), C);
+  return js.softmax(
+    x.map((v) => (Number.isFinite(v) ? v : -50)),
+    C,
+  );
 }
 
 for (const backend of BACKENDS.filter((b) => b !== 'js')) {
@@ -29,9 +32,11 @@ for (const backend of BACKENDS.filter((b) => b !== 'js')) {
       const k = await kernel(backend);
       for (let rows = 1; rows <= 13; rows++) {
         // dy in [−1, 1): a gradient is linear in it, and a large one only scales float32's rounding up
-        const x = logits(rows * C, rows * 7919 + C), dy = logits(rows * C, rows + 3).map((v) => (Math.abs(v) < 6 ? v / 6 : 0.5));
+        const x = logits(rows * C, rows * 7919 + C),
+          dy = logits(rows * C, rows + 3).map((v) => (Math.abs(v) < 6 ? v / 6 : 0.5));
         const t = Int32Array.from({ length: rows }, (_, r) => (r === 2 ? -100 : (r * 31 + C) % C));
-        const p = softmaxRows(x, C), w = logits(C, 5).map((v) => (Number.isFinite(v) ? Math.abs(v % 2) + 0.1 : 1));
+        const p = softmaxRows(x, C),
+          w = logits(C, 5).map((v) => (Number.isFinite(v) ? Math.abs(v % 2) + 0.1 : 1));
         const cases = [
           ['logSumExp', (m) => m.logSumExp(x, C)],
           ['softmax', (m) => m.softmax(x, C)],
@@ -46,12 +51,18 @@ for (const backend of BACKENDS.filter((b) => b !== 'js')) {
           ['crossEntropy probabilities', (m) => m.crossEntropy(x, p, C, { reduction: 'sum', labelSmoothing: 0.2 })],
           ['crossEntropyWithGrad loss', (m) => m.crossEntropyWithGrad(x, t, C, { weight: w }).loss],
           ['crossEntropyWithGrad grad', (m) => m.crossEntropyWithGrad(x, t, C, { weight: w, labelSmoothing: 0.1 }).grad],
-          ['crossEntropyWithGrad in place', (m) => {
-            const a = Float32Array.from(x);
-            m.crossEntropyWithGrad(a, t, C, { grad: a, reduction: 'none' });
-            return a;
-          }],
-          ['crossEntropyBackward probabilities', (m) => m.crossEntropyBackward(x, p, C, { reduction: 'none', gradOutput: dy.subarray(0, rows) })],
+          [
+            'crossEntropyWithGrad in place',
+            (m) => {
+              const a = Float32Array.from(x);
+              m.crossEntropyWithGrad(a, t, C, { grad: a, reduction: 'none' });
+              return a;
+            },
+          ],
+          [
+            'crossEntropyBackward probabilities',
+            (m) => m.crossEntropyBackward(x, p, C, { reduction: 'none', gradOutput: dy.subarray(0, rows) }),
+          ],
           ['nllLoss', (m) => m.nllLoss(js.logSoftmax(p, C), t, C, { reduction: 'none', weight: w })],
           ['nllLossBackward', (m) => m.nllLossBackward(x, t, C, { weight: w })],
           ['klDiv', (m) => m.klDiv(js.logSoftmax(x, C), p, C, { reduction: 'batchmean' })],
@@ -71,9 +82,15 @@ for (const backend of BACKENDS.filter((b) => b !== 'js')) {
 for (const backend of BACKENDS.filter((b) => b !== 'js')) {
   test(`${backend} · long batches with zero-copy inputs and copied outputs: every chunk is written`, async () => {
     const k = await kernel(backend);
-    for (const [R, C] of [[2100, 1000], [3000, 100], [20_000, 10]]) {
-      const x = logits(R * C, R), t = Int32Array.from({ length: R }, (_, r) => (r * 7) % C);
-      const X = k.f32(R * C), T = k.i32(R);
+    for (const [R, C] of [
+      [2100, 1000],
+      [3000, 100],
+      [20_000, 10],
+    ]) {
+      const x = logits(R * C, R),
+        t = Int32Array.from({ length: R }, (_, r) => (r * 7) % C);
+      const X = k.f32(R * C),
+        T = k.i32(R);
       X.set(x);
       T.set(t);
       for (const [what, f] of [

@@ -28,16 +28,17 @@ async function load() {
   await import('@tensorflow/tfjs-backend-cpu');
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   wasm.setThreadsCount(1);
-  wasm.setWasmPaths(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + '/');
+  wasm.setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
   core.enableProdMode(); // silences tfjs's warnings (in 4.22 it changes nothing else)
   tf = core;
   return tf;
 }
 
 const matrix = (x, classes) => tf.tensor2d(x, [x.length / classes, classes]);
-const labels = (target, classes) => (target instanceof Float32Array
-  ? matrix(target, classes) // probabilities
-  : tf.oneHot(tf.tensor1d(target, 'int32'), classes));
+const labels = (target, classes) =>
+  target instanceof Float32Array
+    ? matrix(target, classes) // probabilities
+    : tf.oneHot(tf.tensor1d(target, 'int32'), classes);
 const flat = (input, target) => ({ input: tf.tensor1d(input), target: tf.tensor1d(target) });
 
 /** Each API function: its input tensors, the op on them, and where its result goes (out, opts.grad). */
@@ -62,9 +63,12 @@ const OPS = {
   binaryCrossEntropyWithLogits: { tensors: flat, run: (t) => tf.losses.sigmoidCrossEntropy(t.target, t.input) },
 };
 
-const read = (r) => (r instanceof tf.Tensor
-  ? (r.rank === 0 ? r.dataSync()[0] : r.dataSync())
-  : Object.fromEntries(Object.entries(r).map(([key, t]) => [key, read(t)])));
+const read = (r) =>
+  r instanceof tf.Tensor
+    ? r.rank === 0
+      ? r.dataSync()[0]
+      : r.dataSync()
+    : Object.fromEntries(Object.entries(r).map(([key, t]) => [key, read(t)]));
 
 /** Runs make() in a tidy scope, reads its tensors outside it, disposes them. */
 function resultOf(make) {
@@ -108,7 +112,10 @@ export function tfjsCandidate(backend, { tensors = false } = {}) {
   for (const [name, op] of Object.entries(OPS)) {
     candidate[name] = (...args) => {
       const kept = tensors ? inputs(op, args) : null; // made outside the call's tidy scope, which would dispose them
-      return into(resultOf(() => op.run(kept ?? op.tensors(...args))), op.out?.(args));
+      return into(
+        resultOf(() => op.run(kept ?? op.tensors(...args))),
+        op.out?.(args),
+      );
     };
   }
   return candidate;

@@ -15,7 +15,10 @@ export const SERIES = [
 
 const PLOT = { left: 46, right: 16, top: 24, height: 170 }; // inside a panel
 const PANEL_H = PLOT.top + PLOT.height + 44;
-const AXIS_W = 22, LEGEND_H = 34, XLABEL_H = 26, MAX_COLS = 4;
+const AXIS_W = 22,
+  LEGEND_H = 34,
+  XLABEL_H = 26,
+  MAX_COLS = 4;
 
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 const fmt = (v) => (v >= 1e6 ? `${+(v / 1e6).toPrecision(3)}M` : v >= 1000 ? `${+(v / 1000).toPrecision(3)}k` : String(+v.toPrecision(3)));
@@ -46,10 +49,11 @@ export function chartSvg(rows, ops, shapes) {
   });
   // up to 4 ops in a row; more in rows of 3 or 4, whichever leaves fewer empty cells (9 ops: 3 × 3)
   const n = Math.max(1, ops.length);
-  const cols = n <= MAX_COLS ? n : [MAX_COLS, MAX_COLS - 1].sort((a, b) => ((-n % a) + a) % a - ((-n % b) + b) % b)[0];
+  const cols = n <= MAX_COLS ? n : [MAX_COLS, MAX_COLS - 1].sort((a, b) => (((-n % a) + a) % a) - (((-n % b) + b) % b))[0];
   const panelRows = Math.ceil(n / cols);
   const PANEL_W = cols <= 3 ? 400 : 320; // about 1.2k wide either way
-  const width = AXIS_W + cols * PANEL_W + 8, height = LEGEND_H + panelRows * PANEL_H + XLABEL_H;
+  const width = AXIS_W + cols * PANEL_W + 8,
+    height = LEGEND_H + panelRows * PANEL_H + XLABEL_H;
   const plotW = PANEL_W - PLOT.left - PLOT.right;
   const origin = (i) => [AXIS_W + (i % cols) * PANEL_W, LEGEND_H + Math.floor(i / cols) * PANEL_H];
   const y = (i, v) => origin(i)[1] + PLOT.top + PLOT.height * (1 - Math.log10(v / range[i].lo) / Math.log10(range[i].hi / range[i].lo));
@@ -65,37 +69,50 @@ export function chartSvg(rows, ops, shapes) {
   out.push('<g class="legend">');
   let lx = AXIS_W + PLOT.left;
   for (const s of series) {
-    out.push(`<g class="legend-item" data-backend="${esc(s.backend)}">` +
-      `<line x1="${lx}" y1="16" x2="${lx + 24}" y2="16" stroke="${s.color}" stroke-width="2.5"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>` +
-      `<circle cx="${lx + 12}" cy="16" r="3.5" fill="${s.color}"/>` +
-      `<text x="${lx + 30}" y="20" font-size="12">${esc(s.label)}</text></g>`);
+    out.push(
+      `<g class="legend-item" data-backend="${esc(s.backend)}">` +
+        `<line x1="${lx}" y1="16" x2="${lx + 24}" y2="16" stroke="${s.color}" stroke-width="2.5"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>` +
+        `<circle cx="${lx + 12}" cy="16" r="3.5" fill="${s.color}"/>` +
+        `<text x="${lx + 30}" y="20" font-size="12">${esc(s.label)}</text></g>`,
+    );
     lx += 30 + 7.2 * s.label.length + 22;
   }
   out.push('</g>');
   // axis labels
   const midY = LEGEND_H + (panelRows * PANEL_H) / 2;
-  out.push(`<text class="axis-label" x="14" y="${midY}" transform="rotate(-90 14 ${midY})" text-anchor="middle" font-size="12">` +
-    'million logits per second (log scale)</text>');
-  out.push(`<text class="axis-label" x="${AXIS_W + (cols * PANEL_W) / 2}" y="${height - 8}" text-anchor="middle" font-size="12">` +
-    'shape: rows × classes — simdloss with plain arrays in and out (copy) on each backend, and the plain-JS loops</text>');
+  out.push(
+    `<text class="axis-label" x="14" y="${midY}" transform="rotate(-90 14 ${midY})" text-anchor="middle" font-size="12">` +
+      'million logits per second (log scale)</text>',
+  );
+  out.push(
+    `<text class="axis-label" x="${AXIS_W + (cols * PANEL_W) / 2}" y="${height - 8}" text-anchor="middle" font-size="12">` +
+      'shape: rows × classes — simdloss with plain arrays in and out (copy) on each backend, and the plain-JS loops</text>',
+  );
   // panels: frame, grid, ticks, title
   ops.forEach((op, i) => {
     const [ox, oy] = origin(i);
-    const left = ox + PLOT.left, top = oy + PLOT.top;
+    const left = ox + PLOT.left,
+      top = oy + PLOT.top;
     out.push(`<g class="panel" data-op="${esc(op)}">`);
     out.push(`<text x="${left + plotW / 2}" y="${oy + 15}" text-anchor="middle" font-size="13" font-weight="600">${esc(op)}</text>`);
     for (const t of ticks(range[i].lo, range[i].hi)) {
-      const ty = r1(y(i, t)), major = Math.abs(Math.log10(t) % 1) < 1e-9;
-      out.push(`<line x1="${left}" y1="${ty}" x2="${left + plotW}" y2="${ty}" stroke="${major ? '#ccc' : '#eee'}"/>` +
-        `<text x="${left - 5}" y="${ty + 3.5}" text-anchor="end" fill="#444">${fmt(t)}</text>`);
+      const ty = r1(y(i, t)),
+        major = Math.abs(Math.log10(t) % 1) < 1e-9;
+      out.push(
+        `<line x1="${left}" y1="${ty}" x2="${left + plotW}" y2="${ty}" stroke="${major ? '#ccc' : '#eee'}"/>` +
+          `<text x="${left - 5}" y="${ty + 3.5}" text-anchor="end" fill="#444">${fmt(t)}</text>`,
+      );
     }
     out.push(`<rect x="${left}" y="${top}" width="${plotW}" height="${PLOT.height}" fill="none" stroke="#888"/>`);
     shapes.forEach((name, j) => {
       const [rowsText, classes] = name.split('x');
-      const tx = r1(x(i, j)), by = top + PLOT.height;
-      out.push(`<line x1="${tx}" y1="${by}" x2="${tx}" y2="${by + 4}" stroke="#888"/>` +
-        `<text x="${tx}" y="${by + 16}" text-anchor="middle" fill="#444">${esc(rowsText)}</text>` +
-        `<text x="${tx}" y="${by + 28}" text-anchor="middle" fill="#444">×${esc(classes)}</text>`);
+      const tx = r1(x(i, j)),
+        by = top + PLOT.height;
+      out.push(
+        `<line x1="${tx}" y1="${by}" x2="${tx}" y2="${by + 4}" stroke="#888"/>` +
+          `<text x="${tx}" y="${by + 16}" text-anchor="middle" fill="#444">${esc(rowsText)}</text>` +
+          `<text x="${tx}" y="${by + 28}" text-anchor="middle" fill="#444">×${esc(classes)}</text>`,
+      );
     });
     out.push('</g>');
   });
@@ -109,16 +126,24 @@ export function chartSvg(rows, ops, shapes) {
       });
       let run = [];
       for (const p of [...points, null]) {
-        if (p) { run.push(p); continue; }
+        if (p) {
+          run.push(p);
+          continue;
+        }
         if (run.length > 1) {
-          out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''} ` +
-            `points="${run.map((q) => `${q.px},${q.py}`).join(' ')}"/>`);
+          out.push(
+            `<polyline fill="none" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''} ` +
+              `points="${run.map((q) => `${q.px},${q.py}`).join(' ')}"/>`,
+          );
         }
         run = [];
       }
       for (const p of points.filter(Boolean)) {
-        out.push(`<circle cx="${p.px}" cy="${p.py}" r="3.5" fill="${s.color}"><title>${esc(`${s.label}, ${op} ` +
-          `${p.shape.replace('x', '×')}: ${+p.v.toPrecision(3)} Mlogits/s`)}</title></circle>`);
+        out.push(
+          `<circle cx="${p.px}" cy="${p.py}" r="3.5" fill="${s.color}"><title>${esc(
+            `${s.label}, ${op} ` + `${p.shape.replace('x', '×')}: ${+p.v.toPrecision(3)} Mlogits/s`,
+          )}</title></circle>`,
+        );
       }
     });
     out.push('</g>');

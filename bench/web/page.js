@@ -58,12 +58,21 @@ function results() {
   const ua = navigator.userAgentData;
   return {
     machine: { cpu: null, cores: run.machine.hardwareConcurrency, os: ua?.platform ?? navigator.platform ?? null },
-    runtime: { name: 'browser', userAgent: run.machine.userAgent, ...(ua ? { brands: ua.brands.map((b) => `${b.brand} ${b.version}`) } : {}) },
+    runtime: {
+      name: 'browser',
+      userAgent: run.machine.userAgent,
+      ...(ua ? { brands: ua.brands.map((b) => `${b.brand} ${b.version}`) } : {}),
+    },
     package: run.package,
     date: run.machine.date,
     settings: {
-      command: `bench/web${location.search}`, page: 'bench/web', quick: run.mode === 'quick', ops: config.ops,
-      shapes: config.shapes.map((s) => s.split('x').map(Number)), backends: config.groups, ...config.timing,
+      command: `bench/web${location.search}`,
+      page: 'bench/web',
+      quick: run.mode === 'quick',
+      ops: config.ops,
+      shapes: config.shapes.map((s) => s.split('x').map(Number)),
+      backends: config.groups,
+      ...config.timing,
     },
     seconds: ((run.ended ?? performance.now()) - run.started) / 1000,
     notes: run.notes,
@@ -84,7 +93,10 @@ let drawPending = false;
 function draw() {
   if (drawPending) return;
   drawPending = true;
-  const go = () => { drawPending = false; drawNow(); };
+  const go = () => {
+    drawPending = false;
+    drawNow();
+  };
   if (document.visibilityState === 'visible' && typeof requestAnimationFrame === 'function') requestAnimationFrame(go);
   else setTimeout(go, 50);
 }
@@ -97,7 +109,14 @@ function drawNow() {
   $('status').textContent = run.status;
   $('notes').innerHTML = run.notes.map((n) => `<li>${esc(n)}</li>`).join('');
   $('chart-box').innerHTML = chartSvg(rows, run.config.ops, run.config.shapes);
-  $('tables').innerHTML = run.config.ops.map((op) => table(op, rows.filter((r) => r.op === op))).join('');
+  $('tables').innerHTML = run.config.ops
+    .map((op) =>
+      table(
+        op,
+        rows.filter((r) => r.op === op),
+      ),
+    )
+    .join('');
   const failed = rows.filter((r) => r.error || r.correct === false).length;
   Object.assign(document.body.dataset, { rows: String(rows.length), failed: String(failed) });
 }
@@ -105,33 +124,45 @@ function drawNow() {
 function table(op, rows) {
   if (!rows.length) return '';
   let shape = null;
-  const body = rows.map((r) => {
-    const first = r.shape !== shape;
-    shape = r.shape;
-    const cls = [first ? 'shape-start' : '', r.backend === 'baseline' ? 'baseline' : ''].filter(Boolean).join(' ');
-    const head = `<tr${cls ? ` class="${cls}"` : ''} data-backend="${esc(r.backend)}" data-mode="${esc(r.mode)}"${r.error || r.correct === false ? ' data-failed' : ''}>` +
-      `<td>${first ? esc(r.shape.replace('x', '×')) : ''}</td><td>${esc(r.backend)}</td><td>${esc(r.mode)}</td>`;
-    if (r.correct === false) return `${head}<td class="failed" colspan="3">wrong, not timed: ${esc(r.mismatch?.message ?? r.error)}</td></tr>`;
-    if (r.error) return `${head}<td class="failed" colspan="3">failed: ${esc(r.error)}</td></tr>`;
-    return `${head}<td class="num">${sig(r.mlogits)}</td><td class="num">${r.rme.toFixed(1)}%</td>` +
-      `<td class="num">${times(r.vsBaseline)}</td></tr>`;
-  }).join('');
-  return `<section class="op" data-op="${esc(op)}"><h2>${esc(op)}</h2><table><thead><tr><th>shape</th><th>backend</th>` +
+  const body = rows
+    .map((r) => {
+      const first = r.shape !== shape;
+      shape = r.shape;
+      const cls = [first ? 'shape-start' : '', r.backend === 'baseline' ? 'baseline' : ''].filter(Boolean).join(' ');
+      const head =
+        `<tr${cls ? ` class="${cls}"` : ''} data-backend="${esc(r.backend)}" data-mode="${esc(r.mode)}"${r.error || r.correct === false ? ' data-failed' : ''}>` +
+        `<td>${first ? esc(r.shape.replace('x', '×')) : ''}</td><td>${esc(r.backend)}</td><td>${esc(r.mode)}</td>`;
+      if (r.correct === false)
+        return `${head}<td class="failed" colspan="3">wrong, not timed: ${esc(r.mismatch?.message ?? r.error)}</td></tr>`;
+      if (r.error) return `${head}<td class="failed" colspan="3">failed: ${esc(r.error)}</td></tr>`;
+      return (
+        `${head}<td class="num">${sig(r.mlogits)}</td><td class="num">${r.rme.toFixed(1)}%</td>` +
+        `<td class="num">${times(r.vsBaseline)}</td></tr>`
+      );
+    })
+    .join('');
+  return (
+    `<section class="op" data-op="${esc(op)}"><h2>${esc(op)}</h2><table><thead><tr><th>shape</th><th>backend</th>` +
     `<th>mode</th><th class="num">Mlogits/s</th><th class="num">±</th><th class="num">× JS</th></tr></thead>` +
-    `<tbody>${body}</tbody></table></section>`;
+    `<tbody>${body}</tbody></table></section>`
+  );
 }
 
 function machineLine(m) {
-  return `Machine: ${m.userAgent}; ${m.hardwareConcurrency ?? '?'} logical cores (navigator.hardwareConcurrency); ` +
-    `${m.date.slice(0, 16).replace('T', ' ')} UTC.`;
+  return (
+    `Machine: ${m.userAgent}; ${m.hardwareConcurrency ?? '?'} logical cores (navigator.hardwareConcurrency); ` +
+    `${m.date.slice(0, 16).replace('T', ' ')} UTC.`
+  );
 }
 
 function runLine() {
   const { timing } = run.config;
   const state = run.ended ? `${((run.ended - run.started) / 1000).toFixed(1)} s in all` : 'running';
-  return `Run: ${run.mode}, ${run.config.ops.length} ops × ${run.config.shapes.length} shapes, batches of at least ` +
+  return (
+    `Run: ${run.mode}, ${run.config.ops.length} ops × ${run.config.shapes.length} shapes, batches of at least ` +
     `${timing.batchSeconds * 1000} ms, the median of ${timing.batches} per row; one module worker per backend, ` +
-    `one after another; ${state}.`;
+    `one after another; ${state}.`
+  );
 }
 
 // ---- running
@@ -139,7 +170,12 @@ function runLine() {
 function runGroup(group, phase) {
   return new Promise((resolve) => {
     const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-    const end = () => { worker.terminate(); run.worker = null; run.endGroup = null; resolve(); };
+    const end = () => {
+      worker.terminate();
+      run.worker = null;
+      run.endGroup = null;
+      resolve();
+    };
     run.worker = worker;
     run.endGroup = end;
     worker.onmessage = ({ data }) => {
@@ -147,15 +183,17 @@ function runGroup(group, phase) {
         run.rows.push(data.row);
         Object.assign(phase, { done: data.done, total: data.total });
         const r = data.row;
-        run.status = `${group}: ${r.op} ${r.shape.replace('x', '×')} ${r.mode} (${phase.done}/${phase.total}; ` +
+        run.status =
+          `${group}: ${r.op} ${r.shape.replace('x', '×')} ${r.mode} (${phase.done}/${phase.total}; ` +
           `${run.phases.reduce((n, p) => n + p.done, 0)} rows in all)`;
         draw();
         return;
       }
       if (data.type === 'skipped') {
-        const hint = WASM.includes(group) && !self.crossOriginIsolated
-          ? ' (browsers other than Chromium may give shared wasm memory only to cross-origin isolated pages: npm run bench:web -- --isolated)'
-          : '';
+        const hint =
+          WASM.includes(group) && !self.crossOriginIsolated
+            ? ' (browsers other than Chromium may give shared wasm memory only to cross-origin isolated pages: npm run bench:web -- --isolated)'
+            : '';
         run.notes.push(`${group} not measured: ${data.reason}${hint}`);
       }
       if (data.type === 'error') run.notes.push(`${group} stopped: ${data.message}`);
@@ -178,20 +216,37 @@ async function start() {
   if (run && !run.ended) return;
   const mode = $('quick').checked ? 'quick' : 'full';
   const url = new URL(location.href);
-  if (mode === 'quick') url.searchParams.set('quick', ''); else url.searchParams.delete('quick');
+  if (mode === 'quick') url.searchParams.set('quick', '');
+  else url.searchParams.delete('quick');
   history.replaceState(null, '', url.href.replace(/([?&]quick)=(?=&|$)/, '$1'));
   const config = { ...MODES[mode] };
   // ?op=a,b and ?backend=a,b narrow a run to those ops and engine groups (the baseline always runs)
-  const ops = params.get('op')?.split(',').filter((o) => OPS.some((x) => x.name === o));
+  const ops = params
+    .get('op')
+    ?.split(',')
+    .filter((o) => OPS.some((x) => x.name === o));
   if (ops?.length) config.ops = OPS.map((o) => o.name).filter((o) => ops.includes(o));
-  const groups = params.get('backend')?.split(',').filter((g) => GROUPS.includes(g));
+  const groups = params
+    .get('backend')
+    ?.split(',')
+    .filter((g) => GROUPS.includes(g));
   config.groups = groups?.length ? GROUPS.filter((g) => g === 'baseline' || groups.includes(g)) : GROUPS;
   run = {
-    mode, config, rows: [], notes: [], started: performance.now(), ended: null, machine: machine(), status: 'starting…',
-    phases: config.groups.map((group) => ({ group, done: 0, total: estimate(group, config) })), stopped: false,
+    mode,
+    config,
+    rows: [],
+    notes: [],
+    started: performance.now(),
+    ended: null,
+    machine: machine(),
+    status: 'starting…',
+    phases: config.groups.map((group) => ({ group, done: 0, total: estimate(group, config) })),
+    stopped: false,
     package: null,
   };
-  const pkg = packageInfo().then((p) => { run.package = p; });
+  const pkg = packageInfo().then((p) => {
+    run.package = p;
+  });
   if (downloadUrl) URL.revokeObjectURL(downloadUrl);
   downloadUrl = null;
   $('download').removeAttribute('href');
@@ -210,9 +265,13 @@ async function start() {
   run.ended = performance.now();
   await pkg;
   const failed = run.rows.filter((r) => r.error || r.correct === false).length;
-  run.status = `${run.stopped ? 'stopped' : 'done'}: ${run.rows.length} rows${failed ? `, ${failed} failed` : ''} in ` +
+  run.status =
+    `${run.stopped ? 'stopped' : 'done'}: ${run.rows.length} rows${failed ? `, ${failed} failed` : ''} in ` +
     `${((run.ended - run.started) / 1000).toFixed(1)} s`;
-  if (run.stopped) run.phases.forEach((p) => { p.total = p.done; });
+  if (run.stopped)
+    run.phases.forEach((p) => {
+      p.total = p.done;
+    });
   drawNow();
   $('run-line').textContent = runLine();
   downloadUrl = URL.createObjectURL(new Blob([resultsJson(results())], { type: 'application/json' }));
@@ -234,10 +293,11 @@ function stop() {
 }
 
 $('quick').checked = params.has('quick') && params.get('quick') !== '0';
-const go = () => start().catch((err) => {
-  document.body.dataset.state = 'error';
-  $('status').textContent = `error: ${err.message}`;
-});
+const go = () =>
+  start().catch((err) => {
+    document.body.dataset.state = 'error';
+    $('status').textContent = `error: ${err.message}`;
+  });
 $('run').addEventListener('click', go);
 $('stop').addEventListener('click', stop);
 go();

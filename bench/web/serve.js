@@ -15,9 +15,17 @@ import { parseArgs } from 'node:util';
 export const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const PAGE = '/bench/web/';
 export const TYPES = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.wasm': 'application/wasm', '.svg': 'image/svg+xml',
-  '.png': 'image/png', '.md': 'text/markdown; charset=utf-8', '.map': 'application/json', '.ts': 'text/plain; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.md': 'text/markdown; charset=utf-8',
+  '.map': 'application/json',
+  '.ts': 'text/plain; charset=utf-8',
 };
 const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
@@ -74,9 +82,9 @@ async function main() {
   }
   const server = http.createServer(handler(ROOT, options));
   server.on('error', (err) => {
-    console.error(err.code === 'EADDRINUSE'
-      ? `port ${options.port} is in use: pick another with npm run bench:web -- --port N`
-      : err.message);
+    console.error(
+      err.code === 'EADDRINUSE' ? `port ${options.port} is in use: pick another with npm run bench:web -- --port N` : err.message,
+    );
     process.exit(1);
   });
   server.listen(options.port, '127.0.0.1', () => {
@@ -86,7 +94,11 @@ async function main() {
     console.log(`quick run (a few seconds): ${origin}${PAGE}?quick`);
     console.log(`serving ${ROOT} on ${origin}${options.isolated ? ' with COOP/COEP' : ''}; Ctrl-C stops it`);
   });
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { server.closeAllConnections(); server.close(() => process.exit(0)); });
+  for (const signal of ['SIGINT', 'SIGTERM'])
+    process.on(signal, () => {
+      server.closeAllConnections();
+      server.close(() => process.exit(0));
+    });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

@@ -35,7 +35,9 @@ async function run({ group, ops, shapes, timing }) {
   await runRows({
     ops: OPS.filter((o) => ops.includes(o.name)),
     shapes: SHAPES.filter((s) => shapes.includes(s.name)),
-    engines, timing, measure,
+    engines,
+    timing,
+    measure,
     reference: await init({ backend: 'js' }), // the float64 reference every result is checked against
     onRow: (row, { done, total }) => postMessage({ type: 'row', row, done, total }),
   });

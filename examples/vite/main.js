@@ -6,9 +6,14 @@ const show = (id, r) => {
   el.dataset.loss = String(r.loss);
   el.dataset.backend = r.backend;
 };
-const fail = (id, e) => { document.getElementById(id).textContent = `error: ${e?.message ?? e}`; };
+const fail = (id, e) => {
+  document.getElementById(id).textContent = `error: ${e?.message ?? e}`;
+};
 
-seed().then((r) => show('main', r), (e) => fail('main', e));
+seed().then(
+  (r) => show('main', r),
+  (e) => fail('main', e),
+);
 
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 worker.onmessage = ({ data }) => (data.error ? fail('worker', data.error) : show('worker', data));

@@ -58,11 +58,11 @@ export async function sources() {
   const url = new URL('../../dist/wasm/simdloss-simd.wasm', import.meta.url);
   const bytes = await (await fetch(url)).arrayBuffer();
   const tries = {
-    'URL': () => init({ wasm: url }),
-    'string': () => init({ wasm: url.href }),
-    'ArrayBuffer': () => init({ wasm: bytes }),
-    'Uint8Array': () => init({ wasm: new Uint8Array(bytes) }),
-    'Module': async () => init({ wasm: await WebAssembly.compileStreaming(fetch(url)) }),
+    URL: () => init({ wasm: url }),
+    string: () => init({ wasm: url.href }),
+    ArrayBuffer: () => init({ wasm: bytes }),
+    Uint8Array: () => init({ wasm: new Uint8Array(bytes) }),
+    Module: async () => init({ wasm: await WebAssembly.compileStreaming(fetch(url)) }),
     'per build': () => init({ wasm: { scalar: new URL('../../dist/wasm/simdloss-scalar.wasm', import.meta.url) } }),
     // a server that sends the wrong MIME type (no streaming compile then)
     'octet-stream': () => init({ wasm: new URL('/octet-stream/dist/wasm/simdloss-simd.wasm', import.meta.url) }),
@@ -85,12 +85,15 @@ export async function sources() {
 /** init({ threads: 2 }) here: the threads it got, and whether a pooled call
  *  gives the bits of one thread (crossEntropyWithGrad and softmax, 20 000×10). */
 export async function pooled(backend) {
-  const one = await init({ backend }), two = await init({ backend, threads: 2 });
-  const C = 10, R = 20_000;
+  const one = await init({ backend }),
+    two = await init({ backend, threads: 2 });
+  const C = 10,
+    R = 20_000;
   const x = uniform(R * C, -5, 5, 1);
   const t = Int32Array.from({ length: R }, (_, r) => (r * 7) % C);
   const same = (a, b) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
-  const a = one.crossEntropyWithGrad(x, t, C), b = two.crossEntropyWithGrad(x, t, C);
+  const a = one.crossEntropyWithGrad(x, t, C),
+    b = two.crossEntropyWithGrad(x, t, C);
   const result = {
     threads: two.threads,
     sameBits: a.loss === b.loss && same(a.grad, b.grad) && same(one.softmax(x, C), two.softmax(x, C)),

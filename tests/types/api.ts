@@ -4,7 +4,9 @@
 import { init, type CrossEntropyOptions, type InitOptions, type Kernels, type Reduction } from '../../dist/index.js';
 
 const k: Kernels = await init({ backend: 'simd', threads: 'auto' } satisfies InitOptions);
-const x = new Float32Array(6), t = new Int32Array(2), q = new Float32Array(6);
+const x = new Float32Array(6),
+  t = new Int32Array(2),
+  q = new Float32Array(6);
 
 // Reductions decide the result's type.
 const mean: number = k.crossEntropy(x, t, 3);
@@ -53,4 +55,24 @@ await init({ backend: 'wasm' });
 // @ts-expect-error classes is a number
 k.logSumExp(x, '3');
 
-export { mean, sum, none, batch, perElement, bce, nll, fused, fusedNone, grad, lse, soft, idx, backend, threads, either, loose, wrong, notFloats };
+export {
+  mean,
+  sum,
+  none,
+  batch,
+  perElement,
+  bce,
+  nll,
+  fused,
+  fusedNone,
+  grad,
+  lse,
+  soft,
+  idx,
+  backend,
+  threads,
+  either,
+  loose,
+  wrong,
+  notFloats,
+};
