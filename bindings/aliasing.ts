@@ -4,6 +4,8 @@
 // operation computes in place; any other overlap (with an input, or between
 // two outputs) is a RangeError naming both, as PyTorch refuses it too.
 
+import { extentOf } from './arrays.js';
+
 /** An array argument by name (null: not given, or allocated by the call). */
 export type Named = [name: string, a: ArrayBufferView | null];
 
@@ -18,12 +20,10 @@ interface Span {
   start: number;
   end: number;
 }
-const spanOf = (key: MemoryKey, a: ArrayBufferView): Span => ({
-  a,
-  key: key(a.buffer),
-  start: a.byteOffset,
-  end: a.byteOffset + a.byteLength,
-});
+const spanOf = (key: MemoryKey, a: ArrayBufferView): Span => {
+  const { buffer, start, end } = extentOf(a);
+  return { a, key: key(buffer), start, end };
+};
 
 function overlap(a: Span, b: Span): 'none' | 'same' | 'partial' {
   if (a.key !== b.key || a.end <= b.start || b.end <= a.start || a.start === a.end || b.start === b.end) return 'none';

@@ -119,15 +119,24 @@ export function plainView<K extends KindName>(name: string, v: unknown, kinds: r
   if (length === 0 && detached(buffer)) {
     throw new RangeError(`${name} is empty: its buffer was detached (transferred away); pass an array whose memory is still there`);
   }
-  const view = new KINDS[kind!](buffer as ArrayBuffer, OFFSET.call(v) as number, length) as ViewOf<K>;
-  if (fixedSize(buffer)) made.set(v as object, view);
+  const offset = OFFSET.call(v) as number;
+  const view = new KINDS[kind!](buffer as ArrayBuffer, offset, length) as ViewOf<K>;
+  if (fixedSize(buffer)) {
+    made.set(v as object, view);
+    extents.set(view, { buffer, start: offset, end: offset + view.byteLength });
+  }
   return view;
 }
 
-/** Where a plain view's bytes lie: its buffer and [start, end). */
+/** Where a view's bytes lie: its buffer and [start, end). */
 export interface Extent {
   buffer: ArrayBufferLike;
   start: number;
   end: number;
 }
-export const extentOf = (v: ArrayBufferView): Extent => ({ buffer: v.buffer, start: v.byteOffset, end: v.byteOffset + v.byteLength });
+/** The extents of the plain views plainView keeps: reading a shared buffer's
+ *  view's buffer, offset and length costs more than a lookup, every call. */
+const extents = new WeakMap<object, Extent>();
+export function extentOf(v: ArrayBufferView): Extent {
+  return extents.get(v) ?? { buffer: v.buffer, start: v.byteOffset, end: v.byteOffset + v.byteLength };
+}

@@ -8,6 +8,8 @@
 // The memory is shared (SharedArrayBuffer-backed): growing it never detaches
 // an existing view, so views from f32()/i32() stay valid after growth.
 
+import { extentOf } from './arrays.js';
+
 const PAGE = 65536;
 /** Pages the kernels are built for (asconfig.json maximumMemory): 2 GiB. */
 export const MAX_PAGES = 32768;
@@ -168,9 +170,8 @@ export class KernelMemory {
    * are refused earlier): the call's scratch may sit there.
    */
   addressOf(v: ArrayBufferView, name: string): number {
-    if (v.byteLength === 0 || !this.buffers.has(v.buffer)) return -1; // nothing to read or write there
-    const start = v.byteOffset,
-      end = start + v.byteLength;
+    const { buffer, start, end } = extentOf(v);
+    if (start === end || !this.buffers.has(buffer)) return -1; // nothing to read or write there
     const own = this.viewBlocks.get(start); // a view itself, or a part of one from its start
     if (own !== undefined && end <= start + own) return start;
     // Views' blocks only: a call's scratch may already sit where a freed view was.
