@@ -224,7 +224,7 @@ function define() {
     assert.equal(errors, [], 'page errors');
   });
 
-  test('Vite: examples/vite builds, and its page computes the seed example on the main thread and in a worker', async () => {
+  test('Vite: examples/vite builds, and its page computes the seed example on the main thread, in a worker, and with a pool of two threads in a worker', async () => {
     const { browser } = await setup();
     const { build, createLogger } = await import('vite');
     const outDir = await mkdtemp(path.join(tmpdir(), 'simdloss-vite-'));
@@ -247,7 +247,7 @@ function define() {
         [],
         'Vite warnings',
       );
-      server = await serve(outDir);
+      server = await serve(outDir, { isolated: true }); // as vite.config.js's headers: the pooled worker needs them
       const page = await browser.newPage();
       const errors = [];
       page.on('pageerror', (e) => errors.push(e.message));
@@ -263,6 +263,14 @@ function define() {
         const loss = Number(await el.getAttribute('data-loss'));
         assert.ok(Math.abs(loss - SEED_LOSS) < 1e-4, `${id}: ${loss}`);
       }
+      const pooled = page.locator('#pooled[data-threads]');
+      try {
+        await pooled.waitFor({ timeout: 20_000 });
+      } catch {
+        assert.unreachable(`#pooled shows ${await page.locator('#pooled').textContent()} ${errors.join('; ')}`);
+      }
+      assert.is(await pooled.getAttribute('data-threads'), '2', 'the pooled worker got two threads');
+      assert.is(await pooled.getAttribute('data-same-bits'), 'true', 'pooled bits');
       assert.ok(
         server.log.some((r) => r.path.endsWith('.wasm') && r.type === 'application/wasm'),
         'Vite emitted the .wasm',
