@@ -13,21 +13,13 @@ export type Named = [name: string, a: ArrayBufferView | null];
  *  (every buffer the kernel memory has shown maps to one key). */
 export type MemoryKey = (buffer: ArrayBufferLike) => object;
 
-/** Where an array's bytes lie, with its memory's key. */
-interface Span {
-  a: ArrayBufferView;
-  key: object;
-  start: number;
-  end: number;
-}
-const spanOf = (key: MemoryKey, a: ArrayBufferView): Span => {
-  const { buffer, start, end } = extentOf(a);
-  return { a, key: key(buffer), start, end };
-};
-
-function overlap(a: Span, b: Span): 'none' | 'same' | 'partial' {
-  if (a.key !== b.key || a.end <= b.start || b.end <= a.start || a.start === a.end || b.start === b.end) return 'none';
-  return a.start === b.start && a.end === b.end && a.a.constructor === b.a.constructor ? 'same' : 'partial';
+/** How two arrays' bytes meet: not at all, exactly (the same range and kind), or partly. */
+function overlap(key: MemoryKey, a: ArrayBufferView, b: ArrayBufferView): 'none' | 'same' | 'partial' {
+  const x = extentOf(a),
+    y = extentOf(b);
+  if (x.end <= y.start || y.end <= x.start || x.start === x.end || y.start === y.end) return 'none';
+  if (key(x.buffer) !== key(y.buffer)) return 'none';
+  return x.start === y.start && x.end === y.end && a.constructor === b.constructor ? 'same' : 'partial';
 }
 
 /**
@@ -42,28 +34,26 @@ export function separate<T extends ArrayBufferView | null>(
   outputs: [string, T][],
   inPlace: Record<string, readonly string[]> = {},
 ): T[] {
-  const ins: [string, Span][] = [];
-  for (const [name, a] of inputs) if (a) ins.push([name, spanOf(key, a)]);
-  const outs: [string, Span][] = [];
-  return outputs.map(([outName, out]) => {
+  return outputs.map(([outName, out], k) => {
     if (!out) return out;
-    const o = spanOf(key, out);
     let result: T = out;
-    for (const [inName, i] of ins) {
-      const how = overlap(o, i);
+    for (const [inName, input] of inputs) {
+      if (!input) continue;
+      const how = overlap(key, out, input);
       if (how === 'none') continue;
       if (how === 'same' && inPlace[outName]?.includes(inName)) {
-        result = i.a as T;
+        result = input as T;
         continue;
       }
       const allowed = inPlace[outName]?.length ? ` (in place, ${outName} may be exactly ${inPlace[outName].join(' or ')})` : '';
       throw new RangeError(`${outName} and ${inName} overlap in memory: an output must not share memory with an input${allowed}`);
     }
-    for (const [otherName, other] of outs) {
-      if (overlap(o, other) !== 'none')
+    for (let j = 0; j < k; j++) {
+      const [otherName, other] = outputs[j];
+      if (other && overlap(key, out, other) !== 'none') {
         throw new RangeError(`${outName} and ${otherName} overlap in memory: two outputs must not share memory`);
+      }
     }
-    outs.push([outName, o]);
     return result;
   });
 }
