@@ -3,16 +3,9 @@
 // no background traffic); launch() gives every run a fresh user-data-dir.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { CHROMIUM, FLAGS } from '../bench/web/chromium.js';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+export { CHROMIUM };
 
 /** False only where Chromium is missing outside CI (in CI the browser tests always run). */
 export function chromiumRuns(file) {

@@ -4,16 +4,8 @@
 import http from 'node:http';
 import path from 'node:path';
 import { handler, ROOT, PAGE } from './serve.js';
+import { CHROMIUM, FLAGS } from './chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const out = path.resolve(process.argv[2] ?? path.join(ROOT, 'docs/bench-page.png'));
 
 const server = http.createServer(handler(ROOT));
