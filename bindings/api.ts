@@ -77,13 +77,13 @@ export function createApi(kernels: Kernels): Operations {
     outs: [string, unknown, T][],
     inPlace: Record<string, readonly string[]> = {},
   ): T[] {
-    if (outs.every(([, given]) => given === undefined || given === null)) return outs.map(([, , a]) => a);
-    return separate(
-      key,
-      inputs(),
-      outs.map(([name, , a]) => [name, a] as [string, T]),
-      inPlace,
-    );
+    const checked: [string, T][] = [];
+    let any = false;
+    for (const [name, given, a] of outs) {
+      any ||= given !== undefined && given !== null;
+      checked.push([name, a]);
+    }
+    return any ? separate(key, inputs(), checked, inPlace) : checked.map(([, a]) => a);
   }
   const madeHere = <T extends F32 | I32>(view: T): T => {
     made.add(view);

@@ -113,13 +113,56 @@ export type RangeKernel = {
 /** A kernel call with 'rows' where its range [r0, r1) goes (two arguments). */
 export type Call = [fn: RangeKernel, ...args: (number | 'rows')[]];
 
+/** A range kernel as JavaScript calls it. */
+type Direct = (...a: number[]) => void;
+/** runCall's arguments, reused (per instance of this module, so per thread;
+ *  calls never nest): no array per call. */
+const ARGS: number[] = [];
+
 /** Runs a Call over rows [r0, r1) on one instance. */
 export function runCall(e: Exports, c: Call, r0: number, r1: number): void {
-  const args: number[] = [];
+  const a = ARGS;
+  let n = 0;
   for (let i = 1; i < c.length; i++) {
-    const v = c[i] as number | 'rows';
-    if (v === 'rows') args.push(r0, r1);
-    else args.push(v);
+    const v = c[i];
+    if (v === 'rows') {
+      a[n++] = r0;
+      a[n++] = r1;
+    } else a[n++] = v as number;
   }
-  (e[c[0]] as (...a: number[]) => void)(...args);
+  invoke(e[c[0]] as Direct, a, n);
+}
+
+/**
+ * f(a[0], …, a[n − 1]) with exactly n arguments: V8 calls a wasm export fast
+ * only with as many arguments as it has parameters (a spread, or extra
+ * arguments, costs a small call about a tenth more: docs/kernel-notes.md).
+ */
+function invoke(f: Direct, a: number[], n: number): void {
+  switch (n) {
+    case 5:
+      return f(a[0], a[1], a[2], a[3], a[4]);
+    case 6:
+      return f(a[0], a[1], a[2], a[3], a[4], a[5]);
+    case 7:
+      return f(a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+    case 8:
+      return f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+    case 9:
+      return f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8]);
+    case 10:
+      return f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
+    case 11:
+      return f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10]);
+    case 12:
+      return f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
+    case 13:
+      return f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]);
+    case 14:
+      return f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13]);
+    case 15:
+      return f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14]);
+    default:
+      return f(...a.slice(0, n));
+  }
 }

@@ -141,7 +141,8 @@ export class Partials {
 }
 
 export function sumPartials(values: Float64Array, slots: number): number[] {
-  const totals = new Array<number>(slots).fill(0);
+  const totals: number[] = [];
+  for (let k = 0; k < slots; k++) totals.push(0);
   for (let i = 0; i < values.length; i += slots) {
     for (let k = 0; k < slots; k++) totals[k] += values[i + k];
   }

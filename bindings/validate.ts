@@ -4,7 +4,7 @@
 // as plain views of the caller's memory (arrays.ts), options as a snapshot:
 // what a caller's getter or subclass says is read once, here.
 import { describe, kindOf, plainView, type F32, type I32 } from './arrays.js';
-import { notFreed } from './views.js';
+import { notFreed, notInFreedMemory } from './views.js';
 
 export type Options = Record<string, unknown>;
 
@@ -12,7 +12,7 @@ export type Options = Record<string, unknown>;
 function view<K extends 'Float32Array' | 'Int32Array'>(name: string, v: unknown, kind: K, expected: string) {
   notFreed(name, v);
   const a = plainView(name, v, [kind], expected);
-  notFreed(name, v, a.buffer);
+  notInFreedMemory(name, a);
   return a;
 }
 
@@ -78,7 +78,7 @@ export function indexTargets(name: string, v: unknown, rows: number): I32 {
     }
     notFreed(name, v);
     const a = plainView(name, v, ['Int32Array', ...INTEGER_KINDS], TARGETS);
-    notFreed(name, v, a.buffer);
+    notInFreedMemory(name, a);
     if (a instanceof Int32Array) t = a;
     else {
       t = new Int32Array(a.length);

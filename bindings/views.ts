@@ -3,6 +3,8 @@
 // someone else.
 
 const freed = new WeakSet<object>();
+/** Whether any buffer was freed whole: until then no call looks a buffer up (a small call's cost). */
+let buffersFreed = false;
 
 export function markFreed(view: object): void {
   freed.add(view);
@@ -10,6 +12,7 @@ export function markFreed(view: object): void {
 
 /** Memory given back whole: a js-backend view's own ArrayBuffer, which its subarrays share. */
 export function markBufferFreed(buffer: ArrayBufferLike): void {
+  buffersFreed = true;
   freed.add(buffer);
 }
 
@@ -17,8 +20,14 @@ export function isFreed(view: unknown): boolean {
   return typeof view === 'object' && view !== null && freed.has(view);
 }
 
-/** A TypeError naming the argument if it is a freed view or lies in freed memory. */
-export function notFreed(name: string, view: unknown, buffer?: ArrayBufferLike): void {
-  if (isFreed(view) || (buffer !== undefined && freed.has(buffer)))
-    throw new TypeError(`${name} is a kernel-memory view that was freed (k.free) and cannot be used; make a new one with k.f32 / k.i32`);
+const FREED = 'is a kernel-memory view that was freed (k.free) and cannot be used; make a new one with k.f32 / k.i32';
+
+/** A TypeError naming the argument if it is a freed view. */
+export function notFreed(name: string, view: unknown): void {
+  if (isFreed(view)) throw new TypeError(`${name} ${FREED}`);
+}
+
+/** A TypeError naming the argument if its memory was freed whole (a subarray of a freed js-backend view). */
+export function notInFreedMemory(name: string, plain: ArrayBufferView): void {
+  if (buffersFreed && freed.has(plain.buffer)) throw new TypeError(`${name} ${FREED}`);
 }

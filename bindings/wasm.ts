@@ -160,17 +160,29 @@ function run(
 ): number[] {
   try {
     k.setPartialShift(shift);
-    const chunk = whole ? Math.max(count, 1) : chunkRows(parts, align);
+    // Plain loops, no per-call closures or views beyond what must be: a
+    // small call's whole cost is in the order of this function's.
+    const pointers: Ptr[] = [];
     const streams: Stream[] = [];
-    const places = parts.map(({ a, per, out = false, spatial = 1 }): Ptr | Stream => {
-      if (!a) return 0;
+    /** The stream of each copied part (by index; null: read where it lies). */
+    const places: (Stream | null)[] = [];
+    let chunk = 0;
+    for (const { a, per, out = false, spatial = 1 } of parts) {
+      pointers.push(0);
+      places.push(null);
+      if (!a) continue;
       const home = mem.addressOf(a, out ? 'out' : 'input');
-      if (home >= 0 && spatial === 1) return home;
+      if (home >= 0 && spatial === 1) {
+        pointers[pointers.length - 1] = home;
+        continue;
+      }
       if (per === 0) {
         const p = mem.scratch(a.byteLength);
         heapOf(mem, a).set(a, p >>> 2);
-        return p;
+        pointers[pointers.length - 1] = p;
+        continue;
       }
+      chunk ||= whole ? Math.max(count, 1) : chunkRows(parts, align);
       let s = streams.find((t) => t.a === a); // the same array in and out: in place
       if (!s) {
         const bytes = Math.min(count, chunk) * per * 4;
@@ -180,13 +192,13 @@ function run(
       }
       if (out) s.copyOut = true;
       else s.copyIn = true;
-      return s;
-    });
+      places[places.length - 1] = s;
+    }
     const blocks = Math.ceil(count / (1 << shift)) * slots;
     const partials = slots ? mem.scratch(blocks * 8) : 0;
-    mem.f64.fill(0, partials >>> 3, (partials >>> 3) + blocks);
+    const f64 = mem.f64;
+    for (let i = partials >>> 3, end = i + blocks; i < end; i++) f64[i] = 0;
 
-    const pointers: Ptr[] = places.map((p) => (typeof p === 'number' ? p : 0));
     const step = streams.length ? chunk : count; // nothing to copy: one kernel call
     for (let r0 = 0; r0 < count; r0 += step) {
       const r1 = Math.min(count, r0 + step);
@@ -198,9 +210,10 @@ function run(
         if (s.spatial > 1) layIn(mem, k, s, r0, r1);
         else heapOf(mem, s.a).set(slice(s.a, r0 * s.per, r1 * s.per), s.buffer >>> 2);
       }
-      places.forEach((p, i) => {
-        if (typeof p !== 'number') pointers[i] = p.buffer - r0 * p.per * 4;
-      });
+      for (let i = 0; i < places.length; i++) {
+        const p = places[i];
+        if (p) pointers[i] = p.buffer - r0 * p.per * 4;
+      }
       kernel(pointers, r0, r1, partials);
       for (const s of streams) {
         if (!s.copyOut) continue;
@@ -209,7 +222,7 @@ function run(
       }
     }
     if (!slots) return [];
-    const values = mem.f64.subarray(partials >>> 3, (partials >>> 3) + blocks);
+    const values = f64.subarray(partials >>> 3, (partials >>> 3) + blocks);
     settle?.(values, 1 << shift);
     return sumPartials(values, slots);
   } finally {
@@ -262,6 +275,9 @@ function widest(parts: Part[]): number {
   for (const p of parts) w = Math.max(w, p.per);
   return w;
 }
+
+/** Targets up to this many are checked where they lie, in JavaScript. */
+const SHORT_CHECK = 256;
 
 /** Logits per partial-sum block that make a block worth a task of its own. */
 const BLOCK_LOGITS = 1 << 14;
@@ -363,6 +379,8 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
       void rows(dy.length, [input(x, C, S), input(dy), output(out, C, S)], ([x, dy, o]) => ['logSumExpBackward', x, dy, o, 'rows', C]),
 
     badTarget(t, C, ignore) {
+      // A short check costs less in JavaScript than a run over kernel memory.
+      if (t.length <= SHORT_CHECK) return exact.badTarget(t, C, ignore);
       let bad = -1;
       overTargets(t, null, (t, _, r0, r1) => {
         if (bad < 0) bad = k.badTarget(t, r0, r1, C, ignore);
