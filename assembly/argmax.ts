@@ -36,16 +36,43 @@ export function argmax(x: usize, out: usize, r0: i32, r1: i32, classes: i32): vo
 /** The scalar form: the scalar build's, and the SIMD build's for rows left over
  *  from groups of four and for groups with a NaN. */
 function argmaxRows(x: usize, out: usize, r0: i32, r1: i32, classes: i32): void {
-  for (let r = r0; r < r1; r++) {
-    const xr = at(x, r * classes);
-    let best = 0;
-    let m = load<f32>(xr);
-    for (let i = 1; i < classes && m == m; i++) {
-      const v = load<f32>(at(xr, i));
-      if (v > m || v != v) { m = v; best = i; }
-    }
-    store<i32>(at(out, r), best);
+  for (let r = r0; r < r1; r++) store<i32>(at(out, r), rowArgmax(at(x, r * classes), classes));
+}
+
+/** argmax of one row of n ≥ 1 at xr, element by element: the first NaN, else
+ *  the first maximum. Returns: its index. State: none. */
+@inline export function rowArgmax(xr: usize, n: i32): i32 {
+  let best = 0;
+  let m = load<f32>(xr);
+  for (let i = 1; i < n && m == m; i++) {
+    const v = load<f32>(at(xr, i));
+    if (v > m || v != v) { m = v; best = i; }
   }
+  return best;
+}
+
+/**
+ * The first of the n elements at xr equal to m (−0 and +0 are equal), or n
+ * if none: a row's argmax where the row is known to hold no NaN and m is its
+ * max (scoring.ts), in one compare per element.
+ * Takes: xr, n ≥ 0, m. Returns: that index. State: none.
+ */
+export function firstEqual(xr: usize, n: i32, m: f32): i32 {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const mv = f32x4.splat(m);
+    for (; i + 16 <= n; i += 16) { // sixteen at a time to the block that holds it
+      const p = at(xr, i);
+      const a = v128.or(f32x4.eq(v128.load(p), mv), f32x4.eq(v128.load(p, 16), mv));
+      if (v128.any_true(v128.or(a, v128.or(f32x4.eq(v128.load(p, 32), mv), f32x4.eq(v128.load(p, 48), mv))))) break;
+    }
+    for (; i + 4 <= n; i += 4) {
+      const e = i32x4.bitmask(f32x4.eq(v128.load(at(xr, i)), mv));
+      if (e) return i + ctz(e);
+    }
+  }
+  for (; i < n; i++) if (load<f32>(at(xr, i)) == m) return i;
+  return n;
 }
 
 /**

@@ -5,12 +5,15 @@ import { PARTIAL_ROWS } from './simd';
 import { CE_PENDING, CE_SLOTS } from './cross_entropy';
 import { NLL_SLOTS } from './nll';
 import { GROUPS_UP_TO } from './lanes';
+import { SCORE_SLOTS } from './scoring';
 export { logSumExp, softmax, logSoftmax, entropy, softmaxBackward, logSoftmaxBackward, logSumExpBackward } from './rowwise';
 export { argmax } from './argmax';
 export { crossEntropyIndex } from './cross_entropy';
 export { crossEntropyProb } from './cross_entropy_prob';
 export { nll, nllBackward } from './nll';
 export { badTarget, targetWeight } from './targets';
+// Language-model scoring: per-token log-probabilities, entropy, argmax, and evaluate's sums.
+export { score } from './scoring';
 // Σ exp(x − shift) over one array: the benchmark's exp-only reference pass.
 export { sumExp } from './sum_exp';
 export {
@@ -58,3 +61,6 @@ export function nllSlots(): i32 { return NLL_SLOTS; }
  *  (lanes.ts): a chunk of such rows must hold a multiple of four, and only
  *  longer rows in place need a row lent (setAside). */
 export function groupsUpTo(): i32 { return GROUPS_UP_TO; }
+
+/** score's partial slots per block (Σ nll, kept rows, correct rows): SCORE_SLOTS (scoring.ts). */
+export function scoreSlots(): i32 { return SCORE_SLOTS; }

@@ -76,6 +76,24 @@ export const OPS = [
     inputs: (s) => ({ input: logits(s), target: others(s, 0, 1) }),
     args: (d) => [d.input, d.target],
   },
+  // Language-model scoring: loss, perplexity and accuracy in one pass (the same
+  // data as crossEntropy, so the two rows compare directly), then with every
+  // per-row output into arrays made once, as an evaluation loop passes them.
+  { name: 'evaluate', inputs: (s) => ({ x: logits(s), t: targets(s) }), args: (d, s) => [d.x, d.t, s.classes], zeroCopy: true },
+  {
+    name: 'evaluateRows',
+    fn: 'evaluate',
+    inputs: (s) => ({
+      x: logits(s),
+      t: targets(s),
+      logProbs: new Float32Array(s.rows),
+      entropy: new Float32Array(s.rows),
+      argmax: new Int32Array(s.rows),
+    }),
+    outputs: ['logProbs', 'entropy', 'argmax'],
+    args: (d, s) => [d.x, d.t, s.classes, { logProbs: d.logProbs, entropy: d.entropy, argmax: d.argmax }],
+    zeroCopy: true,
+  },
 ].map((op) => ({ fn: op.name, outputs: [], ...op }));
 
 /** The five shapes, then a small batch, where a call's fixed cost shows. */

@@ -6,6 +6,7 @@ import type { Kernels as PublicKernels } from './types.js';
 import { separate, type Named } from './aliasing.js';
 import { kindOf } from './arrays.js';
 import { isFreed, markFreed } from './views.js';
+import { scoringOperations } from './scoring.js';
 import * as v from './validate.js';
 
 type Reduction = 'mean' | 'sum' | 'none';
@@ -335,6 +336,9 @@ export function createApi(kernels: Kernels): Operations {
     ['gradOutput', gradOut],
   ];
 
+  /** tokenLogProbs, entropyFromLogits and evaluate (scoring.ts). */
+  const scoring = scoringOperations({ kernels: () => k, outputs, checkedTargets, given });
+
   const api = {
     logSumExp: (x: F32, classes: number, last?: unknown) => rowwise('x', x, classes, last, true, Float32Array, k.logSumExp),
     softmax: (x: F32, classes: number, last?: unknown) => rowwise('x', x, classes, last, false, Float32Array, k.softmax),
@@ -432,6 +436,8 @@ export function createApi(kernels: Kernels): Operations {
     binaryCrossEntropyWithLogits: (input: F32, target: F32, opts?: object) => elementwiseLoss(bceCall(input, target, opts, [])),
     binaryCrossEntropyWithLogitsBackward: (input: F32, target: F32, opts?: object) =>
       elementwiseGrad(bceCall(input, target, opts, ['gradOutput'])),
+
+    ...scoring,
 
     f32: (length: number) => madeHere(k.f32(viewLength(length))),
     i32: (length: number) => madeHere(k.i32(viewLength(length))),

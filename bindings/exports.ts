@@ -22,6 +22,8 @@ export interface Exports {
   cePending(): number;
   /** nll's partial slots per block (NLL_SLOTS in nll.ts). */
   nllSlots(): number;
+  /** score's partial slots per block (SCORE_SLOTS in scoring.ts). */
+  scoreSlots(): number;
   /** The longest rows the row kernels take four at a time (GROUPS_UP_TO in lanes.ts). */
   groupsUpTo(): number;
   /** The running job's partial-sum blocks: 1 << shift rows (or elements) each. */
@@ -87,6 +89,19 @@ export interface Exports {
   klDivLogTarget(x: Ptr, t: Ptr, out: Ptr, partials: Ptr, i0: number, i1: number): void;
   klDivBackward(x: Ptr, t: Ptr, grad: Ptr, i0: number, i1: number, scale: number, gradOut: Ptr): void;
   klDivLogTargetBackward(x: Ptr, t: Ptr, grad: Ptr, i0: number, i1: number, scale: number, gradOut: Ptr): void;
+  score(
+    x: Ptr,
+    t: Ptr,
+    r0: number,
+    r1: number,
+    classes: number,
+    ignoreIndex: number,
+    temperature: number,
+    logProbs: Ptr,
+    entropy: Ptr,
+    argmax: Ptr,
+    partials: Ptr,
+  ): void;
   /** dst[j·dstStride + i] = src[i·srcStride + j] for i < rows, j < cols. */
   transpose(src: Ptr, srcStride: number, dst: Ptr, dstStride: number, rows: number, cols: number): void;
   bceWithLogits(x: Ptr, y: Ptr, w: Ptr, wn: number, pw: Ptr, pwn: number, out: Ptr, partials: Ptr, i0: number, i1: number): void;

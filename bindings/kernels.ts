@@ -91,6 +91,20 @@ export interface ElementwiseBackwardCall {
   gradOut: F32 | null;
 }
 
+/** Language-model scoring of row-major logits (assembly/scoring.ts): per-row
+ *  outputs where not null; target null scores no row (every row ignored). */
+export interface ScoreCall {
+  x: F32;
+  target: I32 | null;
+  classes: number;
+  ignoreIndex: number;
+  temperature: number;
+  logProbs: F32 | null;
+  entropy: F32 | null;
+  argmax: I32 | null;
+  sums: boolean;
+}
+
 export interface Kernels {
   logSumExp(x: F32, classes: number, out: F32, spatial: number): void;
   softmax(x: F32, classes: number, out: F32, spatial: number): void;
@@ -114,6 +128,8 @@ export interface Kernels {
   /** Returns Σ loss (0 unless sums). */
   elementwise(c: ElementwiseCall): number;
   elementwiseBackward(c: ElementwiseBackwardCall): void;
+  /** Returns [Σ nll, kept rows, rows whose argmax is the target] (zeros unless sums). */
+  score(c: ScoreCall): number[];
   /** Ends what the backend started (the worker pool); optional. */
   dispose?(): void;
   /** Which memory a buffer belongs to, for the aliasing rule (aliasing.ts). */

@@ -13,6 +13,7 @@ import {
   type Kernels,
   type NllBackwardCall,
   type NllCall,
+  type ScoreCall,
 } from './kernels.js';
 import { markBufferFreed } from './views.js';
 
@@ -34,6 +35,15 @@ function rowLogSumExp(x: F32, o: number, n: number): number {
   const m = rowMax(x, o, n);
   const shift = Math.abs(m) === Infinity ? 0 : m;
   return shift + Math.log(sumExp(x, o, n, shift));
+}
+
+/** First index of the row's maximum, a NaN counting as the maximum (as torch.argmax). */
+function rowArgmax(x: F32, o: number, n: number): number {
+  let best = 0;
+  for (let i = 1; i < n && !Number.isNaN(x[o + best]); i++) {
+    if (x[o + i] > x[o + best] || Number.isNaN(x[o + i])) best = i;
+  }
+  return best;
 }
 
 /** target[r], or ignoreIndex where it is no class: the bindings checked the
@@ -182,14 +192,7 @@ function rowMajor(): Kernels {
     },
 
     argmax(x, classes, out) {
-      for (let r = 0; r < out.length; r++) {
-        const o = r * classes;
-        let best = 0;
-        for (let i = 1; i < classes && !Number.isNaN(x[o + best]); i++) {
-          if (x[o + i] > x[o + best] || Number.isNaN(x[o + i])) best = i;
-        }
-        out[r] = best;
-      }
+      for (let r = 0; r < out.length; r++) out[r] = rowArgmax(x, r * classes, classes);
     },
 
     entropy(p, classes, out) {
@@ -298,6 +301,40 @@ function rowMajor(): Kernels {
           const g = (c.gradOut ? c.gradOut[r] : 1) * c.gradScale;
           for (let i = 0; i < C; i++) c.grad[o + i] = g * ((wq * Math.exp(x[o + i] - m)) / s - coef(i));
         }
+      }
+      return partials.totals();
+    },
+
+    score(c: ScoreCall) {
+      const { x, target, classes: C, ignoreIndex, temperature: T } = c;
+      const rows = x.length / C;
+      const partials = new Partials(rows, 3);
+      for (let r = 0; r < rows; r++) {
+        const o = r * C,
+          m = rowMax(x, o, C);
+        // z = (x − m)/T ≤ 0: H = log s − Σ e^z·z / s, both terms ≥ 0 (0·log 0 = 0: e^z = 0 adds nothing)
+        let s = 0,
+          zs = 0;
+        for (let i = o; i < o + C; i++) {
+          const z = (x[i] - m) / T,
+            e = Math.exp(z);
+          s += e;
+          if (e > 0) zs += e * z;
+        }
+        const ls = Math.log(s);
+        if (c.entropy) c.entropy[r] = ls - zs / s;
+        const a = rowArgmax(x, o, C);
+        if (c.argmax) c.argmax[r] = a;
+        const t = target ? targetAt(target, r, C, ignoreIndex) : ignoreIndex;
+        if (t === ignoreIndex) {
+          if (c.logProbs) c.logProbs[r] = 0;
+          continue;
+        }
+        const nll = (m - x[o + t]) / T + ls;
+        if (c.logProbs) c.logProbs[r] = -nll;
+        partials.add(r, 0, nll);
+        partials.add(r, 1, 1);
+        partials.add(r, 2, a === t ? 1 : 0);
       }
       return partials.totals();
     },

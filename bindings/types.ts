@@ -125,6 +125,73 @@ export interface BceWithLogitsOptions<R extends Reduction = Reduction> extends L
 /** `binaryCrossEntropyWithLogitsBackward`: `out` receives ∂loss/∂input. */
 export interface BceWithLogitsBackwardOptions<R extends Reduction = Reduction> extends BceWithLogitsOptions<R>, GradOptions {}
 
+/** `tokenLogProbs`: log_softmax(logits / temperature) at each row's target. */
+export interface TokenLogProbsOptions {
+  /** Divides the logits before the softmax: a positive finite number (default 1). */
+  temperature?: number;
+  /** Rows whose target is this give 0. Default −100. */
+  ignoreIndex?: number;
+  /** Write the per-row log-probabilities here (`Float32Array(rows)`) instead of allocating. */
+  out?: Float32Array;
+}
+
+/** The last argument of `entropyFromLogits` when it is not `out` itself. */
+export interface EntropyFromLogitsOptions {
+  /** Write the per-row entropies here (`Float32Array(rows)`) instead of allocating. */
+  out?: Float32Array;
+  /** Divides the logits before the softmax: a positive finite number (default 1). */
+  temperature?: number;
+}
+
+/** `evaluate`: the sums always; per-row outputs where asked, `true` (made by the call)
+ *  or an array to write into (which may not overlap the logits, the targets or each other). */
+export interface EvaluateOptions {
+  /** Divides the logits before the softmax: a positive finite number (default 1). */
+  temperature?: number;
+  /** Rows whose target is this are left out of every sum (and give log-probability 0). Default −100. */
+  ignoreIndex?: number;
+  /** log_softmax(logits / temperature)[target] per row, as {@link Kernels.tokenLogProbs}. */
+  logProbs?: boolean | Float32Array;
+  /** The entropy of softmax(logits / temperature) per row, as {@link Kernels.entropyFromLogits}. */
+  entropy?: boolean | Float32Array;
+  /** argmax(logits) per row, as {@link Kernels.argmax}. */
+  argmax?: boolean | Int32Array;
+}
+
+/** The sums of {@link Kernels.evaluate}. They are plain numbers, so batches (or shards
+ *  evaluated on other threads, processes or machines) combine exactly by adding
+ *  `nllSum`, `tokens` and `correct`, then dividing as below. */
+export interface Evaluation {
+  /** Σ −log_softmax(logits / temperature)[target] over the kept rows, in float64. */
+  nllSum: number;
+  /** Rows whose target is not `ignoreIndex`. */
+  tokens: number;
+  /** Kept rows whose argmax (first index of the maximum) is the target. */
+  correct: number;
+  /** nllSum / tokens (NaN when tokens is 0). */
+  loss: number;
+  /** exp(loss). */
+  perplexity: number;
+  /** correct / tokens (NaN when tokens is 0). */
+  accuracy: number;
+}
+
+/** The per-row part of {@link Kernels.evaluate}'s result: a member for each output
+ *  the options ask for (optional where that is only known at run time). */
+export type EvaluatedRows<O> = PerRow<O, 'logProbs', Float32Array> & PerRow<O, 'entropy', Float32Array> & PerRow<O, 'argmax', Int32Array>;
+/** One per-row output of {@link EvaluatedRows}: present when `O[K]` is `true` or an array. */
+export type PerRow<O, K extends keyof EvaluateOptions, A> = O extends { [P in K]: infer V }
+  ? [V] extends [false | undefined]
+    ? unknown
+    : [V] extends [true | A]
+      ? { [P in K]: A }
+      : { [P in K]?: A }
+  : O extends { [P in K]?: infer V }
+    ? [V] extends [false | undefined]
+      ? unknown
+      : { [P in K]?: A }
+    : unknown;
+
 /** A loss's result for a reduction R: a `Float32Array` of per-item losses for 'none',
  *  a number for 'mean', 'sum' and 'batchmean', either where R is only known at run time. */
 export type LossResult<R> = R extends 'none' ? Float32Array : R extends Reduced | 'batchmean' ? number : number | Float32Array;
@@ -307,6 +374,42 @@ export interface Kernels {
     target: Float32Array,
     opts?: BceWithLogitsBackwardOptions<R>,
   ): Float32Array;
+
+  /** log_softmax(logits / temperature)[target] per row: `Float32Array(rows)`, 0 where the
+   *  target is `ignoreIndex` — the log-probability a language model gives each next token.
+   *  @remarks Pass `out` to reuse memory: `{ out: logProbs }`. A target outside [0, classes) that
+   *  is not `ignoreIndex` is a RangeError, as in {@link Kernels.crossEntropy}.
+   *  @example
+   *  ```ts
+   *  // transformers.js-style logits [seq, vocab] and the next tokens
+   *  const lp = k.tokenLogProbs(logits, nextTokens, vocab);
+   *  ```
+   */
+  tokenLogProbs(logits: Float32Array, target: IndexTargets, classes: number, opts?: TokenLogProbsOptions): Float32Array;
+  /** The entropy of softmax(logits / temperature) per row, −Σ p log p with 0·log 0 = 0 (as
+   *  `torch.distributions.Categorical(logits).entropy()`), without making p: `Float32Array(rows)`.
+   *  @remarks Pass `out` to reuse memory: `k.entropyFromLogits(logits, classes, h)` or `{ out: h, temperature }`. */
+  entropyFromLogits(logits: Float32Array, classes: number, out?: Float32Array | EntropyFromLogitsOptions): Float32Array;
+  /** Loss, perplexity and accuracy of a language model's logits in one pass: `nllSum`, `tokens`,
+   *  `correct` and what follows from them, and per row the `logProbs`, `entropy` and `argmax`
+   *  asked for in `opts` (`true`, or an array to write into). Batches combine by adding the sums.
+   *  @example
+   *  ```ts
+   *  let nll = 0, tokens = 0;
+   *  for (const { logits, target } of batches) {
+   *    const e = k.evaluate(logits, target, vocab);
+   *    nll += e.nllSum;
+   *    tokens += e.tokens;
+   *  }
+   *  const perplexity = Math.exp(nll / tokens);
+   *  ```
+   */
+  evaluate<O extends EvaluateOptions = Record<never, never>>(
+    logits: Float32Array,
+    target: IndexTargets,
+    classes: number,
+    opts?: O,
+  ): Evaluation & EvaluatedRows<O>;
 
   /** A Float32Array of `length` in the kernel's own memory: passing it skips every copy. */
   f32(length: number): Float32Array;

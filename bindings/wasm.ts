@@ -20,6 +20,7 @@ import {
   type Kernels,
   type NllBackwardCall,
   type NllCall,
+  type ScoreCall,
 } from './kernels.js';
 
 /** How one array takes part in a call: `per` elements per row (0: the whole
@@ -312,7 +313,8 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
   const k = exports;
   const ceSlots = k.ceSlots(),
     cePending = k.cePending(),
-    nllSlots = k.nllSlots();
+    nllSlots = k.nllSlots(),
+    scoreSlots = k.scoreSlots();
   /** The elementwise kernels' blocks, and the most rows a row kernel's block holds. */
   const maxBlock = k.partialRows(),
     maxShift = Math.log2(maxBlock);
@@ -521,6 +523,16 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
         },
         NOTHING,
       );
+    },
+
+    score: (c: ScoreCall) => {
+      const totals = rows(
+        c.x.length / c.classes,
+        [input(c.x, c.classes), input(c.target), output(c.logProbs), output(c.entropy), output(c.argmax)],
+        ([x, t, lp, h, a], partials) => ['score', x, t, 'rows', c.classes, c.ignoreIndex, c.temperature, lp, h, a, partials],
+        { slots: c.sums ? scoreSlots : 0 },
+      );
+      return c.sums ? totals : none;
     },
 
     dispose: () => pool?.dispose(),

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const FILES = ['rowwise.json', 'cross_entropy.json', 'nll.json', 'kl.json', 'mse.json', 'bce.json'];
+const FILES = ['rowwise.json', 'cross_entropy.json', 'nll.json', 'kl.json', 'mse.json', 'bce.json', 'scoring.json'];
 const SEED_LOSS = 1.1447;
 const COI = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 const TYPES = {

@@ -5,10 +5,11 @@ import { close } from '../bench/check.js';
 const SPECIAL = { NaN, Infinity, '-Infinity': -Infinity };
 const decodeNumber = (v) => (typeof v === 'string' && v in SPECIAL ? SPECIAL[v] : v);
 
-/** A fixture value as the API takes it: { f32 } → Float32Array, { i32 } → Int32Array, "NaN"/"±Infinity" → numbers. */
+/** A fixture value as the API takes it: { f32 } or { f32b64 } (base64 bytes) → Float32Array, { i32 } → Int32Array, "NaN"/"±Infinity" → numbers. */
 export function decode(v) {
   if (v === null || typeof v !== 'object') return decodeNumber(v);
   if ('f32' in v) return Float32Array.from(v.f32, decodeNumber);
+  if ('f32b64' in v) return new Float32Array(Uint8Array.from(atob(v.f32b64), (c) => c.charCodeAt(0)).buffer); // little-endian bytes
   if ('i32' in v) return Int32Array.from(v.i32);
   if ('number' in v) return decodeNumber(v.number);
   return Object.fromEntries(Object.entries(v).map(([key, x]) => [key, decode(x)]));
@@ -21,6 +22,17 @@ export { close };
 export function mismatch(got, expected) {
   if (typeof expected === 'number') {
     return typeof got === 'number' && close(got, expected) ? null : `got ${got}, expected ${expected}`;
+  }
+  if (!ArrayBuffer.isView(expected)) {
+    // an object result (evaluate's): exactly the expected members, each matching
+    const keys = Object.keys(expected);
+    const extra = Object.keys(got ?? {}).filter((key) => !keys.includes(key));
+    if (extra.length) return `unexpected member ${extra[0]}`;
+    for (const key of keys) {
+      const problem = key in (got ?? {}) ? mismatch(got[key], expected[key]) : 'missing';
+      if (problem) return `${key}: ${problem}`;
+    }
+    return null;
   }
   if (!ArrayBuffer.isView(got) || got.constructor !== expected.constructor) {
     return `got ${got?.constructor?.name ?? typeof got}, expected ${expected.constructor.name}`;

@@ -89,6 +89,31 @@ function bad(description, Type, name, call, backends = BACKENDS) {
   }
 }
 
+// ------------------------------------------------ language-model scoring (#22)
+
+for (const [op, call] of [
+  ['tokenLogProbs', (k, o) => k.tokenLogProbs(L(), T(), 3, o)],
+  ['entropyFromLogits', (k, o) => k.entropyFromLogits(L(), 3, o)],
+  ['evaluate', (k, o) => k.evaluate(L(), T(), 3, o)],
+]) {
+  for (const temperature of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+    bad(`${op} with temperature ${temperature}`, RangeError, 'temperature', (k) => call(k, { temperature }));
+  }
+  bad(`${op} with temperature a string`, TypeError, 'temperature', (k) => call(k, { temperature: '2' }));
+  bad(`${op} with spatial (an unknown option: LM logits are [tokens, vocab])`, RangeError, 'spatial', (k) => call(k, { spatial: 2 }));
+}
+bad('tokenLogProbs with target 3 of 3 classes', RangeError, 'target[1]', (k) => k.tokenLogProbs(L(), [0, 3], 3));
+bad('evaluate with target −1 (ignoreIndex −100)', RangeError, 'target[1]', (k) => k.evaluate(L(), [0, -1], 3));
+bad('evaluate with ignoreIndex 1.5', RangeError, 'ignoreIndex', (k) => k.evaluate(L(), T(), 3, { ignoreIndex: 1.5 }));
+bad('evaluate with 3 targets for 2 rows', RangeError, 'target', (k) => k.evaluate(L(), new Int32Array(3), 3));
+bad('evaluate with probability targets', TypeError, 'target', (k) => k.evaluate(L(), P(), 3));
+bad('evaluate with logProbs a number[]', TypeError, 'logProbs', (k) => k.evaluate(L(), T(), 3, { logProbs: [0, 0] }));
+bad('evaluate with entropy "yes"', TypeError, 'entropy', (k) => k.evaluate(L(), T(), 3, { entropy: 'yes' }));
+bad('evaluate with argmax a Float32Array', TypeError, 'argmax', (k) => k.evaluate(L(), T(), 3, { argmax: f32(2) }));
+bad('evaluate with logProbs of 3 for 2 rows', RangeError, 'logProbs', (k) => k.evaluate(L(), T(), 3, { logProbs: f32(3) }));
+bad('tokenLogProbs with out of 6 for 2 rows', RangeError, 'out', (k) => k.tokenLogProbs(L(), T(), 3, { out: f32(6) }));
+bad('entropyFromLogits of 7 logits in rows of 3', RangeError, 'logits.length', (k) => k.entropyFromLogits(f32(7), 3));
+
 // ------------------------------------------------------------ wrong kinds
 
 bad('softmax of a number[]', TypeError, 'x', (k) => k.softmax([1, 2, 3], 3));

@@ -134,6 +134,35 @@ for (const backend of BACKENDS) {
     nextCallWorks(k);
   });
 
+  test(`${backend} · evaluate's per-row outputs may not overlap the logits, the targets or each other`, () => {
+    const C = 3,
+      x = data(12),
+      t = targets(4, C);
+    const buf = new ArrayBuffer(8 * 4);
+    throws(
+      () => k.evaluate(x, t, C, { logProbs: new Float32Array(buf, 0, 4), entropy: new Float32Array(buf, 8, 4) }),
+      RangeError,
+      'entropy',
+      'logProbs',
+    );
+    throws(
+      () => k.evaluate(x, t, C, { logProbs: new Float32Array(buf, 0, 4), argmax: new Int32Array(buf, 0, 4) }),
+      RangeError,
+      'argmax',
+      'logProbs',
+    );
+    throws(() => k.evaluate(x, t, C, { entropy: x.subarray(0, 4) }), RangeError, 'entropy', 'logits');
+    throws(() => k.evaluate(x, t, C, { argmax: t }), RangeError, 'argmax', 'target');
+    throws(() => k.tokenLogProbs(x, t, C, { out: x.subarray(4, 8) }), RangeError, 'out', 'logits');
+    throws(() => k.entropyFromLogits(x, C, x.subarray(8, 12)), RangeError, 'out', 'logits');
+    // disjoint parts of one buffer are fine, and are what the call returns
+    const lp = new Float32Array(buf, 0, 4),
+      h = new Float32Array(buf, 16, 4);
+    const r = k.evaluate(x, t, C, { logProbs: lp, entropy: h });
+    assert.ok(r.logProbs === lp && r.entropy === h && r.argmax === undefined);
+    nextCallWorks(k);
+  });
+
   test(`${backend} · outputs allowed in place give the out-of-place bits`, () => {
     const C = 7,
       x = data(28),
@@ -445,6 +474,7 @@ for (const backend of BACKENDS) {
           () => k.crossEntropyWithGrad(x, t, C, { grad, weight: new Float32Array([1, 2, 3, 4, 5]) }),
           () => k.nllLoss(x, t, C, { reduction: 'none' }),
           () => k.nllLossBackward(x, t, C, { out: grad, reduction: 'mean' }),
+          () => k.evaluate(x, t, C, { logProbs: grad.subarray(0, rows), argmax: true }),
         ]) {
           calls++;
           try {

@@ -21,7 +21,14 @@ function data(n, seed = 1) {
   });
 }
 /** A result as a list of arrays (a number as a Float64Array of one). */
-const parts = (v) => (typeof v === 'number' ? [Float64Array.of(v)] : v.loss !== undefined ? [...parts(v.loss), ...parts(v.grad)] : [v]);
+const parts = (v) =>
+  typeof v === 'number'
+    ? [Float64Array.of(v)]
+    : v.loss !== undefined && v.grad !== undefined
+      ? [...parts(v.loss), ...parts(v.grad)]
+      : ArrayBuffer.isView(v)
+        ? [v]
+        : Object.values(v).flatMap(parts); // evaluate's result: every member
 /** The same bits, element by element (any NaN matches any NaN, as Object.is). */
 function sameBits(a, b, what) {
   const x = parts(a),
@@ -103,6 +110,10 @@ function calls(k, C, R, where) {
       },
     ],
     ['crossEntropy channels-first', () => k.crossEntropy(X, T.subarray(0, R), C, { spatial: R, reduction: 'none' })],
+    ['tokenLogProbs', () => k.tokenLogProbs(X, T, C, { temperature: 0.7 })],
+    ['entropyFromLogits', () => k.entropyFromLogits(X, C)],
+    ['evaluate', () => k.evaluate(X, T, C)],
+    ['evaluate every output', () => k.evaluate(X, T, C, { logProbs: true, entropy: true, argmax: true, temperature: 1.5 })],
   ];
   return ops;
 }

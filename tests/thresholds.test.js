@@ -76,6 +76,36 @@ for (const backend of BACKENDS.filter((b) => b !== 'js')) {
   }
 }
 
+// Language-model scoring (assembly/scoring.ts) takes each row in one pass whose
+// blocks change at 4 (the vector), 16 (firstEqual's step) and 2·256 (two sum
+// blocks side by side), and over language-model vocabularies; every path:
+// T = 1 sums only (the probed pass), T = 1 with entropy, T ≠ 1 with and without.
+for (const backend of BACKENDS.filter((b) => b !== 'js')) {
+  test(`${backend} · scoring at its row lengths and at 32000 and 128256 classes agrees with the float64 reference`, async () => {
+    const k = await kernel(backend);
+    for (const [C, R] of [
+      ...[1, 2, 3, 4, 5, 15, 16, 17, 31, 32, 33, 255, 256, 257, 511, 512, 513, 1023, 4097].map((C) => [C, 7]),
+      [32000, 5],
+      [128256, 3],
+    ]) {
+      const x = logits(R * C, R * 31 + C),
+        t = Int32Array.from({ length: R }, (_, r) => (r === 1 ? -100 : (r * 977 + C) % C));
+      if (R > 3) t[3] = js.argmax(x.subarray(3 * C, 4 * C), C)[0]; // a correct prediction
+      for (const [what, f] of [
+        ['evaluate', (m) => m.evaluate(x, t, C)],
+        ['evaluate T=0.6', (m) => m.evaluate(x, t, C, { temperature: 0.6 })],
+        ['evaluate every output', (m) => m.evaluate(x, t, C, { logProbs: true, entropy: true, argmax: true })],
+        ['evaluate every output T=3', (m) => m.evaluate(x, t, C, { logProbs: true, entropy: true, argmax: true, temperature: 3 })],
+        ['tokenLogProbs', (m) => m.tokenLogProbs(x, t, C)],
+        ['entropyFromLogits T=0.9', (m) => m.entropyFromLogits(x, C, { temperature: 0.9 })],
+      ]) {
+        const problem = mismatch(f(k), f(js));
+        assert.is(problem, null, `${what}, ${R}×${C}: ${problem}`);
+      }
+    }
+  });
+}
+
 // A copied array's chunk pointer is biased by the chunk's first row; where the
 // bias made it exactly 0 ("no array"), a chunk of per-row losses was never
 // written (rows 1280–1295 of 2100×1000 with zero-copy logits and a plain out).

@@ -31,6 +31,23 @@ const either: number | Float32Array = k.mseLoss(x, q, { reduction: r });
 const opts: CrossEntropyOptions = { reduction: 'sum' };
 const loose: number | Float32Array = k.crossEntropy(x, t, 3, opts);
 
+// Language-model scoring: evaluate's result carries the per-row outputs asked for.
+const lp: Float32Array = k.tokenLogProbs(x, t, 3, { temperature: 0.7, ignoreIndex: 0, out: new Float32Array(2) });
+const ent: Float32Array = k.entropyFromLogits(x, 3, { temperature: 2 });
+const ev: number = k.evaluate(x, t, 3).perplexity;
+const evAll = k.evaluate(x, [0, 1], 3, { logProbs: true, entropy: new Float32Array(2), argmax: true });
+const evRows: [Float32Array, Float32Array, Int32Array, number] = [evAll.logProbs, evAll.entropy, evAll.argmax, evAll.nllSum];
+declare const maybe: boolean;
+const evMaybe: Float32Array | undefined = k.evaluate(x, t, 3, { entropy: maybe }).entropy;
+// @ts-expect-error logProbs was not asked for
+const notAsked: Float32Array = k.evaluate(x, t, 3, { entropy: true }).logProbs;
+// @ts-expect-error argmax is an Int32Array
+k.evaluate(x, t, 3, { argmax: new Float32Array(2) });
+// @ts-expect-error LM scoring takes no spatial
+k.evaluate(x, t, 3, { spatial: 2 });
+// @ts-expect-error temperature is a number
+k.tokenLogProbs(x, t, 3, { temperature: '1' });
+
 // Misspelled options and bad values do not compile.
 // @ts-expect-error ignore_index is ignoreIndex
 k.crossEntropy(x, t, 3, { ignore_index: 1 });
@@ -75,4 +92,10 @@ export {
   loose,
   wrong,
   notFloats,
+  lp,
+  ent,
+  ev,
+  evRows,
+  evMaybe,
+  notAsked,
 };
