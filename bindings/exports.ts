@@ -20,6 +20,8 @@ export interface Exports {
   ceSlots(): number;
   /** The first of the two slots where crossEntropyIndex leaves a run's unlogged product (CE_PENDING). */
   cePending(): number;
+  /** crossEntropyProb's partial slots per block (PROB_SLOTS in cross_entropy_prob.ts). */
+  probSlots(): number;
   /** nll's partial slots per block (NLL_SLOTS in nll.ts). */
   nllSlots(): number;
   /** The longest rows the row kernels take four at a time (GROUPS_UP_TO in lanes.ts). */
@@ -52,6 +54,9 @@ export interface Exports {
     gradNll: number,
     gradSmooth: number,
     gradOut: Ptr,
+    zLoss: number,
+    gradZ: number,
+    softcap: number,
   ): void;
   crossEntropyProb(
     x: Ptr,
@@ -66,6 +71,8 @@ export interface Exports {
     grad: Ptr,
     gradScale: number,
     gradOut: Ptr,
+    zLoss: number,
+    softcap: number,
   ): void;
   nll(
     lp: Ptr,
