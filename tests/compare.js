@@ -5,10 +5,12 @@ import { close } from '../bench/check.js';
 const SPECIAL = { NaN, Infinity, '-Infinity': -Infinity };
 const decodeNumber = (v) => (typeof v === 'string' && v in SPECIAL ? SPECIAL[v] : v);
 
-/** A fixture value as the API takes it: { f32 } → Float32Array, { i32 } → Int32Array, "NaN"/"±Infinity" → numbers. */
+/** A fixture value as the API takes it: { f32 } → Float32Array, { b64 } → Float32Array of those
+ *  little-endian bytes, { i32 } → Int32Array, "NaN"/"±Infinity" → numbers. */
 export function decode(v) {
   if (v === null || typeof v !== 'object') return decodeNumber(v);
   if ('f32' in v) return Float32Array.from(v.f32, decodeNumber);
+  if ('b64' in v) return new Float32Array(Uint8Array.from(atob(v.b64), (c) => c.charCodeAt(0)).buffer);
   if ('i32' in v) return Int32Array.from(v.i32);
   if ('number' in v) return decodeNumber(v.number);
   return Object.fromEntries(Object.entries(v).map(([key, x]) => [key, decode(x)]));
@@ -17,8 +19,16 @@ export function decode(v) {
 /** The README's accuracy (Accuracy section): |got − ref| ≤ 1e-5 + 1.3e-6·|ref|; NaN matches NaN, ±∞ match exactly. */
 export { close };
 
-/** First mismatch between a result and the expected value, as text, or null. */
+/** First mismatch between a result and the expected value, as text, or null; an expected
+ *  object (crossEntropyWithGrad's { loss, grad, zLoss }) is compared property by property. */
 export function mismatch(got, expected) {
+  if (expected !== null && typeof expected === 'object' && !ArrayBuffer.isView(expected)) {
+    for (const key of Object.keys(expected)) {
+      const problem = mismatch(got?.[key], expected[key]);
+      if (problem) return `${key}: ${problem}`;
+    }
+    return null;
+  }
   if (typeof expected === 'number') {
     return typeof got === 'number' && close(got, expected) ? null : `got ${got}, expected ${expected}`;
   }

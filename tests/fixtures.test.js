@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BACKENDS, decode, fixtures, kernel, mismatch } from './helpers.js';
 
-const FILES = ['rowwise.json', 'cross_entropy.json', 'nll.json', 'kl.json', 'mse.json', 'bce.json'];
+const FILES = ['rowwise.json', 'cross_entropy.json', 'nll.json', 'kl.json', 'mse.json', 'bce.json', 'cross_entropy_lm.json'];
 
 for (const file of FILES) {
   const cases = fixtures(file);
