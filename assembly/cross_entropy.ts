@@ -14,17 +14,19 @@ import { logAtLeast1v } from './log';
 import { logSumAboutMax } from './shift';
 import { expStoreProbed, Probed, sumExpProbed } from './sum_exp';
 import { gapSum } from './row_sums';
-import { expsAt, GROUPS_UP_TO, lanesAt, lanesRatio, lanesGap, lanesPick, lanesSlot, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, rowsSumExp, transposeOut, LANES_BELOW } from './lanes';
+import { capGrad, capInto } from './softcap';
+import { expsAt, GROUPS_UP_TO, lanesAt, lanesRatio, lanesGap, lanesPick, lanesSlot, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, rowsSumExp, transposeOut, LANES_BELOW, spareRows } from './lanes';
 
 /** Partial slots per block of rows (partials.ts) for index targets: Σ w_t·nll (CE_NLL),
- *  Σ w_t of the kept rows (CE_WEIGHT), Σ smoothing term (CE_SMOOTH), and a
- *  run's pending product in two lanes (CE_PENDING and the next; see RUN_ROWS;
- *  0: none). The bindings read the count and CE_PENDING from the instance
- *  (ceSlots(), cePending() in index.ts); the first three are the totals the
- *  Kernels interface returns, in that order (bindings/kernels.ts). */
-export const CE_SLOTS = 5;
-const CE_NLL = 0, CE_WEIGHT = 1, CE_SMOOTH = 2;
-export const CE_PENDING = 3;
+ *  Σ w_t of the kept rows (CE_WEIGHT), Σ smoothing term (CE_SMOOTH), Σ lse²
+ *  of the kept rows (CE_Z, with zLoss > 0), and a run's pending product in
+ *  two lanes (CE_PENDING and the next; see RUN_ROWS; 0: none). The bindings
+ *  read the count and CE_PENDING from the instance (ceSlots(), cePending()
+ *  in index.ts); the first four are the totals the Kernels interface
+ *  returns, in that order (bindings/kernels.ts). */
+export const CE_SLOTS = 6;
+const CE_NLL = 0, CE_WEIGHT = 1, CE_SMOOTH = 2, CE_Z = 3;
+export const CE_PENDING = 4;
 
 /**
  * A mean or sum without class weights or per-row losses needs Σ log Σ exp(x − m)
@@ -83,8 +85,9 @@ namespace Call {
   export let x: usize = 0, target: usize = 0, weight: usize = 0, weightTotal: f32 = 0, classes: i32 = 0;
   export let ignore: i32 = 0, smoothing: f32 = 0, out: usize = 0, partials: usize = 0;
   export let grad: usize = 0, gradNll: f32 = 0, gradSmooth: f32 = 0, gradOut: usize = 0;
+  export let zLoss: f32 = 0, gradZ: f32 = 0;
   /** Whether grouped rows multiply their ratios into a run's product instead of
-   *  taking logs (a mean or sum without weights or per-row losses: RUN_ROWS). */
+   *  taking logs (a mean or sum without weights, per-row losses or zLoss: RUN_ROWS). */
   export let products: bool = false;
 }
 
@@ -102,11 +105,15 @@ namespace Call {
  * (f32 per row, 0: none); partials (CE_SLOTS f64 per block of rows (partials.ts),
  * zeroed by the caller before the batch, 0: none); grad (0: none; may be x);
  * gradNll, gradSmooth (the caller folds (1−ε), ε/C and the reduction's
- * divisor into them); gradOut (f32 per row, 0: 1).
- * Writes: out[r] = (1−ε)·w_t·(lse − x_t) + (ε/C)·Σ_c w_c·(lse − x_c) (0 for
- * an ignored row); adds Σ w_t·nll, Σ w_t and Σ smoothing term into partials
- * (see CE_SLOTS); grad's rows = g·[gradNll·w_t·(p − onehot_t) +
- * gradSmooth·(weightTotal·p − w)], g = gradOut[r].
+ * divisor into them); gradOut (f32 per row, 0: 1); zLoss ≥ 0 (PaLM's
+ * auxiliary zLoss·lse² per kept row) and gradZ (2·zLoss times its
+ * reduction's scale); softcap (> 0: x → softcap·tanh(x/softcap) first,
+ * softcap.ts; 0: off).
+ * Writes: out[r] = (1−ε)·w_t·(lse − x_t) + (ε/C)·Σ_c w_c·(lse − x_c) +
+ * zLoss·lse² (0 for an ignored row); adds Σ w_t·nll, Σ w_t, Σ smoothing
+ * term and Σ lse² into partials (see CE_SLOTS); grad's rows =
+ * g·[gradNll·w_t·(p − onehot_t) + gradSmooth·(weightTotal·p − w) +
+ * gradZ·lse·p], g = gradOut[r], times the cap's 1 − tanh² with softcap.
  * Accuracy: within the tolerance README.md states (section Accuracy); the
  * sums' bits do not depend on how the batch is split into calls.
  * Range: any logits, with PyTorch's results for NaN and ±∞; a target
@@ -115,17 +122,36 @@ namespace Call {
  * an unfinished run's product is left in the partials' CE_PENDING slots for
  * the next call over the following rows (resumeRun) or for the caller
  * (settleRuns in bindings/wasm.ts). With grad = x and classes > GROUPS_UP_TO,
- * reads Aside (the row setAside lent: expsAt in lanes.ts).
+ * reads Aside (the row setAside lent: expsAt in lanes.ts); with softcap and
+ * classes > GROUPS_UP_TO, likewise (spareAt in lanes.ts).
  */
 export function crossEntropyIndex(
   x: usize, target: usize, weight: usize, weightTotal: f32, r0: i32, r1: i32, classes: i32,
   ignoreIndex: i32, smoothing: f32, out: usize, partials: usize,
-  grad: usize, gradNll: f32, gradSmooth: f32, gradOut: usize,
+  grad: usize, gradNll: f32, gradSmooth: f32, gradOut: usize, zLoss: f32, gradZ: f32, softcap: f32,
 ): void {
   Call.x = x; Call.target = target; Call.weight = weight; Call.weightTotal = weightTotal; Call.classes = classes;
   Call.ignore = ignoreIndex; Call.smoothing = smoothing; Call.out = out; Call.partials = partials;
   Call.grad = grad; Call.gradNll = gradNll; Call.gradSmooth = gradSmooth; Call.gradOut = gradOut;
-  Call.products = partials != 0 && out == 0 && weight == 0;
+  Call.zLoss = zLoss; Call.gradZ = gradZ;
+  Call.products = partials != 0 && out == 0 && weight == 0 && zLoss == 0;
+  if (!(softcap > 0)) {
+    indexRows(r0, r1);
+    return;
+  }
+  // piece by piece through the capped copy, the same rows in the same groups
+  const step = spareRows(classes);
+  for (let a = r0; a < r1; a += step) {
+    const b = min(r1, a + step);
+    Call.x = capInto(x, a, b, classes, softcap);
+    indexRows(a, b);
+    if (grad) capGrad(Call.x, grad, a, b, classes, softcap);
+  }
+}
+
+/** crossEntropyIndex's rows [r0, r1) of Call.x, as Call sets them. */
+function indexRows(r0: i32, r1: i32): void {
+  const x = Call.x, grad = Call.grad, classes = Call.classes;
   let r = r0;
   if (ASC_FEATURE_SIMD && classes < LANES_BELOW) r = shortGroups(r0, r1);
   else if (ASC_FEATURE_SIMD && classes <= GROUPS_UP_TO) r = longGroups(r0, r1);
@@ -286,9 +312,13 @@ function parkRun(r: i32, p: v128): void {
   const wt = v128.andnot(Call.weight ? pick4(Call.weight, 0, knownTargets(t)) : f32x4.splat(1), ignored);
   const m = lanesMax(g);
   const ratio = v128.bitselect(f32x4.splat(1), lanesRatio(g, s, long), ignored);
+  let ls = ratio; // unused with Call.products (no zLoss)
   if (Call.products) runSums(r, m, xt, gap, ignored);
-  else fourLosses(r, m, xt, wt, logAtLeast1v(ratio), gap, ignored);
-  if (Call.grad) fourGradients(g, r, s, m, wt, t, ignored, long);
+  else {
+    ls = logAtLeast1v(ratio);
+    fourLosses(r, m, xt, wt, ls, gap, ignored);
+  }
+  if (Call.grad) fourGradients(g, r, s, m, wt, t, ignored, long, f32x4.add(m, ls));
   return ratio;
 }
 
@@ -305,7 +335,8 @@ function parkRun(r: i32, p: v128): void {
 }
 
 /** Loss and partial sums of fourRows, in f64 lane pairs (lanes 0–1, then 2–3):
- *  nll = w_t·((m − x_t) + ls), smooth = gap + W·ls, ls = log Σ exp(x − m). */
+ *  nll = w_t·((m − x_t) + ls), smooth = gap + W·ls, ls = log Σ exp(x − m),
+ *  and with zLoss, z = (m + ls)² (the row's lse²). */
 @inline function fourLosses(r: i32, m: v128, xt: v128, wt: v128, ls: v128, gap: v128, ignored: v128): void {
   const keepLo = v128.not(i64x2.extend_low_i32x4_s(ignored)), keepHi = v128.not(i64x2.extend_high_i32x4_s(ignored));
   const lsLo = f64x2.promote_low_f32x4(ls), lsHi = promoteHigh(ls);
@@ -318,15 +349,24 @@ function parkRun(r: i32, p: v128): void {
     smoothLo = v128.and(keepLo, f64x2.add(f64x2.promote_low_f32x4(gap), f64x2.mul(W, lsLo)));
     smoothHi = v128.and(keepHi, f64x2.add(promoteHigh(gap), f64x2.mul(W, lsHi)));
   }
+  let zLo = f64x2.splat(0), zHi = zLo;
+  if (Call.zLoss > 0) {
+    const lo = f64x2.add(f64x2.promote_low_f32x4(m), lsLo), hi = f64x2.add(promoteHigh(m), lsHi);
+    zLo = v128.and(keepLo, f64x2.mul(lo, lo));
+    zHi = v128.and(keepHi, f64x2.mul(hi, hi));
+  }
   if (Call.out) {
     const a = f64x2.splat(1 - <f64>Call.smoothing), b = f64x2.splat(<f64>Call.smoothing / Call.classes);
+    const z = f64x2.splat(Call.zLoss);
     v128.store(at(Call.out, r), demote4(
-      f64x2.add(f64x2.mul(a, nllLo), f64x2.mul(b, smoothLo)), f64x2.add(f64x2.mul(a, nllHi), f64x2.mul(b, smoothHi))));
+      f64x2.add(f64x2.add(f64x2.mul(a, nllLo), f64x2.mul(b, smoothLo)), f64x2.mul(z, zLo)),
+      f64x2.add(f64x2.add(f64x2.mul(a, nllHi), f64x2.mul(b, smoothHi)), f64x2.mul(z, zHi))));
   }
   if (Call.partials) {
     addPartial(Call.partials, r, CE_SLOTS, CE_NLL, hsum2(f64x2.add(nllLo, nllHi)));
     addPartial(Call.partials, r, CE_SLOTS, CE_WEIGHT, hsum64(wt));
     if (Call.smoothing > 0) addPartial(Call.partials, r, CE_SLOTS, CE_SMOOTH, hsum2(f64x2.add(smoothLo, smoothHi)));
+    if (Call.zLoss > 0) addPartial(Call.partials, r, CE_SLOTS, CE_Z, hsum2(f64x2.add(zLo, zHi)));
   }
 }
 
@@ -335,11 +375,13 @@ function parkRun(r: i32, p: v128): void {
  * e·A − B·w_c − D·[c = t] with e = exp(x − h) from lanesOut (for long rows,
  * from grad itself) and A ∝ 1/s,
  * s = Σ exp(x − h). An ignored row gets A = B = D = 0, or A = NaN when its
- * softmax is NaN (a NaN, or a max of ±∞).
+ * softmax is NaN (a NaN, or a max of ±∞). lse: the rows' log-sum-exp, for
+ * the z-term's gradZ·lse·p (read only with zLoss).
  */
-@inline function fourGradients(g: usize, r: i32, s: v128, m: v128, wt: v128, t: v128, ignored: v128, long: bool): void {
+@inline function fourGradients(g: usize, r: i32, s: v128, m: v128, wt: v128, t: v128, ignored: v128, long: bool, lse: v128): void {
   const dy = Call.gradOut ? v128.load(at(Call.gradOut, r)) : f32x4.splat(1);
-  const k = f32x4.add(f32x4.mul(f32x4.splat(Call.gradNll), wt), f32x4.splat(Call.gradSmooth * Call.weightTotal));
+  let k = f32x4.add(f32x4.mul(f32x4.splat(Call.gradNll), wt), f32x4.splat(Call.gradSmooth * Call.weightTotal));
+  if (Call.zLoss > 0) k = f32x4.add(k, f32x4.mul(f32x4.splat(Call.gradZ), lse));
   // dy·k/s in f64, as finishRow. Without gradOut, dy = 1 and that is k/s
   // rounded to f64 then to f32: the same bits as a float32 division of the
   // two float32s (53 ≥ 2·24 + 2), at a fraction of the cost.
@@ -402,14 +444,19 @@ function parkRun(r: i32, p: v128): void {
   const wt: f32 = Call.weight ? load<f32>(at(Call.weight, t)) : 1;
   const nll = <f64>wt * ((<f64>m - <f64>xt) + ls);
   const smooth = Call.smoothing > 0 ? gap + <f64>Call.weightTotal * ls : 0;
-  if (Call.out) store<f32>(at(Call.out, r), <f32>((1 - <f64>Call.smoothing) * nll + <f64>Call.smoothing / Call.classes * smooth));
+  const lse = <f64>m + ls, z = Call.zLoss > 0 ? lse * lse : 0;
+  if (Call.out) {
+    store<f32>(at(Call.out, r), <f32>((1 - <f64>Call.smoothing) * nll + <f64>Call.smoothing / Call.classes * smooth + Call.zLoss * z));
+  }
   addPartial(Call.partials, r, CE_SLOTS, CE_NLL, nll);
   addPartial(Call.partials, r, CE_SLOTS, CE_WEIGHT, wt);
   if (Call.smoothing > 0) addPartial(Call.partials, r, CE_SLOTS, CE_SMOOTH, smooth); // else it stays 0
+  if (Call.zLoss > 0) addPartial(Call.partials, r, CE_SLOTS, CE_Z, z);
   if (Call.grad) {
     const g: f32 = Call.gradOut ? load<f32>(at(Call.gradOut, r)) : 1;
     const gr = at(Call.grad, r * Call.classes);
-    gradRow(e, gr, Call.weight, Call.classes, <f32>(<f64>g * (Call.gradNll * wt + Call.gradSmooth * Call.weightTotal) / s), g * Call.gradSmooth);
+    const k = <f64>(Call.gradNll * wt + Call.gradSmooth * Call.weightTotal) + (Call.zLoss > 0 ? <f64>Call.gradZ * lse : 0);
+    gradRow(e, gr, Call.weight, Call.classes, <f32>(<f64>g * k / s), g * Call.gradSmooth);
     store<f32>(at(gr, t), load<f32>(at(gr, t)) - g * Call.gradNll * wt);
   }
 }

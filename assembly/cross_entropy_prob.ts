@@ -3,11 +3,22 @@
 //   loss = Σ_c w_c·q'_c·(lse − x_c) = Σ_c w_c·q'_c·(m − x_c) + (Σ_c w_c·q'_c)·log Σ exp(x − m)
 // (no cancellation for q ≥ 0, however large the logits), gradient
 //   g·(Σ_c w_c q'_c · softmax(x) − w ⊙ q').
-import { at, demote4, hsum64, madd, promoteHigh, SUM_BLOCK } from './simd';
+// With zLoss, each row adds zLoss·lse² (lse = m + log Σ exp(x − m)) and its
+// gradient g·2·zLoss·lse·softmax(x); with softcap the kernel runs on capped
+// logits (softcap.ts).
+import { at, demote4, hsum2, hsum64, madd, promoteHigh, SUM_BLOCK } from './simd';
 import { addPartial } from './partials';
 import { logSumAboutMax } from './shift';
 import { expStoreProbed, Probed, sumExpProbed } from './sum_exp';
-import { expsAt, lanesColumn, lanesLogSum, lanesMax, lanesOut, lanesPut, lanesSlot, lanesStore, lanesSumExp, lanesX, LANES_BELOW } from './lanes';
+import { expsAt, lanesColumn, lanesLogSum, lanesMax, lanesOut, lanesPut, lanesSlot, lanesStore, lanesSumExp, lanesX, LANES_BELOW, spareRows } from './lanes';
+import { capGrad, capInto } from './softcap';
+
+/** Partial slots per block of rows (partials.ts) for probability targets:
+ *  Σ row cross-entropy, Σ lse² (with zLoss > 0). The bindings read the count
+ *  from the instance (probSlots() in index.ts); they are the totals the
+ *  Kernels interface returns, in that order (bindings/kernels.ts). */
+export const PROB_SLOTS = 2;
+const PROB_Z = 1;
 
 /** Σ w_c·q'_c of the row probTerms last saw: set by probTerms, read by
  *  crossEntropyProb right after it, for the same row. */
@@ -83,7 +94,7 @@ function probGradRow(e: usize, grad: usize, q: usize, w: usize, n: i32, a: f32, 
  */
 function probGroups(
   x: usize, q: usize, w: usize, r0: i32, r1: i32, n: i32, keep: f32, spread: f32,
-  out: usize, partials: usize, grad: usize, gradScale: f32, gradOut: usize,
+  out: usize, partials: usize, grad: usize, gradScale: f32, gradOut: usize, zLoss: f32,
 ): i32 {
   const g = lanesSlot(0), vk = f32x4.splat(keep), vs = f32x4.splat(spread);
   let r = r0;
@@ -100,17 +111,24 @@ function probGroups(
     const ls = lanesLogSum(g, s, false);
     const lo = f64x2.add(f64x2.promote_low_f32x4(gap), f64x2.mul(f64x2.promote_low_f32x4(mass), f64x2.promote_low_f32x4(ls)));
     const hi = f64x2.add(promoteHigh(gap), f64x2.mul(promoteHigh(mass), promoteHigh(ls)));
-    if (out) v128.store(at(out, r), demote4(lo, hi));
+    const lse = f32x4.add(m, ls);
+    if (zLoss > 0) {
+      const zl = f64x2.add(f64x2.promote_low_f32x4(m), f64x2.promote_low_f32x4(ls)), zh = f64x2.add(promoteHigh(m), promoteHigh(ls));
+      const zLo = f64x2.mul(zl, zl), zHi = f64x2.mul(zh, zh), c = f64x2.splat(zLoss);
+      if (out) v128.store(at(out, r), demote4(f64x2.add(lo, f64x2.mul(c, zLo)), f64x2.add(hi, f64x2.mul(c, zHi))));
+      addPartial(partials, r, PROB_SLOTS, PROB_Z, hsum2(f64x2.add(zLo, zHi)));
+    } else if (out) v128.store(at(out, r), demote4(lo, hi));
     // row by row, as crossEntropyProb adds them
-    addPartial(partials, r, 1, 0, f64x2.extract_lane(lo, 0));
-    addPartial(partials, r + 1, 1, 0, f64x2.extract_lane(lo, 1));
-    addPartial(partials, r + 2, 1, 0, f64x2.extract_lane(hi, 0));
-    addPartial(partials, r + 3, 1, 0, f64x2.extract_lane(hi, 1));
+    addPartial(partials, r, PROB_SLOTS, 0, f64x2.extract_lane(lo, 0));
+    addPartial(partials, r + 1, PROB_SLOTS, 0, f64x2.extract_lane(lo, 1));
+    addPartial(partials, r + 2, PROB_SLOTS, 0, f64x2.extract_lane(hi, 0));
+    addPartial(partials, r + 3, PROB_SLOTS, 0, f64x2.extract_lane(hi, 1));
     if (grad) {
       const dy = f32x4.mul(gradOut ? v128.load(at(gradOut, r)) : f32x4.splat(1), f32x4.splat(gradScale));
       // mass/s, as crossEntropyProb takes it in f64 and rounds: a float32
       // division of the two float32s gives those bits (53 ≥ 2·24 + 2)
-      const a = f32x4.mul(f32x4.div(mass, s), dy);
+      const k = zLoss > 0 ? f32x4.add(mass, f32x4.mul(f32x4.splat(2 * zLoss), lse)) : mass;
+      const a = f32x4.mul(f32x4.div(k, s), dy);
       for (let c = 0; c < n; c++) {
         lanesPut(g, c, f32x4.sub(f32x4.mul(lanesOut(g, c), a), f32x4.mul(columnCoefficients(qr, w, n, c, vk, vs), dy)));
       }
@@ -132,26 +150,47 @@ function probGroups(
  * F.cross_entropy(x, q, weight, label_smoothing) with soft labels.
  * Takes: x (logits, rows of `classes`); q (same shape); weight (f32 per
  * class, 0: unweighted); r0, r1 (r0 a multiple of four); smoothing ε; out
- * (f32 per row, 0: none); partials (one f64 per block of rows (partials.ts), zeroed by
- * the caller, 0: none); grad (0: none; may be x, with the same results);
- * gradScale; gradOut (f32 per row, 0: 1).
- * Writes: out[r] = Σ_c w_c·q'_c·(lse − x_c); adds Σ row loss into partials;
- * grad's rows = g·gradScale·(Σ_c w_c q'_c · p − w ⊙ q'), g = gradOut[r].
+ * (f32 per row, 0: none); partials (PROB_SLOTS f64 per block of rows
+ * (partials.ts), zeroed by the caller, 0: none); grad (0: none; may be x,
+ * with the same results); gradScale; gradOut (f32 per row, 0: 1); zLoss ≥ 0;
+ * softcap (> 0: x → softcap·tanh(x/softcap) first, softcap.ts; 0: off).
+ * Writes: out[r] = Σ_c w_c·q'_c·(lse − x_c) + zLoss·lse²; adds Σ row
+ * cross-entropy and Σ lse² into partials; grad's rows =
+ * g·gradScale·((Σ_c w_c q'_c + 2·zLoss·lse) · p − w ⊙ q'), g = gradOut[r],
+ * times the cap's 1 − tanh² with softcap.
  * Accuracy: within the tolerance README.md states (section Accuracy).
  * Range: any logits, with PyTorch's results for NaN and ±∞; q ≥ 0 for the
  * no-cancellation guarantee above.
  * State: none across calls (Probed, Shift and Terms are read right after the
- * pass that sets them). With grad = x and classes > GROUPS_UP_TO, reads
- * Aside (the row setAside lent: expsAt in lanes.ts).
+ * pass that sets them). With grad = x, or softcap, and classes > GROUPS_UP_TO,
+ * reads Aside (the row setAside lent: expsAt and spareAt in lanes.ts).
  */
 export function crossEntropyProb(
   x: usize, q: usize, weight: usize, r0: i32, r1: i32, classes: i32, smoothing: f32,
-  out: usize, partials: usize, grad: usize, gradScale: f32, gradOut: usize,
+  out: usize, partials: usize, grad: usize, gradScale: f32, gradOut: usize, zLoss: f32, softcap: f32,
+): void {
+  if (!(softcap > 0)) {
+    probRows(x, q, weight, r0, r1, classes, smoothing, out, partials, grad, gradScale, gradOut, zLoss);
+    return;
+  }
+  // piece by piece through the capped copy, the same rows in the same groups
+  const step = spareRows(classes);
+  for (let a = r0; a < r1; a += step) {
+    const b = min(r1, a + step), y = capInto(x, a, b, classes, softcap);
+    probRows(y, q, weight, a, b, classes, smoothing, out, partials, grad, gradScale, gradOut, zLoss);
+    if (grad) capGrad(y, grad, a, b, classes, softcap);
+  }
+}
+
+/** crossEntropyProb's rows [r0, r1) of x, uncapped. */
+function probRows(
+  x: usize, q: usize, weight: usize, r0: i32, r1: i32, classes: i32, smoothing: f32,
+  out: usize, partials: usize, grad: usize, gradScale: f32, gradOut: usize, zLoss: f32,
 ): void {
   const keep: f32 = 1 - smoothing, spread: f32 = smoothing / <f32>classes;
   let r = r0;
   if (ASC_FEATURE_SIMD && classes < LANES_BELOW) {
-    r = probGroups(x, q, weight, r0, r1, classes, keep, spread, out, partials, grad, gradScale, gradOut);
+    r = probGroups(x, q, weight, r0, r1, classes, keep, spread, out, partials, grad, gradScale, gradOut, zLoss);
   }
   for (; r < r1; r++) {
     const xr = at(x, r * classes), qr = at(q, r * classes), gr = at(grad, r * classes);
@@ -160,12 +199,15 @@ export function crossEntropyProb(
     const s = grad ? expStoreProbed(xr, e, classes) : sumExpProbed(xr, classes);
     const m = Probed.max;
     const gap = probTerms(xr, qr, weight, classes, m, keep, spread);
-    const mass = Terms.mass, loss = gap + mass * logSumAboutMax(s, m);
-    if (out) store<f32>(at(out, r), <f32>loss);
-    addPartial(partials, r, 1, 0, loss);
+    const ls = logSumAboutMax(s, m), mass = Terms.mass, loss = gap + mass * ls;
+    const lse = <f64>m + ls, z = zLoss > 0 ? lse * lse : 0;
+    if (out) store<f32>(at(out, r), <f32>(loss + zLoss * z));
+    addPartial(partials, r, PROB_SLOTS, 0, loss);
+    if (zLoss > 0) addPartial(partials, r, PROB_SLOTS, PROB_Z, z);
     if (grad) {
       const g: f32 = (gradOut ? load<f32>(at(gradOut, r)) : 1) * gradScale;
-      probGradRow(e, gr, qr, weight, classes, <f32>(mass / s) * g, g, keep, spread);
+      const k = zLoss > 0 ? mass + 2 * <f64>zLoss * lse : mass;
+      probGradRow(e, gr, qr, weight, classes, <f32>(k / s) * g, g, keep, spread);
     }
   }
 }

@@ -3,6 +3,7 @@
 // (bindings/exports.ts declares these exports as its Exports interface).
 import { PARTIAL_ROWS } from './simd';
 import { CE_PENDING, CE_SLOTS } from './cross_entropy';
+import { PROB_SLOTS } from './cross_entropy_prob';
 import { NLL_SLOTS } from './nll';
 import { GROUPS_UP_TO } from './lanes';
 import { SCORE_SLOTS } from './scoring';
@@ -53,6 +54,9 @@ export function ceSlots(): i32 { return CE_SLOTS; }
 /** The first of the two slots (of ceSlots()) where crossEntropyIndex leaves a
  *  run's unlogged product for the next call or the caller: CE_PENDING. */
 export function cePending(): i32 { return CE_PENDING; }
+
+/** crossEntropyProb's partial slots per block: PROB_SLOTS (cross_entropy_prob.ts). */
+export function probSlots(): i32 { return PROB_SLOTS; }
 
 /** nll's partial slots per block (Σ w_t·nll, Σ w_t): NLL_SLOTS (nll.ts). */
 export function nllSlots(): i32 { return NLL_SLOTS; }

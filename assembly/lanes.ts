@@ -111,6 +111,26 @@ export function setAside(p: usize, floats: i32): void {
   return Aside.row;
 }
 
+/**
+ * Where rows of n can be put for one kernel call without touching what the
+ * cross-entropy kernels use (slots 0 and 1, and Aside only in place): slot 2
+ * for n ≤ GROUPS_UP_TO, as many rows as fit (spareRows, a multiple of four),
+ * else the row setAside lent, one row (trapping when none as long is lent).
+ * Softcap's capped logits go there (softcap.ts).
+ * Takes: n. Returns: the address. State: reads Scratch, Aside.
+ */
+export function spareAt(n: i32): usize {
+  if (n <= GROUPS_UP_TO) return lanesSlot(2);
+  if (n > Aside.floats) unreachable();
+  return Aside.row;
+}
+
+/** How many rows of n spareAt(n) holds: a multiple of four (at least four)
+ *  up to GROUPS_UP_TO, else 1. Takes: n. State: none. */
+export function spareRows(n: i32): i32 {
+  return n <= GROUPS_UP_TO ? (<i32>(SLOT_BYTES >> 2) / n) & ~3 : 1;
+}
+
 /** Column c of the group lanesSumExp read into slot g (element c of each
  *  row). Takes: g, c < n. Returns: that vector. State: slot g's memory. */
 @inline export function lanesX(g: usize, c: i32): v128 {

@@ -16,15 +16,16 @@ import { expPass } from './exp-pass.js';
 
 export const LIB_BACKENDS = ['relaxed-simd', 'simd', 'scalar', 'js'];
 
-/** An engine that calls impl's API functions with each op's arguments (made once per row). */
-export function candidateEngine(impl, { backend, mode, threads = null, tolerance }) {
+/** An engine that calls impl's API functions with each op's arguments (made once per row);
+ *  simdloss: impl is simdloss itself, which takes the options of simdlossOnly ops. */
+export function candidateEngine(impl, { backend, mode, threads = null, tolerance, simdloss = false }) {
   return {
     backend,
     mode,
     threads,
     tolerance,
     applies: () => true,
-    supports: (op) => typeof impl[op.fn] === 'function',
+    supports: (op) => typeof impl[op.fn] === 'function' && (simdloss || !op.simdlossOnly),
     prepare(op, d, s) {
       const f = impl[op.fn],
         args = op.args(d, s);
@@ -41,7 +42,7 @@ export const baselineEngine = candidateEngine(baseline, { backend: baseline.name
  */
 export async function libEngines(backend, readWasm, { threads = 1 } = {}) {
   const k = await init({ backend, threads });
-  const copy = candidateEngine(k, { backend, mode: 'copy', threads: k.threads });
+  const copy = candidateEngine(k, { backend, mode: 'copy', threads: k.threads, simdloss: true });
   const zeroCopy = {
     ...copy,
     mode: 'zero-copy',

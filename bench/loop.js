@@ -92,7 +92,7 @@ export async function runRows({ ops, shapes, engines, reference, timing, measure
       for (const e of engines.filter((e) => e.applies(op))) {
         const row = { op: op.name, shape: s.name, backend: e.backend, mode: e.mode, threads: e.threads ?? null, correct: null };
         if (e.supports(op)) await checkAndTime(row, e, op, pristine, s, ref, timing, measure);
-        else row.skipped = `does not export ${op.fn}`;
+        else row.skipped = op.simdlossOnly ? 'options only simdloss takes' : `does not export ${op.fn}`;
         rows.push(row);
         onRow(row, { done: rows.length, total, started });
       }

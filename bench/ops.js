@@ -14,6 +14,7 @@
 //   zeroCopy           also time simdloss with its arrays in kernel memory (k.f32 / k.i32)
 //   expPass            also time one exp-only pass over the same data on each wasm build
 //                      (the floor a log-sum-exp is measured against)
+//   simdlossOnly       options no other candidate takes: only simdloss's rows are timed
 // mseLoss and binaryCrossEntropyWithLogits see the shape as one flat length.
 import { logSoftmax, softmax } from './baseline.js';
 import { classIndices, uniform } from './data.js';
@@ -51,6 +52,25 @@ export const OPS = [
     outputs: ['grad'],
     args: (d, s) => [d.x, d.t, s.classes, { grad: d.grad }],
     zeroCopy: true,
+  },
+  // The language-model options, against the plain fused call above.
+  {
+    name: 'crossEntropyWithGradZLoss',
+    fn: 'crossEntropyWithGrad',
+    inputs: (s) => ({ x: logits(s), t: targets(s), grad: new Float32Array(s.rows * s.classes) }),
+    outputs: ['grad'],
+    args: (d, s) => [d.x, d.t, s.classes, { grad: d.grad, zLoss: 1e-4 }],
+    zeroCopy: true,
+    simdlossOnly: true,
+  },
+  {
+    name: 'crossEntropyWithGradSoftcap',
+    fn: 'crossEntropyWithGrad',
+    inputs: (s) => ({ x: logits(s), t: targets(s), grad: new Float32Array(s.rows * s.classes) }),
+    outputs: ['grad'],
+    args: (d, s) => [d.x, d.t, s.classes, { grad: d.grad, softcap: 30 }],
+    zeroCopy: true,
+    simdlossOnly: true,
   },
   {
     name: 'crossEntropyProbs',

@@ -173,9 +173,11 @@ export function createApi(kernels: Kernels): Operations {
 
   /** lossOut: `out` is the per-row loss (forward), not the gradient (backward). */
   function crossEntropyCall(logits: unknown, target: unknown, classes: unknown, opts: unknown, extra: string[], lossOut: boolean) {
-    const c = classLossInput('logits', logits, classes, opts, ['labelSmoothing', ...extra]);
+    const c = classLossInput('logits', logits, classes, opts, ['labelSmoothing', 'softcap', 'zLoss', ...extra]);
     const { o, x0, S, rows, C, reduction, weight, ignoreIndex } = c;
     const smoothing = v.inRange('labelSmoothing', o.labelSmoothing, 0, 1, 0);
+    const softcap = v.finite('softcap', o.softcap, 0, true, 0); // 0: off
+    const zLoss = v.finite('zLoss', o.zLoss, 0, false, 0);
     let q: F32 | null = null,
       t: I32 | null = null;
     if (isProbabilities(target)) {
@@ -186,7 +188,8 @@ export function createApi(kernels: Kernels): Operations {
     }
     const out = lossOut && reduction === 'none' ? v.outArray(o.out, Float32Array, rows) : null;
     // Spelled out: V8 (Node 20) takes microseconds over a spread with extra keys.
-    return { o, x0, S, rows, C, reduction, weight, ignoreIndex, smoothing, q, t, out };
+    // z: the z-terms' share of the loss, which crossEntropyRun sets.
+    return { o, x0, S, rows, C, reduction, weight, ignoreIndex, smoothing, softcap, zLoss, q, t, out, z: 0 };
   }
 
   /** The arrays a cross-entropy call reads, for outputs(). */
@@ -201,14 +204,16 @@ export function createApi(kernels: Kernels): Operations {
   /** Σ_c w_c, the smoothing term's total weight. */
   const weightTotal = (weight: F32 | null, C: number) => (weight ? weight.reduce((a, b) => a + b, 0) : C);
 
-  /** Runs the cross-entropy kernel, optionally with its gradient into grad (laid out as the logits). */
+  /** Runs the cross-entropy kernel, optionally with its gradient into grad (laid out as the logits);
+   *  returns the loss (reduced) and sets c.z, the z-terms' share of it ('none': their sum). */
   function crossEntropyRun(c: CeCall, sums: boolean, grad: F32 | null, g: { scale: number; array: F32 | null }) {
-    const { x0: x, C, S, rows, weight, smoothing: eps, reduction } = c;
+    const { x0: x, C, S, rows, weight, smoothing: eps, reduction, zLoss, softcap } = c;
     // 'mean' divides by the rows (probability targets) or by Σ w_t of the kept
-    // rows (index targets; the smoothing term too), which the gradient needs first.
+    // rows (index targets; the smoothing term too), which the gradient needs first;
+    // the z-terms by the kept rows (every row, with probability targets).
     if (c.q) {
       const gradScale = reduction === 'mean' ? g.scale / rows : g.scale;
-      const [total] = k.crossEntropyProb({
+      const [total, zSum] = k.crossEntropyProb({
         x,
         q: c.q,
         classes: C,
@@ -220,13 +225,18 @@ export function createApi(kernels: Kernels): Operations {
         grad,
         gradScale,
         gradOut: g.array,
+        zLoss,
+        softcap,
       });
-      return reduction === 'mean' ? total / rows : total;
+      c.z = zLoss > 0 ? zLoss * (reduction === 'mean' ? zSum / rows : zSum) : 0;
+      return (reduction === 'mean' ? total / rows : total) + c.z;
     }
     const t = c.t!;
-    const W = reduction === 'mean' && grad ? k.targetWeight(t, weight, C, c.ignoreIndex) : 1;
-    const scale = reduction === 'mean' ? g.scale / W : g.scale;
-    const [nll, wSum, smooth] = k.crossEntropyIndex({
+    const mean = reduction === 'mean';
+    const W = mean && grad ? k.targetWeight(t, weight, C, c.ignoreIndex) : 1;
+    const kept = mean && zLoss > 0 ? (weight === null && grad ? W : k.targetWeight(t, null, C, c.ignoreIndex)) : 1;
+    const scale = mean ? g.scale / W : g.scale;
+    const [nll, wSum, smooth, zSum] = k.crossEntropyIndex({
       x,
       target: t,
       classes: C,
@@ -241,11 +251,15 @@ export function createApi(kernels: Kernels): Operations {
       gradNll: (1 - eps) * scale,
       gradSmooth: (eps / C) * scale,
       gradOut: g.array,
+      zLoss,
+      gradZ: 2 * zLoss * (g.scale / kept),
+      softcap,
     });
+    c.z = zLoss > 0 ? zLoss * (zSum / kept) : 0; // all ignored: 0/0 under 'mean', as PyTorch's mean of nothing
     // 'mean' divides each part by Σ w_t, as PyTorch does: with weights whose
     // kept sum is 0 that is 0/0 for the NLL part, so NaN, never ±∞.
-    if (reduction === 'mean') return (1 - eps) * (nll / wSum) + (eps > 0 ? (eps / C) * (smooth / wSum) : 0);
-    return (1 - eps) * nll + (eps > 0 ? (eps / C) * smooth : 0);
+    if (mean) return (1 - eps) * (nll / wSum) + (eps > 0 ? (eps / C) * (smooth / wSum) : 0) + c.z;
+    return (1 - eps) * nll + (eps > 0 ? (eps / C) * smooth : 0) + c.z;
   }
 
   /** What a loss returns: the per-item array for 'none', the reduced number otherwise. */
@@ -384,7 +398,7 @@ export function createApi(kernels: Kernels): Operations {
       );
       c.out = out;
       const total = crossEntropyRun(c, c.out === null, grad, g);
-      return { loss: lossResult(c.reduction, total, given(c.o.out, c.out)), grad: given(c.o.grad, grad) };
+      return { loss: lossResult(c.reduction, total, given(c.o.out, c.out)), grad: given(c.o.grad, grad), zLoss: c.z };
     },
 
     nllLoss(logProbs: F32, target: ArrayLike<number>, classes: number, opts?: object): number | F32 {

@@ -20,6 +20,8 @@ export interface Exports {
   ceSlots(): number;
   /** The first of the two slots where crossEntropyIndex leaves a run's unlogged product (CE_PENDING). */
   cePending(): number;
+  /** crossEntropyProb's partial slots per block (PROB_SLOTS in cross_entropy_prob.ts). */
+  probSlots(): number;
   /** nll's partial slots per block (NLL_SLOTS in nll.ts). */
   nllSlots(): number;
   /** score's partial slots per block (SCORE_SLOTS in scoring.ts). */
@@ -54,6 +56,9 @@ export interface Exports {
     gradNll: number,
     gradSmooth: number,
     gradOut: Ptr,
+    zLoss: number,
+    gradZ: number,
+    softcap: number,
   ): void;
   crossEntropyProb(
     x: Ptr,
@@ -68,6 +73,8 @@ export interface Exports {
     grad: Ptr,
     gradScale: number,
     gradOut: Ptr,
+    zLoss: number,
+    softcap: number,
   ): void;
   nll(
     lp: Ptr,

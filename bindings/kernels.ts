@@ -28,6 +28,11 @@ export interface CrossEntropyIndexCall {
   gradNll: number;
   gradSmooth: number;
   gradOut: F32 | null;
+  /** zLoss·lse² per kept row (0: none); gradZ = 2·zLoss times the z-terms' reduction scale. */
+  zLoss: number;
+  gradZ: number;
+  /** > 0: logits → softcap·tanh(logits / softcap) first; 0: off. */
+  softcap: number;
 }
 
 export interface CrossEntropyProbCall {
@@ -42,6 +47,10 @@ export interface CrossEntropyProbCall {
   grad: F32 | null;
   gradScale: number;
   gradOut: F32 | null;
+  /** zLoss·lse² per row (0: none); its gradient takes gradScale as the loss's does. */
+  zLoss: number;
+  /** As CrossEntropyIndexCall's. */
+  softcap: number;
 }
 
 export interface NllCall {
@@ -118,9 +127,10 @@ export interface Kernels {
   badTarget(target: I32, classes: number, ignoreIndex: number): number;
   /** Σ weight[t] (or the count) over rows whose target is a class in [0, classes). */
   targetWeight(target: I32, weight: F32 | null, classes: number, ignoreIndex: number): number;
-  /** Returns the totals [Σ w_t·nll, Σ w_t, Σ smoothing term] (zeros unless sums). */
+  /** Returns the totals [Σ w_t·nll, Σ w_t, Σ smoothing term, Σ lse² of kept rows]
+   *  (zeros unless sums or out; the last 0 without zLoss). */
   crossEntropyIndex(c: CrossEntropyIndexCall): number[];
-  /** Returns [Σ row loss] (zero unless sums). */
+  /** Returns [Σ row cross-entropy, Σ lse²] (zeros unless sums or out; the last 0 without zLoss). */
   crossEntropyProb(c: CrossEntropyProbCall): number[];
   /** Returns [Σ w_t·nll, Σ w_t]. */
   nll(c: NllCall): number[];

@@ -61,7 +61,8 @@ export function redoCrossEntropyIndex(
   blockRows: number,
 ): void {
   if (c.grad === c.x) return;
-  eachBadBlock(blocks, slots, 3, c.target.length, blockRows, (i, r0, r1) => {
+  // the first four slots: the sums, Σ lse² among them (ceSlots() in assembly/index.ts)
+  eachBadBlock(blocks, slots, 4, c.target.length, blockRows, (i, r0, r1) => {
     const part = c.out && new Float32Array(r1 - r0);
     const totals = exact.crossEntropyIndex({
       ...c,
@@ -77,9 +78,15 @@ export function redoCrossEntropyIndex(
   });
 }
 
-export function redoCrossEntropyProb(exact: Kernels, c: CrossEntropyProbCall, blocks: Float64Array, blockRows: number): void {
+export function redoCrossEntropyProb(
+  exact: Kernels,
+  c: CrossEntropyProbCall,
+  blocks: Float64Array,
+  slots: number,
+  blockRows: number,
+): void {
   if (c.grad === c.x) return;
-  eachBadBlock(blocks, 1, 1, c.x.length / c.classes, blockRows, (i, r0, r1) => {
+  eachBadBlock(blocks, slots, slots, c.x.length / c.classes, blockRows, (i, r0, r1) => {
     const part = c.out && new Float32Array(r1 - r0);
     const totals = exact.crossEntropyProb({
       ...c,
@@ -91,7 +98,7 @@ export function redoCrossEntropyProb(exact: Kernels, c: CrossEntropyProbCall, bl
       grad: null,
       gradOut: null,
     });
-    replace(blocks, i, 1, totals, c.out, part, r0);
+    replace(blocks, i, slots, totals, c.out, part, r0);
   });
 }
 

@@ -17,14 +17,17 @@ import {
 } from './kernels.js';
 import { markBufferFreed } from './views.js';
 
+/** Logits as the losses read them: a Float32Array, or softcapped in float64. */
+type Logits = F32 | Float64Array;
+
 /** Row maximum, skipping NaN (NaN still reaches every result through exp). */
-function rowMax(x: F32, o: number, n: number): number {
+function rowMax(x: Logits, o: number, n: number): number {
   let m = -Infinity;
   for (let i = 0; i < n; i++) if (x[o + i] > m) m = x[o + i];
   return m;
 }
 
-function sumExp(x: F32, o: number, n: number, shift: number): number {
+function sumExp(x: Logits, o: number, n: number, shift: number): number {
   let s = 0;
   for (let i = 0; i < n; i++) s += Math.exp(x[o + i] - shift);
   return s;
@@ -52,6 +55,16 @@ function rowArgmax(x: F32, o: number, n: number): number {
 function targetAt(target: I32, r: number, classes: number, ignoreIndex: number): number {
   const t = target[r];
   return t >= 0 && t < classes ? t : ignoreIndex;
+}
+
+/** softcap·tanh(x / softcap) per element (Gemma 2's logit cap), or x itself for softcap 0. */
+function capped(x: F32, softcap: number): Logits {
+  return softcap > 0 ? Float64Array.from(x, (v) => softcap * Math.tanh(v / softcap)) : x;
+}
+
+/** The chain rule through the cap: grad ·= 1 − (y/softcap)² = 1 − tanh²(x/softcap), y capped. */
+function capGrad(y: Logits, grad: F32 | null, softcap: number): void {
+  if (grad && softcap > 0) for (let i = 0; i < grad.length; i++) grad[i] *= 1 - (y[i] / softcap) ** 2;
 }
 
 const xlogx = (v: number) => (v === 0 ? 0 : v * Math.log(v));
@@ -243,8 +256,9 @@ function rowMajor(): Kernels {
     },
 
     crossEntropyIndex(c: CrossEntropyIndexCall) {
-      const { x, target, classes: C, weight, weightTotal, ignoreIndex, smoothing: eps } = c;
-      const partials = new Partials(target.length, 3);
+      const { target, classes: C, weight, weightTotal, ignoreIndex, smoothing: eps, zLoss } = c;
+      const x = capped(c.x, c.softcap);
+      const partials = new Partials(target.length, 4);
       for (let r = 0; r < target.length; r++) {
         const o = r * C,
           t = targetAt(target, r, C, ignoreIndex);
@@ -263,26 +277,32 @@ function rowMajor(): Kernels {
         const ls = Math.log(s);
         const nll = wt * (m - xt + ls);
         const smooth = eps > 0 ? gap + weightTotal * ls : 0;
-        if (c.out) c.out[r] = (1 - eps) * nll + (eps / C) * smooth;
+        const lse = m + ls,
+          z = zLoss > 0 ? lse * lse : 0; // PaLM's z-loss: zLoss·lse² per kept row
+        if (c.out) c.out[r] = (1 - eps) * nll + (eps / C) * smooth + zLoss * z;
         partials.add(r, 0, nll);
         partials.add(r, 1, wt);
         partials.add(r, 2, smooth);
+        partials.add(r, 3, z);
         if (c.grad) {
           const g = c.gradOut ? c.gradOut[r] : 1;
+          const zg = zLoss > 0 ? c.gradZ * lse : 0;
           for (let i = 0; i < C; i++) {
             const p = Math.exp(x[o + i] - m) / s;
             const wi = weight ? weight[i] : 1;
-            c.grad[o + i] = g * (c.gradNll * wt * (p - (i === t ? 1 : 0)) + c.gradSmooth * (weightTotal * p - wi));
+            c.grad[o + i] = g * (c.gradNll * wt * (p - (i === t ? 1 : 0)) + c.gradSmooth * (weightTotal * p - wi) + zg * p);
           }
         }
       }
+      capGrad(x, c.grad, c.softcap);
       return partials.totals();
     },
 
     crossEntropyProb(c: CrossEntropyProbCall) {
-      const { x, q, classes: C, weight, smoothing: eps } = c;
+      const { q, classes: C, weight, smoothing: eps, zLoss } = c;
+      const x = capped(c.x, c.softcap);
       const rows = x.length / C;
-      const partials = new Partials(rows, 1);
+      const partials = new Partials(rows, 2);
       for (let r = 0; r < rows; r++) {
         const o = r * C;
         const m = rowMax(x, o, C);
@@ -295,13 +315,18 @@ function rowMajor(): Kernels {
           loss += coef(i) * (m - x[o + i] + ls);
           wq += coef(i);
         }
-        if (c.out) c.out[r] = loss;
+        const lse = m + ls,
+          z = zLoss > 0 ? lse * lse : 0;
+        if (c.out) c.out[r] = loss + zLoss * z;
         partials.add(r, 0, loss);
+        partials.add(r, 1, z);
         if (c.grad) {
           const g = (c.gradOut ? c.gradOut[r] : 1) * c.gradScale;
-          for (let i = 0; i < C; i++) c.grad[o + i] = g * ((wq * Math.exp(x[o + i] - m)) / s - coef(i));
+          const k = zLoss > 0 ? wq + 2 * zLoss * lse : wq;
+          for (let i = 0; i < C; i++) c.grad[o + i] = g * ((k * Math.exp(x[o + i] - m)) / s - coef(i));
         }
       }
+      capGrad(x, c.grad, c.softcap);
       return partials.totals();
     },
 

@@ -77,6 +77,15 @@ export interface CrossEntropyOptions<R extends Reduction = Reduction> extends Lo
   labelSmoothing?: number;
   /** Channels-first logits `(N, C, d1…dk)`: spatial = d1·…·dk (default 1). */
   spatial?: number;
+  /** Logit soft-capping: every logit becomes `softcap·tanh(logit / softcap)` before anything
+   *  else, and the gradient is taken through it (Gemma 2 uses 30). A positive finite number;
+   *  absent: off. */
+  softcap?: number;
+  /** PaLM's auxiliary z-loss: adds `zLoss·lse²` for every kept row, lse the row's log-sum-exp
+   *  (of the capped logits with `softcap`); e.g. 1e-4. A finite number ≥ 0, default 0. With
+   *  'none' each row's value includes its z-term; 'sum' adds them; 'mean' divides them by the
+   *  number of kept rows (every row with probability targets), the cross-entropy part as without it. */
+  zLoss?: number;
 }
 /** `crossEntropyBackward`: `out` receives ∂loss/∂logits (it may be `logits`, in place). */
 export interface CrossEntropyBackwardOptions<R extends Reduction = Reduction> extends CrossEntropyOptions<R>, GradOptions {}
@@ -292,6 +301,9 @@ export interface Kernels {
     loss: LossResult<R>;
     /** ∂loss/∂logits (`opts.grad` where given). */
     grad: Float32Array;
+    /** The z-terms' share of `loss` (`opts.zLoss`; 0 without it), under the same reduction;
+     *  with 'none', the sum of the rows' z-terms (each row's is inside its `loss` value). */
+    zLoss: number;
   };
   /** `F.nll_loss` of log-probabilities: a number, or with `reduction: 'none'` the per-row losses.
    *  @remarks Pass `out` to reuse memory: `{ reduction: 'none', out: losses }`. */

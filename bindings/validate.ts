@@ -136,6 +136,16 @@ export function inRange(name: string, v: unknown, lo: number, hi: number, fallba
   return v;
 }
 
+/** A finite number above lo (strict) or at least lo; fallback where absent. */
+export function finite(name: string, v: unknown, lo: number, strict: boolean, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number') throw new TypeError(`${name} must be a number, got ${describe(v)}`);
+  if (!(Number.isFinite(v) && (strict ? v > lo : v >= lo))) {
+    throw new RangeError(`${name} must be a finite number ${strict ? '>' : '≥'} ${lo}, got ${v}`);
+  }
+  return v;
+}
+
 export function bool(name: string, v: unknown, fallback: boolean): boolean {
   if (v === undefined) return fallback;
   if (typeof v !== 'boolean') throw new TypeError(`${name} must be a boolean, got ${describe(v)}`);

@@ -235,7 +235,7 @@ function run(
  *  ended first: Σ log Σ exp(x − m) over their rows, into the nll sum and
  *  (times Σ_c w_c) the smoothing term's, which is unused without smoothing.
  *  crossEntropyIndex's partials: `slots` per block (ceSlots()), Σ w_t·nll,
- *  Σ w_t, Σ smoothing term, then from `pending` (cePending()) the two lanes
+ *  Σ w_t, Σ smoothing term, Σ lse², then from `pending` (cePending()) the two lanes
  *  of a run's product of row ratios (0: none) that the batch's last rows left unlogged. */
 function settleRuns(blocks: Float64Array, weightTotal: number, slots: number, pending: number): void {
   for (let i = 0; i < blocks.length; i += slots) {
@@ -313,8 +313,13 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
   const k = exports;
   const ceSlots = k.ceSlots(),
     cePending = k.cePending(),
+    probSlots = k.probSlots(),
     nllSlots = k.nllSlots(),
-    scoreSlots = k.scoreSlots();
+    scoreSlots = k.scoreSlots(),
+    groupsUpTo = k.groupsUpTo();
+  /** A row lent per thread (lendAside): in place, or with softcap for rows too
+   *  long for the instance's own scratch (spareAt in lanes.ts). */
+  const asideFor = (x: F32, grad: F32 | null, C: number, softcap: number) => (grad === x || (softcap > 0 && C > groupsUpTo) ? C : 0);
   /** The elementwise kernels' blocks, and the most rows a row kernel's block holds. */
   const maxBlock = k.partialRows(),
     maxShift = Math.log2(maxBlock);
@@ -350,7 +355,7 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
   /** A reduction over the targets on the calling thread (its result is returned, not left in partials). */
   const overTargets = (t: I32, w: F32 | null, f: (t: Ptr, w: Ptr, r0: number, r1: number) => void) =>
     void run(mem, k, t.length, 4, [input(t), whole(w)], ([t, w], r0, r1) => f(t, w, r0, r1));
-  const none = [0, 0, 0];
+  const none = [0, 0, 0, 0];
 
   return {
     logSumExp: (x, C, out, S) => void rows(out.length, [input(x, C, S), output(out)], ([x, o]) => ['logSumExp', x, o, 'rows', C]),
@@ -424,17 +429,20 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
           c.gradNll,
           c.gradSmooth,
           gradOut,
+          c.zLoss,
+          c.gradZ,
+          c.softcap,
         ],
         {
           slots: c.sums || c.out ? ceSlots : 0,
-          aside: c.grad === c.x ? c.classes : 0,
+          aside: asideFor(c.x, c.grad, c.classes, c.softcap),
           settle: (blocks, rows) => {
             settleRuns(blocks, c.weightTotal, ceSlots, cePending);
             redoCrossEntropyIndex(exact, c, blocks, ceSlots, rows);
           },
         },
       );
-      return c.sums ? totals.slice(0, 3) : none;
+      return c.sums || c.out ? totals.slice(0, 4) : none;
     },
 
     crossEntropyProb: (c: CrossEntropyProbCall) => {
@@ -461,14 +469,16 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
           grad,
           c.gradScale,
           gradOut,
+          c.zLoss,
+          c.softcap,
         ],
         {
-          slots: c.sums || c.out ? 1 : 0,
-          aside: c.grad === c.x ? c.classes : 0,
-          settle: (blocks, rows) => redoCrossEntropyProb(exact, c, blocks, rows),
+          slots: c.sums || c.out ? probSlots : 0,
+          aside: asideFor(c.x, c.grad, c.classes, c.softcap),
+          settle: (blocks, rows) => redoCrossEntropyProb(exact, c, blocks, probSlots, rows),
         },
       );
-      return c.sums ? totals : [0];
+      return c.sums || c.out ? totals : [0, 0];
     },
 
     nll: (c: NllCall) => {

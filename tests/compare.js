@@ -18,8 +18,16 @@ export function decode(v) {
 /** The README's accuracy (Accuracy section): |got − ref| ≤ 1e-5 + 1.3e-6·|ref|; NaN matches NaN, ±∞ match exactly. */
 export { close };
 
-/** First mismatch between a result and the expected value, as text, or null. */
+/** First mismatch between a result and the expected value, as text, or null; an expected
+ *  object (crossEntropyWithGrad's { loss, grad, zLoss }) is compared property by property. */
 export function mismatch(got, expected) {
+  if (expected !== null && typeof expected === 'object' && !ArrayBuffer.isView(expected)) {
+    for (const key of Object.keys(expected)) {
+      const problem = mismatch(got?.[key], expected[key]);
+      if (problem) return `${key}: ${problem}`;
+    }
+    return null;
+  }
   if (typeof expected === 'number') {
     return typeof got === 'number' && close(got, expected) ? null : `got ${got}, expected ${expected}`;
   }

@@ -269,6 +269,17 @@ for (const labelSmoothing of [-0.1, 1.01, NaN, Infinity]) {
   );
 }
 
+for (const softcap of [0, -30, NaN, Infinity, -Infinity]) {
+  bad(`crossEntropy with softcap ${softcap}`, RangeError, 'softcap', (k) => k.crossEntropy(L(), T(), 3, { softcap }));
+  bad(`crossEntropyBackward with softcap ${softcap}`, RangeError, 'softcap', (k) => k.crossEntropyBackward(L(), P(), 3, { softcap }));
+}
+for (const zLoss of [-1e-4, NaN, Infinity]) {
+  bad(`crossEntropy with zLoss ${zLoss}`, RangeError, 'zLoss', (k) => k.crossEntropy(L(), T(), 3, { zLoss }));
+  bad(`crossEntropyWithGrad with zLoss ${zLoss}`, RangeError, 'zLoss', (k) => k.crossEntropyWithGrad(L(), P(), 3, { zLoss }));
+}
+bad('crossEntropy with softcap a string', TypeError, 'softcap', (k) => k.crossEntropy(L(), T(), 3, { softcap: '30' }));
+bad('crossEntropyWithGrad with zLoss a string', TypeError, 'zLoss', (k) => k.crossEntropyWithGrad(L(), T(), 3, { zLoss: '1e-4' }));
+
 // ---------------------------------------------------- wrong-length arrays
 
 bad('crossEntropy with weight of length 2 for 3 classes', RangeError, 'weight', (k) => k.crossEntropy(L(), T(), 3, { weight: f32(2) }));

@@ -3,7 +3,16 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BACKENDS, decode, fixtures, kernel, mismatch } from './helpers.js';
 
-const FILES = ['rowwise.json', 'cross_entropy.json', 'nll.json', 'kl.json', 'mse.json', 'bce.json', 'scoring.json'];
+const FILES = [
+  'rowwise.json',
+  'cross_entropy.json',
+  'nll.json',
+  'kl.json',
+  'mse.json',
+  'bce.json',
+  'scoring.json',
+  'cross_entropy_lm.json',
+];
 
 for (const file of FILES) {
   const cases = fixtures(file);

@@ -21,14 +21,7 @@ function data(n, seed = 1) {
   });
 }
 /** A result as a list of arrays (a number as a Float64Array of one). */
-const parts = (v) =>
-  typeof v === 'number'
-    ? [Float64Array.of(v)]
-    : v.loss !== undefined && v.grad !== undefined
-      ? [...parts(v.loss), ...parts(v.grad)]
-      : ArrayBuffer.isView(v)
-        ? [v]
-        : Object.values(v).flatMap(parts); // evaluate's result: every member
+const parts = (v) => (typeof v === 'number' ? [Float64Array.of(v)] : ArrayBuffer.isView(v) ? [v] : Object.values(v).flatMap(parts)); // objects: every member
 /** The same bits, element by element (any NaN matches any NaN, as Object.is). */
 function sameBits(a, b, what) {
   const x = parts(a),
@@ -91,6 +84,20 @@ function calls(k, C, R, where) {
       () => {
         const a = place(Float32Array.from(x));
         return k.crossEntropyWithGrad(a, T, C, { grad: a });
+      },
+    ],
+    ['crossEntropy softcap (one log per run of rows)', () => k.crossEntropy(X, T, C, { softcap: 3 })],
+    [
+      'crossEntropyWithGrad softcap zLoss smoothed',
+      () => k.crossEntropyWithGrad(X, T, C, { softcap: 4, zLoss: 0.01, labelSmoothing: 0.1 }),
+    ],
+    ['crossEntropyWithGrad zLoss weighted sum', () => k.crossEntropyWithGrad(X, T, C, { zLoss: 0.01, weight: w, reduction: 'sum' })],
+    ['crossEntropyWithGrad probabilities softcap zLoss', () => k.crossEntropyWithGrad(X, P, C, { softcap: 4, zLoss: 0.01 })],
+    [
+      'crossEntropyWithGrad softcap zLoss in place',
+      () => {
+        const a = place(Float32Array.from(x));
+        return k.crossEntropyWithGrad(a, T, C, { grad: a, softcap: 4, zLoss: 0.01 });
       },
     ],
     ['crossEntropyBackward probabilities none', () => k.crossEntropyBackward(X, P, C, { reduction: 'none', gradOutput: Y.subarray(0, R) })],

@@ -1,6 +1,6 @@
 // Cases built from the kernels' own thresholds: row lengths around the vector
 // width (4), the short-row lane kernels (16) and the grouped long rows
-// (4096), and 1–13 rows (the four-, eight- and twelve-row group loops and
+// (4096, where softcap's copy moves to a lent row), and 1–13 rows (the four-, eight- and twelve-row group loops and
 // what they leave over). Every backend against the float64 reference (js).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -62,6 +62,16 @@ for (const backend of BACKENDS.filter((b) => b !== 'js')) {
           [
             'crossEntropyBackward probabilities',
             (m) => m.crossEntropyBackward(x, p, C, { reduction: 'none', gradOutput: dy.subarray(0, rows) }),
+          ],
+          ['crossEntropyWithGrad softcap zLoss', (m) => m.crossEntropyWithGrad(x, t, C, { softcap: 5, zLoss: 0.01, weight: w })],
+          ['crossEntropy softcap mean', (m) => m.crossEntropy(x, t, C, { softcap: 30 })],
+          [
+            'crossEntropyWithGrad probabilities softcap zLoss none in place',
+            (m) => {
+              const a = Float32Array.from(x);
+              m.crossEntropyWithGrad(a, p, C, { grad: a, softcap: 5, zLoss: 0.01, reduction: 'none' });
+              return a;
+            },
           ],
           ['nllLoss', (m) => m.nllLoss(js.logSoftmax(p, C), t, C, { reduction: 'none', weight: w })],
           ['nllLossBackward', (m) => m.nllLossBackward(x, t, C, { weight: w })],

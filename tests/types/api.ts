@@ -16,7 +16,8 @@ const batch: number = k.klDiv(x, q, 3, { reduction: 'batchmean', logTarget: true
 const perElement: Float32Array = k.mseLoss(x, q, { reduction: 'none' });
 const bce: number = k.binaryCrossEntropyWithLogits(x, q, { posWeight: new Float32Array(3) });
 const nll: Float32Array = k.nllLoss(x, t, 3, { reduction: 'none', spatial: 1 });
-const fused: { loss: number; grad: Float32Array } = k.crossEntropyWithGrad(x, t, 3, { grad: x, gradOutput: 2 });
+const fused: { loss: number; grad: Float32Array; zLoss: number } = k.crossEntropyWithGrad(x, t, 3, { grad: x, gradOutput: 2 });
+const capped: number = k.crossEntropyWithGrad(x, t, 3, { softcap: 30, zLoss: 1e-4 }).zLoss;
 const fusedNone: Float32Array = k.crossEntropyWithGrad(x, t, 3, { reduction: 'none' }).loss;
 const grad: Float32Array = k.crossEntropyBackward(x, t, 3, { reduction: 'none', gradOutput: new Float32Array(2) });
 const lse: Float32Array = k.logSumExp(x, 3, { spatial: 1 });
@@ -81,6 +82,7 @@ export {
   bce,
   nll,
   fused,
+  capped,
   fusedNone,
   grad,
   lse,
