@@ -102,3 +102,18 @@ export async function pooled(backend) {
   two.dispose();
   return result;
 }
+
+/** What init({ backend }) gives here for each backend: the backend, or its error. */
+export async function backends() {
+  const out = {};
+  for (const backend of ['relaxed-simd', 'simd', 'scalar', 'js']) {
+    try {
+      const k = await init({ backend });
+      out[backend] = k.backend;
+      k.dispose();
+    } catch (e) {
+      out[backend] = `error: ${e.message}`;
+    }
+  }
+  return out;
+}
