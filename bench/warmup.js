@@ -36,7 +36,9 @@ export function batch(fn, n) {
  * { seconds, batches, calls (per batch), settled, perCall (the last batch's seconds per call) }.
  */
 export function warmUp(fn, { batchSeconds, minSeconds, maxSeconds }, callSeconds) {
-  let n = Math.max(1, Math.ceil(batchSeconds / Math.max(callSeconds, 1e-7)));
+  // a first call under the clock's resolution (browsers coarsen it to 0.1–1 ms) says
+  // nothing of its length: start from one call and let the batches grow
+  let n = callSeconds > 0 ? Math.max(1, Math.ceil(batchSeconds / callSeconds)) : 1;
   const times = []; // { at: seconds since the start, perCall }
   const t0 = performance.now();
   let settled = false;
