@@ -3,10 +3,13 @@
 // module, and a quick run in a real Chromium (Debian's /usr/bin/chromium driven by
 // playwright-core): the run ends, the chart has one series per backend, the table
 // has rows and none failed, the results JSON downloads, the page stays responsive,
-// and a screenshot is taken. The Chromium test is skipped, with a message, only
-// where Chromium is missing outside CI; in CI (CI set) it always runs.
+// and a screenshot is taken. Then `npm run bench:web -- --browser X --quick` in
+// each engine (bench/web/browsers.js): every backend the engine runs (engines.js)
+// measured and checked, the others noted. A missing browser fails, naming what to install.
 import { test } from 'uvu';
-import { chromiumRuns, launchChromium, relativeImports } from './chromium.js';
+import { launchChromium, relativeImports } from './chromium.js';
+import { BROWSER_NAMES, BROWSERS } from '../bench/web/browsers.js';
+import { ENGINES } from './engines.js';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
@@ -255,6 +258,7 @@ function defineBrowserTest() {
       assert.is(results.machine.cores, await page.evaluate(() => navigator.hardwareConcurrency));
       assert.match(results.package.build, /^[0-9a-f]{12}$/);
       assert.is(results.settings.quick, true);
+      assert.equal(results.settings.ops, ['crossEntropy']);
       assert.ok(
         results.results.every((r) => r.mlogitsPerSec > 0 && r.correct !== false && !r.error),
         'every row timed',
@@ -303,6 +307,63 @@ function defineBrowserTest() {
   });
 }
 
-if (chromiumRuns('bench-web.test.js')) defineBrowserTest();
+defineBrowserTest();
+
+/** `node bench/web/serve.js ...args`: { code, stdout, stderr }. */
+function serveRun(args) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['bench/web/serve.js', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '',
+      stderr = '';
+    child.stdout.on('data', (b) => {
+      stdout += b;
+    });
+    child.stderr.on('data', (b) => {
+      stderr += b;
+    });
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('serve.js: a bad --browser, or --quick without one, is a usage error naming the engines', async () => {
+  for (const args of [['--browser', 'lynx'], ['--quick']]) {
+    const r = await serveRun(args);
+    assert.is(r.code, 2, args.join(' '));
+    assert.match(r.stderr, /--browser chromium\|firefox\|webkit/);
+  }
+});
+
+for (const name of BROWSER_NAMES) {
+  const { label } = BROWSERS[name];
+  const expected = ENGINES[name];
+  test(`bench:web --browser ${name} --quick --op crossEntropy: runs headless to the end; ${expected.runs.join(', ')} measured and checked, the rest noted`, async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'simdloss-bench-web-'));
+    try {
+      const json = path.join(dir, 'run.json');
+      const r = await serveRun(['--browser', name, '--quick', '--op', 'crossEntropy', '--json', json]);
+      assert.is(r.code, 0, `exit code; ${r.stderr}${r.stdout.slice(0, 2000)}`);
+      assert.match(r.stdout, new RegExp(`^${label} \\d+\\.\\d+\\S*: done: \\d+ rows in`));
+      const results = JSON.parse(await readFile(json, 'utf8'));
+      assert.is(results.settings.quick, true);
+      assert.equal(results.settings.ops, ['crossEntropy']);
+      assert.ok(
+        results.results.length > 0 && results.results.every((x) => x.mlogitsPerSec > 0 && x.correct !== false && !x.error),
+        'every row timed',
+      );
+      const ran = new Set(results.results.map((x) => x.candidate));
+      assert.equal([...ran].sort(), [...expected.runs, 'baseline'].sort(), 'backends measured');
+      const refused = ['relaxed-simd', 'simd', 'scalar'].filter((b) => !expected.runs.includes(b));
+      assert.equal(
+        results.notes.map((n) => /^([\w-]+) not measured: init: this runtime cannot run the '\1' build/.exec(n)?.[1]),
+        refused,
+        `notes: ${results.notes}`,
+      );
+      for (const backend of expected.runs)
+        assert.match(r.stdout, new RegExp(`\\n\\s*(1024×1000)?\\s+${backend}\\s+copy\\s+\\d`), `${backend} rows printed`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+}
 
 test.run();

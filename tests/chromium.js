@@ -1,23 +1,10 @@
-// What the browser tests share: Debian's Chromium driven by playwright-core,
-// launched headless with the flags this machine needs (its network is closed:
-// no background traffic); launch() gives every run a fresh user-data-dir.
-import { existsSync, readFileSync } from 'node:fs';
+// What the browser tests share: Debian's Chromium driven by playwright-core
+// (bench/web/chromium.js: where Chromium is missing, launching it fails naming
+// what to install), and the walk of a module's relative imports.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CHROMIUM, FLAGS } from '../bench/web/chromium.js';
 
-export { CHROMIUM };
-
-/** False only where Chromium is missing outside CI (in CI the browser tests always run). */
-export function chromiumRuns(file) {
-  if (existsSync(CHROMIUM) || process.env.CI) return true;
-  console.log(`\n${file}: the Chromium tests are skipped: ${CHROMIUM} is missing (apt-get install -y chromium; in CI they always run)`);
-  return false;
-}
-
-export async function launchChromium() {
-  const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS, timeout: 20_000 });
-}
+export { launchChromium } from '../bench/web/chromium.js';
 
 /** Relative specifiers of static imports, re-exports and dynamic imports in a module's text. */
 function specifiers(code) {

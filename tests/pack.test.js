@@ -14,7 +14,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromiumRuns, launchChromium } from './chromium.js';
+import { launchChromium } from './chromium.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TSC = path.join(ROOT, 'node_modules/typescript/bin/tsc');
@@ -161,43 +161,41 @@ async function serve(root) {
   return { origin: `http://127.0.0.1:${server.address().port}`, log, close: () => new Promise((r) => server.close(r)) };
 }
 
-if (chromiumRuns('pack.test.js')) {
-  test("installed: the README's page (an import map into node_modules) runs in Chromium", async () => {
-    await writeFile(
-      path.join(project, 'index.html'),
-      `<!doctype html>\n<meta charset="utf-8">\n<link rel="icon" href="data:,">\n<title>simdloss</title>\n${firstBlock(readme, 'html')}`,
-    );
-    const server = await serve(project);
-    const browser = await launchChromium();
+test("installed: the README's page (an import map into node_modules) runs in Chromium", async () => {
+  await writeFile(
+    path.join(project, 'index.html'),
+    `<!doctype html>\n<meta charset="utf-8">\n<link rel="icon" href="data:,">\n<title>simdloss</title>\n${firstBlock(readme, 'html')}`,
+  );
+  const server = await serve(project);
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    await page.goto(`${server.origin}/`);
     try {
-      const page = await browser.newPage();
-      const errors = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      page.on('console', (m) => {
-        if (m.type() === 'error') errors.push(m.text());
-      });
-      await page.goto(`${server.origin}/`);
-      try {
-        await page.waitForFunction(() => /\d/.test(document.body.textContent), null, { timeout: 15_000 });
-      } catch {
-        assert.unreachable(`the page shows nothing: ${errors.join('; ')}`);
-      }
-      assert.match((await page.textContent('body')).trim(), /^relaxed-simd: 1\.1446\d*$/);
-      assert.equal(errors, [], 'page errors');
-      assert.ok(
-        server.log.some((r) => r.path === '/node_modules/simdloss/dist/wasm/simdloss-relaxed-simd.wasm'),
-        'the build came from the installed package',
-      );
-      assert.equal(
-        server.log.filter((r) => r.status !== 200),
-        [],
-        'requests that failed',
-      );
-    } finally {
-      await browser.close();
-      await server.close();
+      await page.waitForFunction(() => /\d/.test(document.body.textContent), null, { timeout: 15_000 });
+    } catch {
+      assert.unreachable(`the page shows nothing: ${errors.join('; ')}`);
     }
-  });
-}
+    assert.match((await page.textContent('body')).trim(), /^relaxed-simd: 1\.1446\d*$/);
+    assert.equal(errors, [], 'page errors');
+    assert.ok(
+      server.log.some((r) => r.path === '/node_modules/simdloss/dist/wasm/simdloss-relaxed-simd.wasm'),
+      'the build came from the installed package',
+    );
+    assert.equal(
+      server.log.filter((r) => r.status !== 200),
+      [],
+      'requests that failed',
+    );
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});
 
 test.run();

@@ -12,6 +12,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+
 const minibrowser = () => {
   if (process.env.MINIBROWSER_PATH) return process.env.MINIBROWSER_PATH;
   // Debian puts it in libwebkit2gtk-4.1-0, under the multiarch directory
@@ -24,13 +27,13 @@ const minibrowser = () => {
 export const BROWSERS = {
   chromium: {
     label: 'Chromium',
-    needs: () => [process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'],
+    needs: () => [CHROMIUM],
     install: 'apt-get install -y chromium',
     driver: './chromium.js',
   },
   firefox: {
     label: 'Firefox ESR',
-    needs: () => [process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr'],
+    needs: () => [FIREFOX],
     install: 'apt-get install -y firefox-esr',
     driver: './firefox.js',
   },

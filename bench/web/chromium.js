@@ -1,7 +1,9 @@
 // Debian's Chromium as the tests, the screenshot script and bench:web start it,
 // driven by playwright-core: where it is, the flags this machine needs (a closed
 // network: no background traffic), and the driver interface of browsers.js.
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { CHROMIUM, checkInstalled } from './browsers.js';
+
+export { CHROMIUM };
 export const FLAGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -13,6 +15,7 @@ export const FLAGS = [
 
 /** playwright-core's Browser, headless; every launch gets a fresh user-data-dir. */
 export async function launchChromium() {
+  checkInstalled('chromium');
   const { chromium } = await import('playwright-core');
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS, timeout: 20_000 });
 }

@@ -1,7 +1,7 @@
 // Debian's Firefox ESR driven by puppeteer-core over WebDriver BiDi (no browser
 // download: the package's own), headless, a fresh profile per launch; the
 // driver interface of browsers.js.
-export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+import { FIREFOX } from './browsers.js';
 
 export async function launch() {
   const { default: puppeteer } = await import('puppeteer-core');

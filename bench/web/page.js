@@ -191,7 +191,7 @@ function runGroup(group, phase) {
       }
       if (data.type === 'skipped') {
         const hint =
-          WASM.includes(group) && !self.crossOriginIsolated
+          WASM.includes(group) && !self.crossOriginIsolated && /shared memory/.test(data.reason)
             ? ' (browsers other than Chromium may give shared wasm memory only to cross-origin isolated pages: npm run bench:web -- --isolated)'
             : '';
         run.notes.push(`${group} not measured: ${data.reason}${hint}`);

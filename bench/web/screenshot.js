@@ -4,14 +4,13 @@
 import http from 'node:http';
 import path from 'node:path';
 import { handler, ROOT, PAGE } from './serve.js';
-import { CHROMIUM, FLAGS } from './chromium.js';
+import { launchChromium } from './chromium.js';
 
 const out = path.resolve(process.argv[2] ?? path.join(ROOT, 'docs/bench-page.png'));
 
 const server = http.createServer(handler(ROOT));
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-const { chromium } = await import('playwright-core');
-const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS, timeout: 20_000 });
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
   const errors = [];

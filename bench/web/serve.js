@@ -5,12 +5,20 @@
 // No COOP/COEP headers: Chromium runs every build without them (see README);
 // --isolated adds them, for browsers that give shared wasm memory only to
 // cross-origin isolated pages.
+//
+// npm run bench:web -- --browser chromium|firefox|webkit [--quick] [--op a,b] [--json FILE]:
+// serves on a free port (or --port), runs the page to its end headless in that
+// engine (headless.js; --op narrows it to those ops, as the page's ?op= does),
+// prints its status, notes and tables, writes its results JSON to FILE, and
+// exits: 0 when every row ran and none failed, else 1.
 import http from 'node:http';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { writeFile } from 'node:fs/promises';
+import { BROWSER_NAMES } from './browsers.js';
 
 export const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const PAGE = '/bench/web/';
@@ -63,21 +71,54 @@ export function handler(root = ROOT, { isolated = false } = {}) {
   };
 }
 
-/** The port a command line and environment ask for. */
-export function portOf(argv, env = process.env) {
-  const { values } = parseArgs({ args: argv, options: { port: { type: 'string' }, isolated: { type: 'boolean', default: false } } });
-  const text = values.port ?? env.PORT ?? '8080';
+const USAGE = `usage: npm run bench:web [-- [--port N] [--isolated] [--browser ${BROWSER_NAMES.join('|')} [--quick] [--op a,b] [--json FILE]]]`;
+
+/** What a command line and environment ask for: { port, isolated, browser, quick, op, json }. */
+export function optionsOf(argv, env = process.env) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      isolated: { type: 'boolean', default: false },
+      browser: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      op: { type: 'string' },
+      json: { type: 'string' },
+    },
+  });
+  const { browser, quick, op, json } = values;
+  if (browser !== undefined && !BROWSER_NAMES.includes(browser))
+    throw new Error(`bad browser '${browser}': expected ${BROWSER_NAMES.join(', ')}`);
+  if (browser === undefined && (quick || op || json)) throw new Error('--quick, --op and --json need --browser');
+  // a headless run takes any free port unless told
+  const text = values.port ?? (browser ? '0' : (env.PORT ?? '8080'));
   const port = Number(text);
   if (!/^\d+$/.test(String(text).trim()) || port > 65535) throw new Error(`bad port '${text}': expected 0–65535`);
-  return { port, isolated: values.isolated };
+  return { port, isolated: values.isolated, browser, quick, op, json };
+}
+
+/** The page run headless in one engine: its text on stdout, its JSON to options.json; the exit code. */
+async function headless(origin, options) {
+  const { runHeadless, headlessText } = await import('./headless.js');
+  const query = new URLSearchParams();
+  if (options.quick) query.set('quick', '');
+  if (options.op) query.set('op', options.op);
+  const run = await runHeadless(options.browser, `${origin}${PAGE}?${query}`.replace(/\?$/, ''), { quick: options.quick });
+  process.stdout.write(headlessText(run));
+  if (options.json && run.results) {
+    await writeFile(options.json, `${JSON.stringify(run.results, null, 2)}\n`);
+    console.log(`\nwrote ${options.json}`);
+  }
+  const failed = run.results?.results.filter((r) => r.error || r.correct === false).length ?? 0;
+  return run.state === 'done' && !failed ? 0 : 1;
 }
 
 async function main() {
   let options;
   try {
-    options = portOf(process.argv.slice(2));
+    options = optionsOf(process.argv.slice(2));
   } catch (err) {
-    console.error(`${err.message}\nusage: npm run bench:web [-- [--port N] [--isolated]]`);
+    console.error(`${err.message}\n${USAGE}`);
     process.exit(2);
   }
   const server = http.createServer(handler(ROOT, options));
@@ -89,6 +130,18 @@ async function main() {
   });
   server.listen(options.port, '127.0.0.1', () => {
     const origin = `http://127.0.0.1:${server.address().port}`;
+    if (options.browser) {
+      headless(origin, options)
+        .catch((err) => {
+          console.error(err.message);
+          return 1;
+        })
+        .then((code) => {
+          server.closeAllConnections();
+          server.close(() => process.exit(code));
+        });
+      return;
+    }
     if (!existsSync(path.join(ROOT, 'dist/index.js'))) console.warn('dist/ is missing: run npm run build first');
     console.log(`simdloss benchmark page: ${origin}${PAGE}`);
     console.log(`quick run (a few seconds): ${origin}${PAGE}?quick`);
