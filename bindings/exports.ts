@@ -160,7 +160,7 @@ export function runCall(e: Exports, c: Call, r0: number, r1: number): void {
  * only with as many arguments as it has parameters (a spread, or extra
  * arguments, costs a small call about a tenth more: docs/kernel-notes.md).
  */
-function invoke(f: Direct, a: number[], n: number): void {
+function invoke(f: Direct, a: number[], n: number): unknown {
   switch (n) {
     case 5:
       return f(a[0], a[1], a[2], a[3], a[4]);

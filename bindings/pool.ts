@@ -10,7 +10,9 @@
 // The control block (CONTROL_BYTES in shared memory) is all the threads share:
 // the caller writes a job there, bumps SEQ and sleeps on DONE with
 // Atomics.wait; each worker sleeps on SEQ, runs its tasks and counts itself
-// into DONE. Idle workers block: they take no CPU between calls.
+// into DONE. Idle workers block: they take no CPU between calls. Where the
+// job's rows come from plain arrays, the caller copies them into kernel memory
+// a task at a time (READY: rows there so far) while the workers start on them.
 import type { Call, Exports } from './exports.js';
 
 /** Int32 slots of the control block. */
@@ -28,11 +30,17 @@ const SEQ = 0,
 const ASIDE = 11,
   ASIDE_FLOATS = 12,
   PICKED = 13,
-  SHIFT = 14;
+  SHIFT = 14,
+  READY = 15,
+  FLAGGED = 16;
 /** Float64 arguments start here (byte offset in the block). */
-const ARGS_AT = 64;
+const ARGS_AT = 128;
 const MAX_ARGS = 24;
-export const CONTROL_BYTES = ARGS_AT + MAX_ARGS * 8;
+/** Then an Int32 flag per task, set when the task is done (FLAGGED jobs: the
+ *  caller copies finished rows out while the last tasks run). */
+const FLAGS_AT = ARGS_AT + MAX_ARGS * 8;
+const MAX_FLAGS = 1024;
+export const CONTROL_BYTES = FLAGS_AT + MAX_FLAGS * 4;
 
 /** How long the caller waits for a worker that took no task of the job before it calls it dead. */
 const UNRESPONSIVE_MS = 30_000;
@@ -44,6 +52,14 @@ export interface WorkerStart {
   control: number;
   scratch: number;
   index: number;
+}
+
+/** How a job's rows move when the caller copies them (plain arrays):
+ *  copyIn(r0, r1) puts rows [r0, r1) in kernel memory. */
+export interface Feed {
+  copyIn(r0: number, r1: number): void;
+  /** Rows [r0, r1) of the outputs back to the caller's arrays (after their task is done). */
+  copyOut(r0: number, r1: number): void;
 }
 
 /** The names every instance exports, in one order: a job names its function by index. */
@@ -65,14 +81,23 @@ export function takeTasks(e: Exports, fns: string[], memory: WebAssembly.Memory,
     count = ctl[COUNT],
     tasks = ctl[TASKS];
   const asideFloats = ctl[ASIDE_FLOATS];
+  const flags = ctl[FLAGGED] ? new Int32Array(memory.buffer, control + FLAGS_AT, tasks) : null;
   e.setPartialShift(ctl[SHIFT]);
   if (asideFloats) e.setAside(ctl[ASIDE] + index * asideFloats * 4, asideFloats);
   Atomics.add(ctl, PICKED, 1);
   try {
     for (let t = Atomics.add(ctl, NEXT, 1); t < tasks; t = Atomics.add(ctl, NEXT, 1)) {
-      args[rows] = t * grain;
-      args[rows + 1] = Math.min(count, (t + 1) * grain);
+      const r0 = t * grain,
+        r1 = Math.min(count, r0 + grain);
+      // Rows the caller is still copying in: wait until they are there.
+      for (let ready = Atomics.load(ctl, READY); ready < r1; ready = Atomics.load(ctl, READY)) Atomics.wait(ctl, READY, ready);
+      args[rows] = r0;
+      args[rows + 1] = r1;
       f(...args);
+      if (flags) {
+        Atomics.store(flags, t, 1);
+        Atomics.notify(flags, t);
+      }
     }
   } finally {
     if (asideFloats) e.setAside(0, 0);
@@ -133,7 +158,7 @@ export class Pool {
    * 1 << shift rows) on every thread, with a row of `asideFloats` floats per
    * thread lent at aside (0: none), and returns when every task is done.
    */
-  parallel(c: Call, count: number, grain: number, shift: number, aside = 0, asideFloats = 0): void {
+  parallel(c: Call, count: number, grain: number, shift: number, aside = 0, asideFloats = 0, feed?: Feed): void {
     if (this.broken) throw new Error(this.broken);
     const dead = this.workers.findIndex((w) => w.gone);
     if (dead >= 0) {
@@ -159,17 +184,60 @@ export class Pool {
     Atomics.store(ctl, DONE, 0);
     Atomics.store(ctl, PICKED, 0);
     Atomics.store(ctl, FAILED, 0);
+    Atomics.store(ctl, READY, feed ? 0 : count);
+    const tasks = ctl[TASKS],
+      flagged = feed !== undefined && tasks <= MAX_FLAGS;
+    ctl[FLAGGED] = flagged ? 1 : 0;
+    if (flagged) new Int32Array(this.memory.buffer, this.control + FLAGS_AT, tasks).fill(0);
     Atomics.add(ctl, SEQ, 1);
     Atomics.notify(ctl, SEQ);
     let failed: unknown = null;
     try {
+      if (feed) this.feed(feed, count, grain);
       takeTasks(this.e, this.fns, this.memory, this.control, 0);
+      if (flagged) this.drain(feed, count, grain, tasks);
     } catch (err) {
       failed = err;
     }
     this.waitForWorkers();
+    if (feed && !flagged && !failed) feed.copyOut(0, count);
     if (failed) throw failed;
     if (Atomics.load(ctl, FAILED)) throw new Error('simdloss: a worker thread failed in a kernel');
+  }
+
+  /** Copies the job's rows in a task at a time, telling the workers waiting
+   *  for them; a throw still lets them go (every row ready) before it leaves. */
+  private feed(feed: Feed, count: number, grain: number): void {
+    const ctl = this.ctl;
+    try {
+      for (let r0 = 0; r0 < count; r0 += grain) {
+        const r1 = Math.min(count, r0 + grain);
+        feed.copyIn(r0, r1);
+        Atomics.store(ctl, READY, r1);
+        Atomics.notify(ctl, READY);
+      }
+    } finally {
+      Atomics.store(ctl, READY, count);
+      Atomics.notify(ctl, READY);
+    }
+  }
+
+  /** Copies each task's rows out as soon as it is done, in task order. */
+  private drain(feed: Feed, count: number, grain: number, tasks: number): void {
+    const flags = new Int32Array(this.memory.buffer, this.control + FLAGS_AT, tasks);
+    let since = Date.now();
+    for (let t = 0; t < tasks; ) {
+      if (Atomics.load(flags, t) === 0) {
+        if (Atomics.wait(flags, t, 0, 100) === 'timed-out' && Date.now() - since > UNRESPONSIVE_MS) {
+          this.broken = 'simdloss: a worker thread of the pool stopped answering; call init() again';
+          throw new Error(this.broken);
+        }
+        continue;
+      }
+      feed.copyOut(t * grain, Math.min(count, (t + 1) * grain));
+      t++;
+      since = Date.now();
+    }
   }
 
   private waitForWorkers(): void {

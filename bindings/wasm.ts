@@ -7,7 +7,7 @@
 // in and back on the way out, by the wasm transpose (layout.ts).
 import type { KernelMemory } from './memory.js';
 import { runCall, type Call, type Exports, type Ptr } from './exports.js';
-import type { Pool } from './pool.js';
+import type { Feed, Pool } from './pool.js';
 import { redoCrossEntropyIndex, redoCrossEntropyProb, redoElementwise } from './redo.js';
 import {
   sumPartials,
@@ -153,7 +153,7 @@ function run(
   count: number,
   align: number,
   parts: Part[],
-  kernel: (p: Ptr[], r0: number, r1: number, partials: Ptr) => void,
+  kernel: (p: Ptr[], r0: number, r1: number, partials: Ptr, feed?: Feed) => void,
   slots = 0,
   settle?: Settle,
   whole = false,
@@ -200,6 +200,29 @@ function run(
     const f64 = mem.f64;
     for (let i = partials >>> 3, end = i + blocks; i < end; i++) f64[i] = 0;
 
+    if (whole && streams.length) {
+      // The pool's job: the pool copies rows in and out as it goes (feed), so
+      // the workers start on the first rows while the later ones are copied,
+      // and finished rows go back while the last are computed.
+      for (let i = 0; i < places.length; i++) {
+        const p = places[i];
+        if (p) pointers[i] = p.buffer;
+      }
+      kernel(pointers, 0, count, partials, {
+        copyIn: (r0, r1) => {
+          for (const s of streams) {
+            if (s.copyIn) heapOf(mem, s.a).set(slice(s.a, r0 * s.per, r1 * s.per), (s.buffer >>> 2) + r0 * s.per);
+          }
+        },
+        copyOut: (r0, r1) => {
+          for (const s of streams) {
+            const at = (s.buffer >>> 2) + r0 * s.per;
+            if (s.copyOut) s.a.set(heapOf(mem, s.a).subarray(at, at + (r1 - r0) * s.per), r0 * s.per);
+          }
+        },
+      });
+      return totals(f64, partials, blocks, slots, settle, shift);
+    }
     const step = streams.length ? chunk : count; // nothing to copy: one kernel call
     for (let r0 = 0; r0 < count; r0 += step) {
       const r1 = Math.min(count, r0 + step);
@@ -222,13 +245,18 @@ function run(
         else s.a.set(heapOf(mem, s.a).subarray(s.buffer >>> 2, (s.buffer >>> 2) + (r1 - r0) * s.per), r0 * s.per);
       }
     }
-    if (!slots) return [];
-    const values = f64.subarray(partials >>> 3, (partials >>> 3) + blocks);
-    settle?.(values, 1 << shift);
-    return sumPartials(values, slots);
+    return totals(f64, partials, blocks, slots, settle, shift);
   } finally {
     mem.endCall();
   }
+}
+
+/** A job's partial sums, settled and added in block order (none without slots). */
+function totals(f64: Float64Array, partials: Ptr, blocks: number, slots: number, settle: Settle | undefined, shift: number): number[] {
+  if (!slots) return [];
+  const values = f64.subarray(partials >>> 3, (partials >>> 3) + blocks);
+  settle?.(values, 1 << shift);
+  return sumPartials(values, slots);
 }
 
 /** Takes the log the kernel takes where a run ends, for the runs the batch
@@ -338,8 +366,8 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
     const threads = pool!.threads,
       block = 1 << shift;
     const grain = block * Math.ceil(Math.ceil(count / block) / (threads * 4));
-    const exec = (p: Ptr[], _r0: number, r1: number, partials: Ptr) =>
-      pool!.parallel(kernel(p, partials), r1, grain, shift, aside ? mem.scratch(threads * aside * 4) : 0, aside);
+    const exec = (p: Ptr[], _r0: number, r1: number, partials: Ptr, feed?: Feed) =>
+      pool!.parallel(kernel(p, partials), r1, grain, shift, aside ? mem.scratch(threads * aside * 4) : 0, aside, feed);
     return run(mem, k, count, align, parts, exec, x.slots, x.settle, true, shift);
   }
   /** Whether a job goes to the pool: more than one block, enough work, no channels-first array. */
@@ -386,8 +414,12 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
       void rows(dy.length, [input(x, C, S), input(dy), output(out, C, S)], ([x, dy, o]) => ['logSumExpBackward', x, dy, o, 'rows', C]),
 
     badTarget(t, C, ignore) {
-      // A short check costs less in JavaScript than a run over kernel memory.
-      if (t.length <= SHORT_CHECK) return exact.badTarget(t, C, ignore);
+      // A short check costs less in JavaScript than a run over kernel memory
+      // (addressOf throws for targets in freed kernel memory, as a run would).
+      if (t.length <= SHORT_CHECK) {
+        mem.addressOf(t, 'target');
+        return exact.badTarget(t, C, ignore);
+      }
       let bad = -1;
       overTargets(t, null, (t, _, r0, r1) => {
         if (bad < 0) bad = k.badTarget(t, r0, r1, C, ignore);
