@@ -1,0 +1,242 @@
+// Knowledge distillation: per row, a divergence between the student's
+// softmax(s/T) and the teacher's softmax(t/T) (or the teacher's own
+// log-probabilities), times T², and its gradient with respect to s.
+//
+// Everything is taken relative to each row's max (z = (x − m)/T ≤ 0, e = exp z,
+// S = Σ e), so huge and shifted logits never cancel: with q = zs − log Ss,
+// p = zt − lt (lt = log St, or 0 for teacher log-probabilities) and
+// κ = 1/St (or 1), Pt = κ·et, Ps = es/Ss:
+//   forward  KL(Pt‖Ps) = κ·Σ et·(zt − zs) + κSt·(log Ss − lt)
+//   reverse  KL(Ps‖Pt) = Σ es·(zs − zt)/Ss − log Ss + lt
+//   jsd      β·KL(Pt‖M) + (1 − β)·KL(Ps‖M), M = βPt + (1 − β)Ps, taken as
+//            u = Ss·M = βκSs·et + (1 − β)·es: log M = log u − log Ss, where u
+//            is made from exps about each row's own max, so it underflows only
+//            where both terms are below f32's normal range (and count for
+//            nothing); then q − log M = zs − log u, p − log M = zt − lt − log u + log Ss.
+// A term whose probability is 0 adds 0 (0·log 0 = 0), also where its
+// logarithms are infinite. Gradients (∂/∂s of the row value times T², so
+// T·∂/∂(s/T)):
+//   forward  T·(Σ Pt·Ps − Pt)  (Σ Pt = 1 but for log-probabilities as given)
+//   reverse  T·Ps·(r − KL), r = q − p
+//   jsd      T·(1 − β)·Ps·(r − K), r = q − log M, K = KL(Ps‖M)
+// (for the softmax's Jacobian, Σ_i Pt_i ∂(−q_i) and Σ_i ∂(Ps_i r_i) reduce to these).
+import { at, hsum64, SUM_BLOCK } from './simd';
+import { expScaleds, expScaledv, floorOf, magicOf } from './exp';
+import { logs, logv } from './log';
+import { addPartial } from './partials';
+import { rowMax } from './shift';
+import { targetAt } from './targets';
+import { lanesSlot, scratchBytes, spareAt } from './lanes';
+
+/** Partial slots per block of rows (partials.ts): Σ row values (times T²)
+ *  and the kept rows. The bindings read the count from the instance
+ *  (distillSlots() in index.ts). */
+export const DISTILL_SLOTS = 2;
+
+/** The divergences, as the bindings number them (bindings/distillation.ts). */
+const FORWARD = 0, REVERSE = 1, JSD = 2;
+
+/** 1/T as f32 is kept within [smallest subnormal, f32 max], as in scoring.ts. */
+const INV_T_MIN: f32 = reinterpret<f32>(1), INV_T_MAX: f32 = reinterpret<f32>(0x7F7FFFFF);
+
+/** What a row's passes found besides their result: the student's and the
+ *  teacher's Σ exp (f64), and for jsd K = KL(Ps‖M). Set by expPass and
+ *  jsdPass, read by distillation right after, for the same row. */
+namespace Row {
+  export let ss: f64 = 0, st: f64 = 0, k: f64 = 0;
+}
+
+/**
+ * The distillation loss of rows [r0, r1) and its gradient.
+ * Takes: s (student logits, rows of `classes`); t (teacher logits, or
+ * log-probabilities with logTeacher); target (i32 per row, 0: every row
+ * kept); r0, r1; classes; ignoreIndex; divergence (0 forward, 1 reverse,
+ * 2 jsd); temperature T > 0 (finite); beta in (0, 1) (jsd); logTeacher;
+ * out (f32 per row, 0: none); partials (DISTILL_SLOTS f64 per block of rows,
+ * zeroed by the caller, 0: none); grad (0: none; may be s); gradScale (the
+ * reduction's scale); gradOut (f32 per row, 0: 1).
+ * Writes: out[r] = T²·divergence (0 for an ignored row); adds it and 1 per
+ * kept row into partials; grad's rows = gradScale·gradOut[r]·∂(T²·div)/∂s
+ * (0 for an ignored row).
+ * Accuracy: within the tolerance README.md states (section Accuracy); each
+ * row's values do not depend on how the batch is split.
+ * Range: any logits; a NaN, a +∞ or a row all −∞ on either side gives NaN
+ * (as log_softmax does); teacher log-probabilities up to 88 (exp's range).
+ * A target neither a class nor ignoreIndex is taken as ignoreIndex (targets.ts).
+ * State: none across calls. Uses two rows of scratch: the instance's block
+ * where they fit, else the row setAside lent (2·classes floats; spareAt in lanes.ts).
+ */
+export function distillation(
+  s: usize, t: usize, target: usize, r0: i32, r1: i32, classes: i32, ignoreIndex: i32, divergence: i32,
+  temperature: f64, beta: f64, logTeacher: bool, out: usize, partials: usize, grad: usize, gradScale: f64, gradOut: usize,
+): void {
+  const invS = <f32>max(min(1 / temperature, <f64>INV_T_MAX), <f64>INV_T_MIN);
+  const invT: f32 = logTeacher ? 1 : invS;
+  const tt = temperature * temperature, n = classes, bytes = <usize>n << 2;
+  const e0 = 2 * n <= scratchBytes() >> 2 ? lanesSlot(0) : spareAt(2 * n), e1 = e0 + bytes;
+  for (let r = r0; r < r1; r++) {
+    const sr = at(s, r * n), tr = at(t, r * n), gr = at(grad, r * n);
+    if (target && targetAt(target, r, n, ignoreIndex) == ignoreIndex) {
+      if (out) store<f32>(at(out, r), 0);
+      if (grad) memory.fill(gr, 0, bytes);
+      continue;
+    }
+    const ms = rowMax(sr, n), mt: f32 = logTeacher ? 0 : rowMax(tr, n);
+    let v: f64, a: f64;
+    if (divergence == FORWARD) v = expPass(sr, tr, e0, e1, n, ms, mt, invS, invT, FORWARD);
+    else if (divergence == REVERSE) v = expPass(sr, tr, e0, e1, n, ms, mt, invS, invT, REVERSE);
+    else v = expPass(sr, tr, e0, e1, n, ms, mt, invS, invT, JSD);
+    const ls = Math.log(Row.ss), lt = logTeacher ? 0 : Math.log(Row.st);
+    const kappa = logTeacher ? 1 : 1 / Row.st, mass = kappa * Row.st; // mass: Σ Pt (1 for logits)
+    if (divergence == FORWARD) v = kappa * v + mass * (ls - lt);
+    else if (divergence == REVERSE) v = v / Row.ss - ls + lt;
+    else {
+      v = jsdPass(sr, tr, e0, e1, n, ms, mt, invS, invT, beta * kappa * Row.ss, 1 - beta);
+      v = beta * kappa * v + beta * mass * (ls - lt) + (1 - beta) * Row.k;
+    }
+    const value = tt * v;
+    if (out) store<f32>(at(out, r), <f32>value);
+    addPartial(partials, r, DISTILL_SLOTS, 0, value);
+    addPartial(partials, r, DISTILL_SLOTS, 1, 1);
+    if (!grad) continue;
+    // T·gradScale·gradOut[r], the factor of every gradient above
+    a = temperature * gradScale * (gradOut ? <f64>load<f32>(at(gradOut, r)) : 1);
+    if (divergence == FORWARD) gradPass(e0, e1, gr, n, <f32>(a * mass / Row.ss), <f32>(a * kappa), 0, false);
+    else if (divergence == REVERSE) gradPass(e0, e1, gr, n, <f32>(a / Row.ss), 0, <f32>(ls - lt + v), true);
+    else gradPass(e0, e1, gr, n, <f32>(a * (1 - beta) / Row.ss), 0, <f32>Row.k, true);
+  }
+}
+
+/**
+ * The exp pass of a row of n: es = exp(zs), et = exp(zt) with
+ * zs = (s − ms)·invS and zt = (t − mt)·invT, their sums into Row.ss and
+ * Row.st, and what the divergence keeps for later: es at e0, and at e1
+ * et (forward, jsd) or zs − zt (reverse; 0 where es = 0).
+ * Takes: s, t, e0, e1, n, ms, mt, invS, invT, kind (a compile-time constant).
+ * Returns: Σ et·(zt − zs) (forward), Σ es·(zs − zt) (reverse), 0 (jsd), each
+ * term 0 where its exp is. Sums are taken as in sum_exp.ts: f32 blocks of
+ * SUM_BLOCK per lane added into f64 totals, the last n % 4 in f64.
+ * Accuracy: each exp ≤ 2 ULP; z carries the roundings of x − m and of the
+ * product. State: sets Row.ss, Row.st.
+ */
+@inline function expPass(s: usize, t: usize, e0: usize, e1: usize, n: i32, ms: f32, mt: f32, invS: f32, invT: f32, kind: i32): f64 {
+  let ss: f64 = 0, st: f64 = 0, acc: f64 = 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vms = f32x4.splat(ms), vmt = f32x4.splat(mt), vs = f32x4.splat(invS), vt = f32x4.splat(invT);
+    const magic = f32x4.splat(magicOf(0)), floor = f32x4.splat(floorOf(0)), zero = f32x4.splat(0);
+    const whole = n & ~3;
+    while (i < whole) {
+      const end = min(i + SUM_BLOCK, whole);
+      let a = zero, b = zero, c = zero;
+      do { // do-while: see CONSTANT_LOOPS in simd.ts
+        const zs = f32x4.mul(f32x4.sub(v128.load(at(s, i)), vms), vs);
+        const zt = f32x4.mul(f32x4.sub(v128.load(at(t, i)), vmt), vt);
+        const es = expScaledv(zs, magic, floor), et = expScaledv(zt, magic, floor);
+        a = f32x4.add(a, es);
+        b = f32x4.add(b, et);
+        v128.store(at(e0, i), es);
+        if (kind == FORWARD) {
+          c = f32x4.add(c, v128.andnot(f32x4.mul(et, f32x4.sub(zt, zs)), f32x4.eq(et, zero)));
+          v128.store(at(e1, i), et);
+        } else if (kind == REVERSE) {
+          const d = v128.andnot(f32x4.sub(zs, zt), f32x4.eq(es, zero));
+          c = f32x4.add(c, f32x4.mul(es, d));
+          v128.store(at(e1, i), d);
+        } else v128.store(at(e1, i), et);
+        i += 4;
+      } while (i < end);
+      ss += hsum64(a);
+      st += hsum64(b);
+      if (kind != JSD) acc += hsum64(c);
+    }
+  }
+  for (; i < n; i++) {
+    const zs = (load<f32>(at(s, i)) - ms) * invS, zt = (load<f32>(at(t, i)) - mt) * invT;
+    const es = expScaleds(zs, 0), et = expScaleds(zt, 0);
+    ss += es;
+    st += et;
+    store<f32>(at(e0, i), es);
+    if (kind == FORWARD) {
+      if (et != 0) acc += <f64>(et * (zt - zs));
+      store<f32>(at(e1, i), et);
+    } else if (kind == REVERSE) {
+      const d: f32 = es != 0 ? zs - zt : 0;
+      acc += <f64>(es * d);
+      store<f32>(at(e1, i), d);
+    } else store<f32>(at(e1, i), et);
+  }
+  Row.ss = ss;
+  Row.st = st;
+  return acc;
+}
+
+/**
+ * jsd's second pass over a row of n, from expPass's es at e0 and et at e1:
+ * u = wt·et + ws·es (the mixture times Ss), then Σ et·(zt − log u) (returned)
+ * and K = Σ es·(zs − log u)/Ss (into Row.k), each term 0 where its exp is;
+ * leaves r = zs − log u at e1 (0 where es = 0) for the gradient.
+ * Takes: s, t, e0, e1, n, ms, mt, invS, invT (z as in expPass), wt = β·κ·Ss,
+ * ws = 1 − β. Returns: the first sum, in f64.
+ * Accuracy: log ~1 ULP; sums as in expPass. State: reads Row.ss, sets Row.k.
+ */
+function jsdPass(s: usize, t: usize, e0: usize, e1: usize, n: i32, ms: f32, mt: f32, invS: f32, invT: f32, wt: f64, ws: f64): f64 {
+  let accT: f64 = 0, accS: f64 = 0;
+  const ft = <f32>wt, fs = <f32>ws;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vms = f32x4.splat(ms), vmt = f32x4.splat(mt), vs = f32x4.splat(invS), vt = f32x4.splat(invT);
+    const wtv = f32x4.splat(ft), wsv = f32x4.splat(fs), zero = f32x4.splat(0);
+    const whole = n & ~3;
+    while (i < whole) {
+      const end = min(i + SUM_BLOCK, whole);
+      let a = zero, b = zero;
+      do { // do-while: see CONSTANT_LOOPS in simd.ts
+        const es = v128.load(at(e0, i)), et = v128.load(at(e1, i));
+        const lu = logv(f32x4.add(f32x4.mul(wtv, et), f32x4.mul(wsv, es)));
+        const zs = f32x4.mul(f32x4.sub(v128.load(at(s, i)), vms), vs);
+        const zt = f32x4.mul(f32x4.sub(v128.load(at(t, i)), vmt), vt);
+        a = f32x4.add(a, v128.andnot(f32x4.mul(et, f32x4.sub(zt, lu)), f32x4.eq(et, zero)));
+        const rs = v128.andnot(f32x4.sub(zs, lu), f32x4.eq(es, zero));
+        b = f32x4.add(b, f32x4.mul(es, rs));
+        v128.store(at(e1, i), rs);
+        i += 4;
+      } while (i < end);
+      accT += hsum64(a);
+      accS += hsum64(b);
+    }
+  }
+  for (; i < n; i++) {
+    const es = load<f32>(at(e0, i)), et = load<f32>(at(e1, i));
+    const lu = logs(ft * et + fs * es);
+    const zs = (load<f32>(at(s, i)) - ms) * invS, zt = (load<f32>(at(t, i)) - mt) * invT;
+    if (et != 0) accT += <f64>(et * (zt - lu));
+    const rs: f32 = es != 0 ? zs - lu : 0;
+    accS += <f64>(es * rs);
+    store<f32>(at(e1, i), rs);
+  }
+  Row.k = accS / Row.ss;
+  return accT;
+}
+
+/**
+ * A row's gradient into g from e0 and e1: e0·a − e1·b (forward), or with
+ * `product` e0·a·(e1 − k) (reverse, jsd). g may be the student row (read
+ * only by the passes before). Takes: e0, e1, g, n, a, b, k, product (a
+ * compile-time constant). Accuracy: two or three roundings. State: none.
+ */
+@inline function gradPass(e0: usize, e1: usize, g: usize, n: i32, a: f32, b: f32, k: f32, product: bool): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const va = f32x4.splat(a), vb = f32x4.splat(b), vk = f32x4.splat(k);
+    for (; i + 4 <= n; i += 4) {
+      const x = v128.load(at(e0, i)), y = v128.load(at(e1, i));
+      const v = product ? f32x4.mul(f32x4.mul(x, va), f32x4.sub(y, vk)) : f32x4.sub(f32x4.mul(x, va), f32x4.mul(y, vb));
+      v128.store(at(g, i), v);
+    }
+  }
+  for (; i < n; i++) {
+    const x = load<f32>(at(e0, i)), y = load<f32>(at(e1, i));
+    store<f32>(at(g, i), product ? x * a * (y - k) : x * a - y * b);
+  }
+}
