@@ -64,7 +64,8 @@ namespace Row {
  * (as log_softmax does); teacher log-probabilities up to 88 (exp's range).
  * A target neither a class nor ignoreIndex is taken as ignoreIndex (targets.ts).
  * State: none across calls. Uses two rows of scratch: the instance's block
- * where they fit, else the row setAside lent (2·classes floats; spareAt in lanes.ts).
+ * where they fit, else the row setAside lent (2·classes floats; spareAt in
+ * lanes.ts); the first is the gradient's row itself where that is not s.
  */
 export function distillation(
   s: usize, t: usize, target: usize, r0: i32, r1: i32, classes: i32, ignoreIndex: i32, divergence: i32,
@@ -73,9 +74,11 @@ export function distillation(
   const invS = <f32>max(min(1 / temperature, <f64>INV_T_MAX), <f64>INV_T_MIN);
   const invT: f32 = logTeacher ? 1 : invS;
   const tt = temperature * temperature, n = classes, bytes = <usize>n << 2;
-  const e0 = 2 * n <= scratchBytes() >> 2 ? lanesSlot(0) : spareAt(2 * n), e1 = e0 + bytes;
+  const rows = 2 * n <= scratchBytes() >> 2 ? lanesSlot(0) : spareAt(2 * n), e1 = rows + bytes;
   for (let r = r0; r < r1; r++) {
     const sr = at(s, r * n), tr = at(t, r * n), gr = at(grad, r * n);
+    // the student's exps go where its gradient will (one row less to keep in cache), but in place
+    const e0 = grad && grad != s ? gr : rows;
     if (target && targetAt(target, r, n, ignoreIndex) == ignoreIndex) {
       if (out) store<f32>(at(out, r), 0);
       if (grad) memory.fill(gr, 0, bytes);
@@ -108,10 +111,12 @@ export function distillation(
 }
 
 /**
- * The exp pass of a row of n: es = exp(zs), et = exp(zt) with
+ * The exp passes of a row of n: es = exp(zs) into e0, then et = exp(zt) with
  * zs = (s − ms)·invS and zt = (t − mt)·invT, their sums into Row.ss and
- * Row.st, and what the divergence keeps for later: es at e0, and at e1
- * et (forward, jsd) or zs − zt (reverse; 0 where es = 0).
+ * Row.st, and what the divergence keeps at e1 for later: et (forward, jsd)
+ * or zs − zt (reverse; 0 where es = 0). Two loops, one exp each: with both
+ * exps in one, its constants and accumulators did not fit the 16 vector
+ * registers, and that loop measured slower than these two.
  * Takes: s, t, e0, e1, n, ms, mt, invS, invT, kind (a compile-time constant).
  * Returns: Σ et·(zt − zs) (forward), Σ es·(zs − zt) (reverse), 0 (jsd), each
  * term 0 where its exp is. Sums are taken as in sum_exp.ts: f32 blocks of
@@ -120,55 +125,79 @@ export function distillation(
  * product. State: sets Row.ss, Row.st.
  */
 @inline function expPass(s: usize, t: usize, e0: usize, e1: usize, n: i32, ms: f32, mt: f32, invS: f32, invT: f32, kind: i32): f64 {
-  let ss: f64 = 0, st: f64 = 0, acc: f64 = 0;
+  Row.ss = expRow(s, e0, n, ms, invS);
+  let st: f64 = 0, acc: f64 = 0;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const vms = f32x4.splat(ms), vmt = f32x4.splat(mt), vs = f32x4.splat(invS), vt = f32x4.splat(invT);
-    const magic = f32x4.splat(magicOf(0)), floor = f32x4.splat(floorOf(0)), zero = f32x4.splat(0);
+    const magic = f32x4.splat(magicOf(0)), floor = f32x4.splat(floorOf(0));
     const whole = n & ~3;
     while (i < whole) {
       const end = min(i + SUM_BLOCK, whole);
-      let a = zero, b = zero, c = zero;
+      let b = f32x4.splat(0), c = b;
       do { // do-while: see CONSTANT_LOOPS in simd.ts
         const zs = f32x4.mul(f32x4.sub(v128.load(at(s, i)), vms), vs);
         const zt = f32x4.mul(f32x4.sub(v128.load(at(t, i)), vmt), vt);
-        const es = expScaledv(zs, magic, floor), et = expScaledv(zt, magic, floor);
-        a = f32x4.add(a, es);
+        const et = expScaledv(zt, magic, floor);
         b = f32x4.add(b, et);
-        v128.store(at(e0, i), es);
         if (kind == FORWARD) {
-          c = f32x4.add(c, v128.andnot(f32x4.mul(et, f32x4.sub(zt, zs)), f32x4.eq(et, zero)));
+          c = f32x4.add(c, v128.andnot(f32x4.mul(et, f32x4.sub(zt, zs)), f32x4.eq(et, f32x4.splat(0))));
           v128.store(at(e1, i), et);
         } else if (kind == REVERSE) {
-          const d = v128.andnot(f32x4.sub(zs, zt), f32x4.eq(es, zero));
+          const es = v128.load(at(e0, i));
+          const d = v128.andnot(f32x4.sub(zs, zt), f32x4.eq(es, f32x4.splat(0)));
           c = f32x4.add(c, f32x4.mul(es, d));
           v128.store(at(e1, i), d);
         } else v128.store(at(e1, i), et);
         i += 4;
       } while (i < end);
-      ss += hsum64(a);
       st += hsum64(b);
       if (kind != JSD) acc += hsum64(c);
     }
   }
   for (; i < n; i++) {
     const zs = (load<f32>(at(s, i)) - ms) * invS, zt = (load<f32>(at(t, i)) - mt) * invT;
-    const es = expScaleds(zs, 0), et = expScaleds(zt, 0);
-    ss += es;
+    const et = expScaleds(zt, 0);
     st += et;
-    store<f32>(at(e0, i), es);
     if (kind == FORWARD) {
       if (et != 0) acc += <f64>(et * (zt - zs));
       store<f32>(at(e1, i), et);
     } else if (kind == REVERSE) {
+      const es = load<f32>(at(e0, i));
       const d: f32 = es != 0 ? zs - zt : 0;
       acc += <f64>(es * d);
       store<f32>(at(e1, i), d);
     } else store<f32>(at(e1, i), et);
   }
-  Row.ss = ss;
   Row.st = st;
   return acc;
+}
+
+/** e = exp((x − m)·inv) over a row of n, stored at e; returns Σ e (f64), summed as expPass. */
+function expRow(x: usize, e: usize, n: i32, m: f32, inv: f32): f64 {
+  let total: f64 = 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vm = f32x4.splat(m), vi = f32x4.splat(inv), magic = f32x4.splat(magicOf(0)), floor = f32x4.splat(floorOf(0));
+    const whole = n & ~3;
+    while (i < whole) {
+      const end = min(i + SUM_BLOCK, whole);
+      let a = f32x4.splat(0);
+      do { // do-while: see CONSTANT_LOOPS in simd.ts
+        const v = expScaledv(f32x4.mul(f32x4.sub(v128.load(at(x, i)), vm), vi), magic, floor);
+        a = f32x4.add(a, v);
+        v128.store(at(e, i), v);
+        i += 4;
+      } while (i < end);
+      total += hsum64(a);
+    }
+  }
+  for (; i < n; i++) {
+    const v = expScaleds((load<f32>(at(x, i)) - m) * inv, 0);
+    total += v;
+    store<f32>(at(e, i), v);
+  }
+  return total;
 }
 
 /**
