@@ -20,12 +20,13 @@
 //   reverse  T·Ps·(r − KL), r = q − p
 //   jsd      T·(1 − β)·Ps·(r − K), r = q − log M, K = KL(Ps‖M)
 // (for the softmax's Jacobian, Σ_i Pt_i ∂(−q_i) and Σ_i ∂(Ps_i r_i) reduce to these).
-import { at, hsum64, SUM_BLOCK } from './simd';
+import { at, hsum2, hsum64, promoteHigh, SUM_BLOCK } from './simd';
 import { expScaleds, expScaledv, floorOf, magicOf } from './exp';
 import { logs, logv } from './log';
 import { addPartial } from './partials';
 import { rowMax } from './shift';
 import { targetAt } from './targets';
+import { firstEqual } from './argmax';
 import { lanesSlot, scratchBytes, spareAt } from './lanes';
 
 /** Partial slots per block of rows (partials.ts): Σ row values (times T²)
@@ -85,14 +86,21 @@ export function distillation(
       continue;
     }
     const ms = rowMax(sr, n), mt: f32 = logTeacher ? 0 : rowMax(tr, n);
-    let v: f64, a: f64;
-    if (divergence == FORWARD) v = expPass(sr, tr, e0, e1, n, ms, mt, invS, invT, FORWARD);
-    else if (divergence == REVERSE) v = expPass(sr, tr, e0, e1, n, ms, mt, invS, invT, REVERSE);
-    else v = expPass(sr, tr, e0, e1, n, ms, mt, invS, invT, JSD);
+    let v: f64, a: f64, shift: f64 = 0;
+    if (divergence == FORWARD) v = expPass(sr, tr, e0, e1, n, ms, mt, invS, invT, mt, FORWARD);
+    else if (divergence == REVERSE) {
+      // zs − zt about the teacher's logit where the student's mass is (its first
+      // max), not the teacher's max: differences there are small and exact,
+      // where about a far max they would keep only f32's ulp of a large number
+      // (a teacher's −∞ or NaN there makes the row +∞ or NaN: then about its max)
+      const j = firstEqual(sr, n, ms), tj: f32 = j < n ? load<f32>(at(tr, j)) : mt, ref = tj - tj == 0 ? tj : mt;
+      shift = (<f64>ref - <f64>mt) * invT;
+      v = expPass(sr, tr, e0, e1, n, ms, mt, invS, invT, ref, REVERSE);
+    } else v = expPass(sr, tr, e0, e1, n, ms, mt, invS, invT, mt, JSD);
     const ls = Math.log(Row.ss), lt = logTeacher ? 0 : Math.log(Row.st);
     const kappa = logTeacher ? 1 : 1 / Row.st, mass = kappa * Row.st; // mass: Σ Pt (1 for logits)
     if (divergence == FORWARD) v = kappa * v + mass * (ls - lt);
-    else if (divergence == REVERSE) v = v / Row.ss - ls + lt;
+    else if (divergence == REVERSE) v = v / Row.ss - ls + lt - shift; // Σ Ps·(zs − zt) = Σ Ps·D − shift
     else {
       v = jsdPass(sr, tr, e0, e1, n, ms, mt, invS, invT, beta * kappa * Row.ss, 1 - beta);
       v = beta * kappa * v + beta * mass * (ls - lt) + (1 - beta) * Row.k;
@@ -105,7 +113,7 @@ export function distillation(
     // T·gradScale·gradOut[r], the factor of every gradient above
     a = temperature * gradScale * (gradOut ? <f64>load<f32>(at(gradOut, r)) : 1);
     if (divergence == FORWARD) gradPass(e0, e1, gr, n, <f32>(a * mass / Row.ss), <f32>(a * kappa), 0, false);
-    else if (divergence == REVERSE) gradPass(e0, e1, gr, n, <f32>(a / Row.ss), 0, <f32>(ls - lt + v), true);
+    else if (divergence == REVERSE) gradPass(e0, e1, gr, n, <f32>(a / Row.ss), 0, <f32>(ls - lt + v + shift), true);
     else gradPass(e0, e1, gr, n, <f32>(a * (1 - beta) / Row.ss), 0, <f32>Row.k, true);
   }
 }
@@ -114,45 +122,50 @@ export function distillation(
  * The exp passes of a row of n: es = exp(zs) into e0, then et = exp(zt) with
  * zs = (s − ms)·invS and zt = (t − mt)·invT, their sums into Row.ss and
  * Row.st, and what the divergence keeps at e1 for later: et (forward, jsd)
- * or zs − zt (reverse; 0 where es = 0). Two loops, one exp each: with both
+ * or D = zs − (t − ref)·invT (reverse; 0 where es = 0), which is zs − zt
+ * less the row constant (ref − mt)·invT. Two loops, one exp each: with both
  * exps in one, its constants and accumulators did not fit the 16 vector
  * registers, and that loop measured slower than these two.
- * Takes: s, t, e0, e1, n, ms, mt, invS, invT, kind (a compile-time constant).
- * Returns: Σ et·(zt − zs) (forward), Σ es·(zs − zt) (reverse), 0 (jsd), each
- * term 0 where its exp is. Sums are taken as in sum_exp.ts: f32 blocks of
- * SUM_BLOCK per lane added into f64 totals, the last n % 4 in f64.
+ * Takes: s, t, e0, e1, n, ms, mt, invS, invT, ref, kind (a compile-time constant).
+ * Returns: Σ et·(zt − zs) (forward), Σ es·D (reverse), 0 (jsd), each
+ * term 0 where its exp is, added in f64 (add64). The exps' sums are taken as
+ * in sum_exp.ts: f32 blocks of SUM_BLOCK per lane added into f64 totals; the
+ * last n % 4 in f64.
  * Accuracy: each exp ≤ 2 ULP; z carries the roundings of x − m and of the
  * product. State: sets Row.ss, Row.st.
  */
-@inline function expPass(s: usize, t: usize, e0: usize, e1: usize, n: i32, ms: f32, mt: f32, invS: f32, invT: f32, kind: i32): f64 {
+@inline function expPass(
+  s: usize, t: usize, e0: usize, e1: usize, n: i32, ms: f32, mt: f32, invS: f32, invT: f32, ref: f32, kind: i32,
+): f64 {
   Row.ss = expRow(s, e0, n, ms, invS);
   let st: f64 = 0, acc: f64 = 0;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const vms = f32x4.splat(ms), vmt = f32x4.splat(mt), vs = f32x4.splat(invS), vt = f32x4.splat(invT);
+    const vms = f32x4.splat(ms), vmt = f32x4.splat(mt), vs = f32x4.splat(invS), vt = f32x4.splat(invT), vr = f32x4.splat(ref);
     const magic = f32x4.splat(magicOf(0)), floor = f32x4.splat(floorOf(0));
     const whole = n & ~3;
     while (i < whole) {
       const end = min(i + SUM_BLOCK, whole);
-      let b = f32x4.splat(0), c = b;
+      let b = f32x4.splat(0), c = f64x2.splat(0);
       do { // do-while: see CONSTANT_LOOPS in simd.ts
         const zs = f32x4.mul(f32x4.sub(v128.load(at(s, i)), vms), vs);
         const zt = f32x4.mul(f32x4.sub(v128.load(at(t, i)), vmt), vt);
         const et = expScaledv(zt, magic, floor);
         b = f32x4.add(b, et);
         if (kind == FORWARD) {
-          c = f32x4.add(c, v128.andnot(f32x4.mul(et, f32x4.sub(zt, zs)), f32x4.eq(et, f32x4.splat(0))));
+          c = add64(c, v128.andnot(f32x4.mul(et, f32x4.sub(zt, zs)), f32x4.eq(et, f32x4.splat(0))));
           v128.store(at(e1, i), et);
         } else if (kind == REVERSE) {
           const es = v128.load(at(e0, i));
-          const d = v128.andnot(f32x4.sub(zs, zt), f32x4.eq(es, f32x4.splat(0)));
-          c = f32x4.add(c, f32x4.mul(es, d));
+          const zr = f32x4.mul(f32x4.sub(v128.load(at(t, i)), vr), vt);
+          const d = v128.andnot(f32x4.sub(zs, zr), f32x4.eq(es, f32x4.splat(0)));
+          c = add64(c, f32x4.mul(es, d));
           v128.store(at(e1, i), d);
         } else v128.store(at(e1, i), et);
         i += 4;
       } while (i < end);
       st += hsum64(b);
-      if (kind != JSD) acc += hsum64(c);
+      if (kind != JSD) acc += hsum2(c);
     }
   }
   for (; i < n; i++) {
@@ -164,7 +177,7 @@ export function distillation(
       store<f32>(at(e1, i), et);
     } else if (kind == REVERSE) {
       const es = load<f32>(at(e0, i));
-      const d: f32 = es != 0 ? zs - zt : 0;
+      const d: f32 = es != 0 ? zs - (load<f32>(at(t, i)) - ref) * invT : 0;
       acc += <f64>(es * d);
       store<f32>(at(e1, i), d);
     } else store<f32>(at(e1, i), et);
@@ -200,6 +213,14 @@ function expRow(x: usize, e: usize, n: i32, m: f32, inv: f32): f64 {
   return total;
 }
 
+/** acc + the four lanes of v in f64, as two lanes (0 + 2, 1 + 3): the
+ *  divergences' sums of terms as large as the logits, which an f32 block sum
+ *  would leave a few ULP of the total off, too far for the gradients that
+ *  subtract them (reverse, jsd). Takes: acc (f64x2), v (f32x4). State: none. */
+@inline function add64(acc: v128, v: v128): v128 {
+  return f64x2.add(acc, f64x2.add(f64x2.promote_low_f32x4(v), promoteHigh(v)));
+}
+
 /**
  * jsd's second pass over a row of n, from expPass's es at e0 and et at e1:
  * u = wt·et + ws·es (the mixture times Ss), then Σ et·(zt − log u) (returned)
@@ -219,20 +240,20 @@ function jsdPass(s: usize, t: usize, e0: usize, e1: usize, n: i32, ms: f32, mt: 
     const whole = n & ~3;
     while (i < whole) {
       const end = min(i + SUM_BLOCK, whole);
-      let a = zero, b = zero;
+      let a = f64x2.splat(0), b = a;
       do { // do-while: see CONSTANT_LOOPS in simd.ts
         const es = v128.load(at(e0, i)), et = v128.load(at(e1, i));
         const lu = logv(f32x4.add(f32x4.mul(wtv, et), f32x4.mul(wsv, es)));
         const zs = f32x4.mul(f32x4.sub(v128.load(at(s, i)), vms), vs);
         const zt = f32x4.mul(f32x4.sub(v128.load(at(t, i)), vmt), vt);
-        a = f32x4.add(a, v128.andnot(f32x4.mul(et, f32x4.sub(zt, lu)), f32x4.eq(et, zero)));
+        a = add64(a, v128.andnot(f32x4.mul(et, f32x4.sub(zt, lu)), f32x4.eq(et, zero)));
         const rs = v128.andnot(f32x4.sub(zs, lu), f32x4.eq(es, zero));
-        b = f32x4.add(b, f32x4.mul(es, rs));
+        b = add64(b, f32x4.mul(es, rs));
         v128.store(at(e1, i), rs);
         i += 4;
       } while (i < end);
-      accT += hsum64(a);
-      accS += hsum64(b);
+      accT += hsum2(a);
+      accS += hsum2(b);
     }
   }
   for (; i < n; i++) {
