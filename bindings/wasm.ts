@@ -389,8 +389,13 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
       void rows(dy.length, [input(x, C, S), input(dy), output(out, C, S)], ([x, dy, o]) => ['logSumExpBackward', x, dy, o, 'rows', C]),
 
     badTarget(t, C, ignore) {
-      // A short check costs less in JavaScript than a run over kernel memory.
-      if (t.length <= SHORT_CHECK) return exact.badTarget(t, C, ignore);
+      // A short check costs less in JavaScript than a run over kernel memory;
+      // but first addressOf refuses a subarray of a freed view (TypeError), whose
+      // memory may hold anything by now (a value read there is no target's).
+      if (t.length <= SHORT_CHECK) {
+        mem.addressOf(t, 'target');
+        return exact.badTarget(t, C, ignore);
+      }
       let bad = -1;
       overTargets(t, null, (t, _, r0, r1) => {
         if (bad < 0) bad = k.badTarget(t, r0, r1, C, ignore);
