@@ -1,7 +1,7 @@
 // Knowledge distillation: distillationLoss, its Backward and WithGrad over a
 // student's and a teacher's row-major [rows, classes] logits, validated here
 // and run by each backend's distillation kernel (assembly/distillation.ts) in
-// one fused pass over both.
+// one call, row by row (a row's passes all run while it is in cache).
 import type { DistillationCall, F32, I32, Kernels } from './kernels.js';
 import type { Named } from './aliasing.js';
 import { describe } from './arrays.js';

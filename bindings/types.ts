@@ -467,7 +467,7 @@ export interface Kernels {
 
   /** Knowledge distillation: per row the divergence `opts.divergence` (default forward KL) between
    *  softmax(student / T) and softmax(teacher / T), times T², reduced by `opts.reduction` (default
-   *  'batchmean'): a number, or with 'none' the per-row values. One pass over both batches.
+   *  'batchmean'): a number, or with 'none' the per-row values. One call, row by row.
    *  @remarks Pass `out` to reuse memory with 'none': `{ reduction: 'none', out: values }`. */
   distillationLoss<R extends DistillationReduction = 'batchmean'>(
     student: Float32Array,
