@@ -7,6 +7,7 @@ import { PROB_SLOTS } from './cross_entropy_prob';
 import { NLL_SLOTS } from './nll';
 import { GROUPS_UP_TO } from './lanes';
 import { SCORE_SLOTS } from './scoring';
+import { DISTILL_SLOTS } from './distillation';
 export { logSumExp, softmax, logSoftmax, entropy, softmaxBackward, logSoftmaxBackward, logSumExpBackward } from './rowwise';
 export { argmax } from './argmax';
 export { crossEntropyIndex } from './cross_entropy';
@@ -15,6 +16,8 @@ export { nll, nllBackward } from './nll';
 export { badTarget, targetWeight } from './targets';
 // Language-model scoring: per-token log-probabilities, entropy, argmax, and evaluate's sums.
 export { score } from './scoring';
+// Knowledge distillation: a divergence between two rows of logits, and its gradient.
+export { distillation } from './distillation';
 // Σ exp(x − shift) over one array: the benchmark's exp-only reference pass.
 export { sumExp } from './sum_exp';
 export {
@@ -68,3 +71,6 @@ export function groupsUpTo(): i32 { return GROUPS_UP_TO; }
 
 /** score's partial slots per block (Σ nll, kept rows, correct rows): SCORE_SLOTS (scoring.ts). */
 export function scoreSlots(): i32 { return SCORE_SLOTS; }
+
+/** distillation's partial slots per block (Σ row values, kept rows): DISTILL_SLOTS (distillation.ts). */
+export function distillSlots(): i32 { return DISTILL_SLOTS; }

@@ -114,6 +114,17 @@ export const OPS = [
     args: (d, s) => [d.x, d.t, s.classes, { logProbs: d.logProbs, entropy: d.entropy, argmax: d.argmax }],
     zeroCopy: true,
   },
+  // Knowledge distillation at T = 2, a training step's call (the gradient into the
+  // same array every step), on the same student logits as crossEntropyWithGrad.
+  ...['forward', 'reverse', 'jsd'].map((divergence) => ({
+    name: `distillationLossWithGrad${divergence === 'forward' ? '' : divergence === 'reverse' ? 'Reverse' : 'Jsd'}`,
+    fn: 'distillationLossWithGrad',
+    inputs: (s) => ({ x: logits(s), teacher: others(s), grad: new Float32Array(s.rows * s.classes) }),
+    outputs: ['grad'],
+    args: (d, s) => [d.x, d.teacher, s.classes, { divergence, temperature: 2, grad: d.grad }],
+    zeroCopy: true,
+    simdlossOnly: true,
+  })),
 ].map((op) => ({ fn: op.name, outputs: [], ...op }));
 
 /** The issue's five shapes, then a small batch, where a call's fixed cost shows. */

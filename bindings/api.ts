@@ -7,6 +7,7 @@ import { separate, type Named } from './aliasing.js';
 import { kindOf } from './arrays.js';
 import { isFreed, markFreed } from './views.js';
 import { scoringOperations } from './scoring.js';
+import { distillationOperations } from './distillation.js';
 import * as v from './validate.js';
 
 type Reduction = 'mean' | 'sum' | 'none';
@@ -352,6 +353,8 @@ export function createApi(kernels: Kernels): Operations {
 
   /** tokenLogProbs, entropyFromLogits and evaluate (scoring.ts). */
   const scoring = scoringOperations({ kernels: () => k, outputs, checkedTargets, given });
+  /** distillationLoss, its Backward and WithGrad (distillation.ts). */
+  const distillation = distillationOperations({ kernels: () => k, outputs, checkedTargets, given });
 
   const api = {
     logSumExp: (x: F32, classes: number, last?: unknown) => rowwise('x', x, classes, last, true, Float32Array, k.logSumExp),
@@ -452,6 +455,7 @@ export function createApi(kernels: Kernels): Operations {
       elementwiseGrad(bceCall(input, target, opts, ['gradOutput'])),
 
     ...scoring,
+    ...distillation,
 
     f32: (length: number) => madeHere(k.f32(viewLength(length))),
     i32: (length: number) => madeHere(k.i32(viewLength(length))),

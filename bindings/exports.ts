@@ -26,6 +26,8 @@ export interface Exports {
   nllSlots(): number;
   /** score's partial slots per block (SCORE_SLOTS in scoring.ts). */
   scoreSlots(): number;
+  /** distillation's partial slots per block (DISTILL_SLOTS in distillation.ts). */
+  distillSlots(): number;
   /** The longest rows the row kernels take four at a time (GROUPS_UP_TO in lanes.ts). */
   groupsUpTo(): number;
   /** The running job's partial-sum blocks: 1 << shift rows (or elements) each. */
@@ -109,6 +111,24 @@ export interface Exports {
     argmax: Ptr,
     partials: Ptr,
   ): void;
+  distillation(
+    s: Ptr,
+    t: Ptr,
+    target: Ptr,
+    r0: number,
+    r1: number,
+    classes: number,
+    ignoreIndex: number,
+    divergence: number,
+    temperature: number,
+    beta: number,
+    logTeacher: number,
+    out: Ptr,
+    partials: Ptr,
+    grad: Ptr,
+    gradScale: number,
+    gradOut: Ptr,
+  ): void;
   /** dst[j·dstStride + i] = src[i·srcStride + j] for i < rows, j < cols. */
   transpose(src: Ptr, srcStride: number, dst: Ptr, dstStride: number, rows: number, cols: number): void;
   bceWithLogits(x: Ptr, y: Ptr, w: Ptr, wn: number, pw: Ptr, pwn: number, out: Ptr, partials: Ptr, i0: number, i1: number): void;
@@ -184,6 +204,8 @@ function invoke(f: Direct, a: number[], n: number): unknown {
       return f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13]);
     case 15:
       return f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14]);
+    case 16:
+      return f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]);
     default:
       return f(...a.slice(0, n));
   }

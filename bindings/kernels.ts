@@ -114,6 +114,28 @@ export interface ScoreCall {
   sums: boolean;
 }
 
+/** Knowledge distillation (assembly/distillation.ts): per row T²·divergence between
+ *  softmax(student / T) and softmax(teacher / T) (or the teacher's log-probabilities),
+ *  and its gradient with respect to the student. */
+export interface DistillationCall {
+  student: F32;
+  teacher: F32;
+  /** Rows whose target is ignoreIndex are left out; null: every row kept. */
+  target: I32 | null;
+  classes: number;
+  ignoreIndex: number;
+  divergence: 'forward' | 'reverse' | 'jsd';
+  temperature: number;
+  beta: number;
+  teacherLogProbs: boolean;
+  out: F32 | null;
+  sums: boolean;
+  grad: F32 | null;
+  /** ∂(reduced loss)/∂(row value): gradOutput over the reduction's divisor. */
+  gradScale: number;
+  gradOut: F32 | null;
+}
+
 export interface Kernels {
   logSumExp(x: F32, classes: number, out: F32, spatial: number): void;
   softmax(x: F32, classes: number, out: F32, spatial: number): void;
@@ -140,6 +162,8 @@ export interface Kernels {
   elementwiseBackward(c: ElementwiseBackwardCall): void;
   /** Returns [Σ nll, kept rows, rows whose argmax is the target] (zeros unless sums). */
   score(c: ScoreCall): number[];
+  /** Returns [Σ row values, kept rows] (zeros unless sums). */
+  distillation(c: DistillationCall): number[];
   /** Ends what the backend started (the worker pool); optional. */
   dispose?(): void;
   /** Which memory a buffer belongs to, for the aliasing rule (aliasing.ts). */

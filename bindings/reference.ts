@@ -6,6 +6,7 @@ import {
   PARTIAL_ROWS,
   type CrossEntropyIndexCall,
   type CrossEntropyProbCall,
+  type DistillationCall,
   type ElementwiseBackwardCall,
   type ElementwiseCall,
   type F32,
@@ -56,6 +57,18 @@ function targetAt(target: I32, r: number, classes: number, ignoreIndex: number):
   const t = target[r];
   return t >= 0 && t < classes ? t : ignoreIndex;
 }
+
+/** y = log_softmax(x / T) of the row at o, as torch.log_softmax (NaN throughout for a NaN, a +∞ or a row all −∞). */
+function logSoftmaxOver(x: F32, o: number, n: number, T: number, y: Float64Array): void {
+  let m = -Infinity;
+  for (let i = 0; i < n; i++) if (x[o + i] / T > m) m = x[o + i] / T;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += Math.exp(x[o + i] / T - m);
+  for (let i = 0; i < n; i++) y[i] = x[o + i] / T - m - Math.log(s);
+}
+
+/** P·d, or 0 where the probability P is 0 (0·log 0 = 0, whatever d is). */
+const weighted = (P: number, d: number) => (P === 0 ? 0 : P * d);
 
 /** softcap·tanh(x / softcap) per element (Gemma 2's logit cap), or x itself for softcap 0. */
 function capped(x: F32, softcap: number): Logits {
@@ -360,6 +373,63 @@ function rowMajor(): Kernels {
         partials.add(r, 0, nll);
         partials.add(r, 1, 1);
         partials.add(r, 2, a === t ? 1 : 0);
+      }
+      return partials.totals();
+    },
+
+    distillation(c: DistillationCall) {
+      const { student, teacher, target, classes: C, ignoreIndex, temperature: T, beta } = c;
+      const rows = student.length / C;
+      const partials = new Partials(rows, 2);
+      const q = new Float64Array(C),
+        p = new Float64Array(C),
+        l = new Float64Array(C);
+      for (let r = 0; r < rows; r++) {
+        const o = r * C;
+        if (target && targetAt(target, r, C, ignoreIndex) === ignoreIndex) {
+          if (c.out) c.out[r] = 0;
+          c.grad?.fill(0, o, o + C);
+          continue;
+        }
+        logSoftmaxOver(student, o, C, T, q);
+        if (c.teacherLogProbs) for (let i = 0; i < C; i++) p[i] = teacher[o + i];
+        else logSoftmaxOver(teacher, o, C, T, p);
+        // v: the divergence; K: the term the gradient subtracts (see assembly/distillation.ts)
+        let v = 0,
+          K = 0,
+          mass = 0;
+        for (let i = 0; i < C; i++) {
+          const Ps = Math.exp(q[i]),
+            Pt = Math.exp(p[i]);
+          mass += Pt;
+          if (c.divergence === 'forward') v += weighted(Pt, p[i] - q[i]);
+          else if (c.divergence === 'reverse') v += weighted(Ps, q[i] - p[i]);
+          else {
+            // log M = log(β·Pt + (1 − β)·Ps), as a log-sum-exp so that neither term underflows
+            const a = Math.log(beta) + p[i],
+              b = Math.log1p(-beta) + q[i],
+              top = Math.max(a, b);
+            l[i] = top === -Infinity ? -Infinity : top + Math.log(Math.exp(a - top) + Math.exp(b - top));
+            v += beta * weighted(Pt, p[i] - l[i]);
+            K += weighted(Ps, q[i] - l[i]);
+          }
+        }
+        if (c.divergence === 'jsd') v += (1 - beta) * K;
+        if (c.divergence === 'reverse') K = v;
+        const value = T * T * v;
+        if (c.out) c.out[r] = value;
+        partials.add(r, 0, value);
+        partials.add(r, 1, 1);
+        if (!c.grad) continue;
+        const g = T * c.gradScale * (c.gradOut ? c.gradOut[r] : 1);
+        for (let i = 0; i < C; i++) {
+          const Ps = Math.exp(q[i]);
+          let d: number;
+          if (c.divergence === 'forward') d = mass * Ps - Math.exp(p[i]);
+          else if (c.divergence === 'reverse') d = Ps * ((Ps === 0 ? 0 : q[i] - p[i]) - K);
+          else d = (1 - beta) * Ps * ((Ps === 0 ? 0 : q[i] - l[i]) - K);
+          c.grad[o + i] = g * d;
+        }
       }
       return partials.totals();
     },

@@ -205,6 +205,48 @@ export type PerRow<O, K extends keyof EvaluateOptions, A> = O extends { [P in K]
  *  a number for 'mean', 'sum' and 'batchmean', either where R is only known at run time. */
 export type LossResult<R> = R extends 'none' ? Float32Array : R extends Reduced | 'batchmean' ? number : number | Float32Array;
 
+/** How `distillationLoss` reduces its per-row values: 'batchmean' (default, ÷ kept rows),
+ *  'sum', 'mean' (÷ kept rows × classes, as `F.kl_div`) or 'none' (a `Float32Array(rows)`). */
+export type DistillationReduction = 'batchmean' | 'sum' | 'mean' | 'none';
+
+/** `distillationLoss`: per row, with `q = log_softmax(student / T)` and `p = log_softmax(teacher / T)`
+ *  (or `teacher` itself with `teacherLogProbs`), a divergence times T². A term whose probability
+ *  is 0 adds 0 (0·log 0 = 0). */
+export interface DistillationOptions<R extends DistillationReduction = DistillationReduction> {
+  /** 'forward' (default): KL(P_teacher ‖ P_student) = Σ eᵖ(p − q); 'reverse': KL(P_student ‖ P_teacher)
+   *  = Σ e^q(q − p); 'jsd': β·KL(P_t ‖ M) + (1 − β)·KL(P_s ‖ M), M = β·P_t + (1 − β)·P_s. */
+  divergence?: 'forward' | 'reverse' | 'jsd';
+  /** T: both sides' logits are divided by it, and the row value multiplied by T² (Hinton's
+   *  scaling, so gradients keep their size across temperatures). Positive and finite; default 1. */
+  temperature?: number;
+  /** β of 'jsd', in (0, 1); default 0.5. */
+  beta?: number;
+  /** `teacher` already holds log-probabilities (as inference servers return them) and is used as
+   *  it is; the temperature then applies to the student only. Default false. */
+  teacherLogProbs?: boolean;
+  /** Class indices, one per row: rows whose target is `ignoreIndex` are left out (row value and
+   *  gradient 0, not counted by 'batchmean' or 'mean'). Absent: every row counts. */
+  target?: IndexTargets;
+  /** With `target`: the value that leaves a row out. Default −100. */
+  ignoreIndex?: number;
+  /** Default 'batchmean'. */
+  reduction?: R;
+  /** With 'none': write the per-row values here. In `distillationLossBackward`: write the gradient here
+   *  (it may be `student`, in place). */
+  out?: Float32Array;
+}
+/** `distillationLossBackward`: `out` receives ∂loss/∂student (it may be `student`, in place). */
+export interface DistillationBackwardOptions<R extends DistillationReduction = DistillationReduction>
+  extends DistillationOptions<R>,
+    GradOptions {}
+/** `distillationLossWithGrad`: `grad` receives ∂loss/∂student (it may be `student`, in place); `out` the per-row values of 'none'. */
+export interface DistillationWithGradOptions<R extends DistillationReduction = DistillationReduction>
+  extends DistillationOptions<R>,
+    GradOptions {
+  /** Write ∂loss/∂student here (length `student.length`) instead of allocating; may be `student` itself. */
+  grad?: Float32Array;
+}
+
 /**
  * The operations, as `init()` resolves them. Every array argument is a
  * `Float32Array` of `rows × classes` values (row-major, or channels-first with
@@ -422,6 +464,46 @@ export interface Kernels {
     classes: number,
     opts?: O,
   ): Evaluation & EvaluatedRows<O>;
+
+  /** Knowledge distillation: per row the divergence `opts.divergence` (default forward KL) between
+   *  softmax(student / T) and softmax(teacher / T), times T², reduced by `opts.reduction` (default
+   *  'batchmean'): a number, or with 'none' the per-row values. One call, row by row.
+   *  @remarks Pass `out` to reuse memory with 'none': `{ reduction: 'none', out: values }`. */
+  distillationLoss<R extends DistillationReduction = 'batchmean'>(
+    student: Float32Array,
+    teacher: Float32Array,
+    classes: number,
+    opts?: DistillationOptions<R>,
+  ): LossResult<R>;
+  /** ∂distillationLoss/∂student: the same arguments and options as {@link Kernels.distillationLoss},
+   *  returning a `Float32Array(student.length)`. `opts.gradOutput`: a number (default 1), or with
+   *  'none' one value per row. Forward KL's is T·(softmax(student / T) − P_teacher) per row, over the
+   *  reduction's divisor.
+   *  @remarks Pass `out` to reuse memory: `{ out: dStudent }`, or `{ out: student }` in place. */
+  distillationLossBackward<R extends DistillationReduction = 'batchmean'>(
+    student: Float32Array,
+    teacher: Float32Array,
+    classes: number,
+    opts?: DistillationBackwardOptions<R>,
+  ): Float32Array;
+  /** Loss and ∂loss/∂student in one fused pass (a training step's call); `opts.grad` may be `student` (in place).
+   *  @remarks Pass `grad` (and with 'none' `out`) to reuse memory: `{ grad: dStudent }`, or `{ grad: student }` in place.
+   *  @example
+   *  ```ts
+   *  const { loss, grad } = k.distillationLossWithGrad(studentLogits, teacherLogits, vocab, { temperature: 2, grad: dLogits });
+   *  ```
+   */
+  distillationLossWithGrad<R extends DistillationReduction = 'batchmean'>(
+    student: Float32Array,
+    teacher: Float32Array,
+    classes: number,
+    opts?: DistillationWithGradOptions<R>,
+  ): {
+    /** The loss, as {@link Kernels.distillationLoss} returns it (written into `opts.out` with 'none'). */
+    loss: LossResult<R>;
+    /** ∂loss/∂student (`opts.grad` where given). */
+    grad: Float32Array;
+  };
 
   /** A Float32Array of `length` in the kernel's own memory: passing it skips every copy. */
   f32(length: number): Float32Array;

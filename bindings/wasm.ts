@@ -13,6 +13,7 @@ import {
   sumPartials,
   type CrossEntropyIndexCall,
   type CrossEntropyProbCall,
+  type DistillationCall,
   type ElementwiseBackwardCall,
   type ElementwiseCall,
   type F32,
@@ -344,6 +345,8 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
     probSlots = k.probSlots(),
     nllSlots = k.nllSlots(),
     scoreSlots = k.scoreSlots(),
+    distillSlots = k.distillSlots(),
+    scratchFloats = k.scratchBytes() / 4,
     groupsUpTo = k.groupsUpTo();
   /** A row lent per thread (lendAside): in place, or with softcap for rows too
    *  long for the instance's own scratch (spareAt in lanes.ts). */
@@ -575,6 +578,36 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
         { slots: c.sums ? scoreSlots : 0 },
       );
       return c.sums ? totals : none;
+    },
+
+    distillation: (c: DistillationCall) => {
+      const C = c.classes,
+        divergence = c.divergence === 'forward' ? 0 : c.divergence === 'reverse' ? 1 : 2;
+      const totals = rows(
+        c.student.length / C,
+        [input(c.student, C), input(c.teacher, C), input(c.target), output(c.out), output(c.grad, C), input(c.gradOut)],
+        ([s, t, target, out, grad, gradOut], partials) => [
+          'distillation',
+          s,
+          t,
+          target,
+          'rows',
+          C,
+          c.ignoreIndex,
+          divergence,
+          c.temperature,
+          c.beta,
+          c.teacherLogProbs ? 1 : 0,
+          out,
+          partials,
+          grad,
+          c.gradScale,
+          gradOut,
+        ],
+        // the kernel's two rows of exps: the instance's scratch where they fit, else lent (spareAt in lanes.ts)
+        { slots: c.sums ? distillSlots : 0, aside: 2 * C > scratchFloats ? 2 * C : 0 },
+      );
+      return c.sums ? totals : [0, 0];
     },
 
     dispose: () => pool?.dispose(),

@@ -114,6 +114,40 @@ bad('evaluate with logProbs of 3 for 2 rows', RangeError, 'logProbs', (k) => k.e
 bad('tokenLogProbs with out of 6 for 2 rows', RangeError, 'out', (k) => k.tokenLogProbs(L(), T(), 3, { out: f32(6) }));
 bad('entropyFromLogits of 7 logits in rows of 3', RangeError, 'logits.length', (k) => k.entropyFromLogits(f32(7), 3));
 
+// ------------------------------------------------ distillation (#25)
+
+const D = (k, o) => k.distillationLoss(L(), P(), 3, o);
+for (const temperature of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+  bad(`distillationLoss with temperature ${temperature}`, RangeError, 'temperature', (k) => D(k, { temperature }));
+}
+for (const beta of [0, 1, -0.5, Number.NaN])
+  bad(`distillationLoss with beta ${beta}`, RangeError, 'beta', (k) => D(k, { divergence: 'jsd', beta }));
+bad('distillationLoss with beta a string', TypeError, 'beta', (k) => D(k, { beta: '0.5' }));
+bad("distillationLoss with divergence 'kl'", RangeError, 'divergence', (k) => D(k, { divergence: 'kl' }));
+bad("distillationLoss with reduction 'max'", RangeError, 'reduction', (k) => D(k, { reduction: 'max' }));
+bad('distillationLoss with teacherLogProbs 1', TypeError, 'teacherLogProbs', (k) => D(k, { teacherLogProbs: 1 }));
+bad('distillationLoss with a teacher of 5', RangeError, 'teacher', (k) => k.distillationLoss(L(), f32(5), 3));
+bad('distillationLoss with a number[] teacher', TypeError, 'teacher', (k) => k.distillationLoss(L(), [1, 2, 3, 4, 5, 6], 3));
+bad('distillationLoss with target 3 of 3 classes', RangeError, 'target[1]', (k) => D(k, { target: [0, 3] }));
+bad('distillationLoss with 3 targets for 2 rows', RangeError, 'target', (k) => D(k, { target: new Int32Array(3) }));
+bad('distillationLoss with temperature_ (an unknown option)', RangeError, 'temperature_', (k) => D(k, { temperature_: 2 }));
+bad('distillationLossBackward with gradOutput an array for batchmean', TypeError, 'gradOutput', (k) =>
+  k.distillationLossBackward(L(), P(), 3, { gradOutput: f32(2) }),
+);
+bad('distillationLossWithGrad with grad of 5', RangeError, 'grad', (k) => k.distillationLossWithGrad(L(), P(), 3, { grad: f32(5) }));
+bad('distillationLossWithGrad with grad = teacher', RangeError, 'grad', (k) => {
+  const t = P();
+  return k.distillationLossWithGrad(L(), t, 3, { grad: t });
+});
+bad('distillationLossWithGrad with grad overlapping the student', RangeError, 'grad', (k) => {
+  const a = f32(8);
+  return k.distillationLossWithGrad(a.subarray(0, 6), P(), 3, { grad: a.subarray(2, 8) });
+});
+bad('distillationLoss none with out = student', RangeError, 'out', (k) => {
+  const a = f32(2);
+  return k.distillationLoss(L(), P(), 3, { reduction: 'none', out: a, target: new Int32Array(a.buffer) });
+});
+
 // ------------------------------------------------------------ wrong kinds
 
 bad('softmax of a number[]', TypeError, 'x', (k) => k.softmax([1, 2, 3], 3));

@@ -12,6 +12,7 @@ const FILES = [
   'bce.json',
   'scoring.json',
   'cross_entropy_lm.json',
+  'distillation.json',
 ];
 
 for (const file of FILES) {

@@ -49,6 +49,28 @@ for (const backend of BACKENDS) {
     }
   });
 
+  test(`${backend} · distillation: forward KL = (crossEntropy with the teacher's probabilities − the teacher's entropy)·T²`, async () => {
+    const k = await kernel(backend);
+    const teacher = Float32Array.from(logits, (v, i) => v * 0.6 + Math.cos(i) * 2);
+    for (const T of [1, 2, 4]) {
+      const scaled = (x) => x.map((v) => v / T);
+      const Pt = k.softmax(scaled(teacher), C);
+      const ce = k.crossEntropy(scaled(logits), Pt, C, { reduction: 'none' });
+      const h = k.entropy(Pt, C);
+      const kl = k.distillationLoss(logits, teacher, C, { temperature: T, reduction: 'none' });
+      for (let r = 0; r < rows; r++) {
+        const want = (ce[r] - h[r]) * T * T;
+        assert.ok(close(kl[r], want), `T=${T} row ${r}: ${kl[r]} vs ${want}`);
+      }
+      // WithGrad in place gives Backward's gradient and Loss's value
+      const a = logits.slice();
+      const both = k.distillationLossWithGrad(a, teacher, C, { temperature: T, divergence: 'jsd', grad: a });
+      assert.ok(close(both.loss, k.distillationLoss(logits, teacher, C, { temperature: T, divergence: 'jsd' })));
+      const g = k.distillationLossBackward(logits, teacher, C, { temperature: T, divergence: 'jsd' });
+      for (let i = 0; i < g.length; i++) assert.ok(close(a[i], g[i]), `T=${T} grad[${i}]`);
+    }
+  });
+
   test(`${backend} · the seed example: crossEntropy = 1.1447`, async () => {
     const k = await kernel(backend);
     const x = new Float32Array([0.3, 0.3, 0.4, 0.3, 0.4, 0.3, 0.1, 0.2, 0.7]);

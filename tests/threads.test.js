@@ -121,6 +121,19 @@ function calls(k, C, R, where) {
     ['entropyFromLogits', () => k.entropyFromLogits(X, C)],
     ['evaluate', () => k.evaluate(X, T, C)],
     ['evaluate every output', () => k.evaluate(X, T, C, { logProbs: true, entropy: true, argmax: true, temperature: 1.5 })],
+    ['distillationLossWithGrad', () => k.distillationLossWithGrad(X, Y, C, { temperature: 2, target: T })],
+    ['distillationLossWithGrad reverse none', () => k.distillationLossWithGrad(X, Y, C, { divergence: 'reverse', reduction: 'none' })],
+    [
+      'distillationLoss jsd teacher log-probs',
+      () => k.distillationLoss(X, k.logSoftmax(Y, C), C, { divergence: 'jsd', teacherLogProbs: true }),
+    ],
+    [
+      'distillationLossWithGrad jsd in place',
+      () => {
+        const a = place(Float32Array.from(x));
+        return k.distillationLossWithGrad(a, Y, C, { divergence: 'jsd', beta: 0.3, grad: a });
+      },
+    ],
   ];
   return ops;
 }

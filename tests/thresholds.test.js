@@ -116,6 +116,35 @@ for (const backend of BACKENDS.filter((b) => b !== 'js')) {
   });
 }
 
+// Distillation (assembly/distillation.ts) takes each row in passes whose blocks
+// change at 4 (the vector) and 256 (a sum block), and keeps two rows of exps in
+// the instance's scratch up to 24780 classes, in a row the bindings lend above.
+for (const backend of BACKENDS.filter((b) => b !== 'js')) {
+  test(`${backend} · distillation at its row lengths, at the scratch's limit and at 32000 classes agrees with the float64 reference`, async () => {
+    const k = await kernel(backend);
+    for (const [C, R] of [...[1, 3, 4, 5, 255, 256, 257, 511, 513, 1001].map((C) => [C, 6]), [24780, 2], [24781, 2], [32000, 3]]) {
+      const s = logits(R * C, R * 37 + C),
+        t = logits(R * C, R * 41 + C),
+        target = Int32Array.from({ length: R }, (_, r) => (r === 1 ? -100 : r % C));
+      for (const divergence of ['forward', 'reverse', 'jsd']) {
+        for (const [what, f] of [
+          ['WithGrad', (m) => m.distillationLossWithGrad(s, t, C, { divergence, temperature: 2, target })],
+          [
+            'WithGrad none in place',
+            (m) => {
+              const a = s.slice();
+              return m.distillationLossWithGrad(a, t, C, { divergence, reduction: 'none', grad: a });
+            },
+          ],
+        ]) {
+          const problem = mismatch(f(k), f(js));
+          assert.is(problem, null, `${divergence} ${what}, ${R}×${C}: ${problem}`);
+        }
+      }
+    }
+  });
+}
+
 // A copied array's chunk pointer is biased by the chunk's first row; where the
 // bias made it exactly 0 ("no array"), a chunk of per-row losses was never
 // written (rows 1280–1295 of 2100×1000 with zero-copy logits and a plain out).

@@ -101,3 +101,11 @@ export {
   evMaybe,
   notAsked,
 };
+
+// Distillation: 'batchmean' (the default) is a number, 'none' per-row values.
+const dl: number = k.distillationLoss(x, x, 3, { temperature: 2, divergence: 'jsd', beta: 0.3 });
+const dlRows: Float32Array = k.distillationLoss(x, x, 3, { reduction: 'none', target: t, ignoreIndex: 0 });
+const dg: Float32Array = k.distillationLossBackward(x, x, 3, { reduction: 'none', gradOutput: new Float32Array(2), out: x });
+const dw: { loss: number; grad: Float32Array } = k.distillationLossWithGrad(x, x, 3, { teacherLogProbs: true, grad: x });
+// @ts-expect-error: not a divergence
+k.distillationLoss(x, x, 3, { divergence: 'kl' });
