@@ -58,6 +58,18 @@ const LN2: f64 = reinterpret<f64>(0x3FE62E42FEFA39EF); /* 0.69314718055994528622
  * State: none.
  */
 @inline export function expScaledv(x: v128, magic: v128, floor: v128): v128 {
+  return v128.andnot(expUnflushedv(x, magic), f32x4.lt(x, floor));
+}
+
+/**
+ * expScaledv without its flush, for callers that keep x at or above the
+ * floor themselves (scoring's pass clamps its z once for the exp and the
+ * product that both read it: score_pass.ts).
+ * Takes: x; magic = magicOf(k). Returns: exp(x)·2^−k per lane.
+ * Accuracy: ≤ 2 ULP. Range: x − k·ln 2 in [−87.34, 88.3]; below, garbage.
+ * State: none.
+ */
+@inline export function expUnflushedv(x: v128, magic: v128): v128 {
   let n = madd(x, f32x4.splat(LOG2E), magic);
   const scale = i32x4.shl(n, 23); // 2^(n − k), straight from n's low bits
   n = f32x4.sub(n, magic);
@@ -68,8 +80,7 @@ const LN2: f64 = reinterpret<f64>(0x3FE62E42FEFA39EF); /* 0.69314718055994528622
   p = madd(p, t, f32x4.splat(C2));
   p = madd(p, t, f32x4.splat(C1));
   t = f32x4.mul(t, scale);
-  const f = madd(t, p, scale);
-  return v128.andnot(f, f32x4.lt(x, floor));
+  return madd(t, p, scale);
 }
 
 /**

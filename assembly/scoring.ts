@@ -7,8 +7,11 @@
 //   nll = (m − x_t)/T + log s,   s = Σ exp(z), z = (x − m)/T ≤ 0
 //   H   = log s + Σ exp(z)·(−z) / s   (both terms ≥ 0)
 // At T = 1 without entropy the row takes cross-entropy's probed pass
-// (sum_exp.ts), with cross-entropy's bits; otherwise a max pass first and
-// then one pass over z (scaledSumExp).
+// (sum_exp.ts), with cross-entropy's bits; otherwise, in the simd builds,
+// one pass about a shift that follows the max, which also finds the argmax
+// (score_pass.ts: the same formulas about that shift), and in the scalar
+// build and rows under 4 classes a max pass first and then one pass over z
+// (scaledSumExp).
 import { at, hsum64, madd, SUM_BLOCK, tailMask } from './simd';
 import { expScaleds, expScaledv, floorOf, magicOf } from './exp';
 import { addPartial } from './partials';
@@ -16,6 +19,7 @@ import { logSumAboutMax, rowMax } from './shift';
 import { Probed, sumExpProbed } from './sum_exp';
 import { targetAt } from './targets';
 import { firstEqual, rowArgmax } from './argmax';
+import { scorePass, ScorePass } from './score_pass';
 
 /** Partial slots per block of rows (partials.ts): Σ nll over the kept rows,
  *  their count, and how many of them have the target as argmax. The bindings
@@ -62,11 +66,20 @@ export function score(
   const plain = temperature == 1 && !entropy;
   for (let r = r0; r < r1; r++) {
     const xr = at(x, r * classes);
-    let m: f32, s: f64, ls: f64, h: f64 = 0;
+    let m: f32, s: f64, ls: f64, h: f64 = 0, first = -1;
     if (plain) {
       s = sumExpProbed(xr, classes);
       m = Probed.max;
       ls = logSumAboutMax(s, m);
+    } else if (ASC_FEATURE_SIMD && classes >= 4) {
+      // one pass about a shift c that follows the max (score_pass.ts):
+      // nll = (c − x_t)/T + log Σ exp(z), as (m − x_t)/T + log s below
+      s = temperature == 1 ? scorePass(xr, classes, 1, false, true) // with entropy
+        : entropy ? scorePass(xr, classes, invT, true, true) : scorePass(xr, classes, invT, true, false);
+      m = ScorePass.shift;
+      ls = Math.log(s);
+      if (entropy) h = ls - ScorePass.zSum / s;
+      first = ScorePass.first;
     } else {
       m = rowMax(xr, classes);
       s = temperature == 1 ? scaledSumExp(xr, classes, m, 1, false, true) // with entropy
@@ -81,11 +94,12 @@ export function score(
     const clean = s - s == 0;
     let correct = false;
     if (argmax) {
-      const a = clean ? firstEqual(xr, classes, m) : rowArgmax(xr, classes);
+      const a = !clean ? rowArgmax(xr, classes) : first >= 0 ? first : firstEqual(xr, classes, m);
       store<i32>(at(argmax, r), a);
       correct = a == t;
     } else if (t != ignoreIndex) {
-      correct = clean ? load<f32>(at(xr, t)) == m && firstEqual(xr, t, m) == t : rowArgmax(xr, classes) == t;
+      correct = !clean ? rowArgmax(xr, classes) == t : first >= 0 ? first == t
+        : load<f32>(at(xr, t)) == m && firstEqual(xr, t, m) == t;
     }
     if (t == ignoreIndex) {
       if (logProbs) store<f32>(at(logProbs, r), 0);
