@@ -14,8 +14,8 @@ import { logAtLeast1v } from './log';
 import { logSumAboutMax } from './shift';
 import { expStoreProbed, Probed, sumExpProbed } from './sum_exp';
 import { gapSum } from './row_sums';
-import { capGrad, capInto } from './softcap';
-import { expsAt, GROUPS_UP_TO, lanesAt, lanesRatio, lanesGap, lanesPick, lanesSlot, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, rowsSumExp, transposeOut, LANES_BELOW, spareRows } from './lanes';
+import { capFactor, capFactorv, capInto } from './softcap';
+import { expsAt, GROUPS_UP_TO, lanesAt, lanesRatio, lanesGap, lanesPick, lanesSlot, lanesMax, lanesOut, lanesPut, lanesStore, lanesSumExp, lanesX, rowsSumExp, transposeOut, LANES_BELOW, spareRows } from './lanes';
 
 /** Partial slots per block of rows (partials.ts) for index targets: Σ w_t·nll (CE_NLL),
  *  Σ w_t of the kept rows (CE_WEIGHT), Σ smoothing term (CE_SMOOTH), Σ lse²
@@ -50,12 +50,27 @@ const RUN_ROWS = 64;
   return min(RUN_ROWS, 1 << Blocks.shift) - 1;
 }
 
-/** grad = e·A − B·w (w = 0: − B) from the row's exps at e (which may be g). */
-function gradRow(e: usize, g: usize, w: usize, n: i32, A: f32, B: f32): void {
+/** grad = e·A − B·w (w = 0: − B) from the row's exps at e (which may be g);
+ *  with a capped row y (softcap), times the cap's 1 − (y·inv)² in the same
+ *  pass (no pass of its own over the gradient afterwards). */
+function gradRow(e: usize, g: usize, w: usize, n: i32, A: f32, B: f32, y: usize, inv: f32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const va = f32x4.splat(A), vb = f32x4.splat(B);
-    if (w) for (; i + 4 <= n; i += 4) {
+    if (y) {
+      const vi = f32x4.splat(inv);
+      // do-while (CONSTANT_LOOPS in simd.ts), one loop per weighting
+      if (w && i + 4 <= n) do {
+        const v = f32x4.sub(f32x4.mul(v128.load(at(e, i)), va), f32x4.mul(vb, v128.load(at(w, i))));
+        v128.store(at(g, i), f32x4.mul(v, capFactorv(v128.load(at(y, i)), vi)));
+        i += 4;
+      } while (i + 4 <= n);
+      else if (i + 4 <= n) do {
+        const v = f32x4.sub(f32x4.mul(v128.load(at(e, i)), va), vb);
+        v128.store(at(g, i), f32x4.mul(v, capFactorv(v128.load(at(y, i)), vi)));
+        i += 4;
+      } while (i + 4 <= n);
+    } else if (w) for (; i + 4 <= n; i += 4) {
       v128.store(at(g, i), f32x4.sub(f32x4.mul(v128.load(at(e, i)), va), f32x4.mul(vb, v128.load(at(w, i)))));
     } else if (B != 0) for (; i + 4 <= n; i += 4) {
       v128.store(at(g, i), f32x4.sub(f32x4.mul(v128.load(at(e, i)), va), vb));
@@ -63,8 +78,22 @@ function gradRow(e: usize, g: usize, w: usize, n: i32, A: f32, B: f32): void {
       v128.store(at(g, i), f32x4.mul(v128.load(at(e, i)), va));
     }
   }
-  if (w) for (; i < n; i++) store<f32>(at(g, i), load<f32>(at(e, i)) * A - B * load<f32>(at(w, i)));
-  else for (; i < n; i++) store<f32>(at(g, i), load<f32>(at(e, i)) * A - B);
+  for (; i < n; i++) {
+    const v = load<f32>(at(e, i)) * A - (w ? B * load<f32>(at(w, i)) : B);
+    store<f32>(at(g, i), y ? v * capFactor(load<f32>(at(y, i)), inv) : v);
+  }
+}
+
+/** Whether the rows are capped (Call.capInv ≠ 0): row r of the capped copy
+ *  for gradRow, else 0. */
+@inline function cappedRow(r: i32): usize {
+  return Call.capInv != 0 ? at(Call.x, r * Call.classes) : 0;
+}
+
+/** grad[t] −= d at row gr's target, times the cap's factor there where capped. */
+@inline function targetGrad(gr: usize, r: i32, t: i32, d: f32): void {
+  const f: f32 = Call.capInv != 0 ? capFactor(load<f32>(at(Call.x, r * Call.classes + t)), Call.capInv) : 1;
+  store<f32>(at(gr, t), load<f32>(at(gr, t)) - d * f);
 }
 
 /** An ignored row's gradient is 0·softmax(row) in PyTorch: zeros, but NaN
@@ -86,6 +115,9 @@ namespace Call {
   export let ignore: i32 = 0, smoothing: f32 = 0, out: usize = 0, partials: usize = 0;
   export let grad: usize = 0, gradNll: f32 = 0, gradSmooth: f32 = 0, gradOut: usize = 0;
   export let zLoss: f32 = 0, gradZ: f32 = 0;
+  /** 1/softcap while Call.x is a capped copy (the gradient then takes the
+   *  cap's factor as it is written), else 0. */
+  export let capInv: f32 = 0;
   /** Whether grouped rows multiply their ratios into a run's product instead of
    *  taking logs (a mean or sum without weights, per-row losses or zLoss: RUN_ROWS). */
   export let products: bool = false;
@@ -133,7 +165,7 @@ export function crossEntropyIndex(
   Call.x = x; Call.target = target; Call.weight = weight; Call.weightTotal = weightTotal; Call.classes = classes;
   Call.ignore = ignoreIndex; Call.smoothing = smoothing; Call.out = out; Call.partials = partials;
   Call.grad = grad; Call.gradNll = gradNll; Call.gradSmooth = gradSmooth; Call.gradOut = gradOut;
-  Call.zLoss = zLoss; Call.gradZ = gradZ;
+  Call.zLoss = zLoss; Call.gradZ = gradZ; Call.capInv = 0;
   Call.products = partials != 0 && out == 0 && weight == 0 && zLoss == 0;
   if (!(softcap > 0)) {
     indexRows(r0, r1);
@@ -144,8 +176,8 @@ export function crossEntropyIndex(
   for (let a = r0; a < r1; a += step) {
     const b = min(r1, a + step);
     Call.x = capInto(x, a, b, classes, softcap);
+    Call.capInv = 1 / softcap;
     indexRows(a, b);
-    if (grad) capGrad(Call.x, grad, a, b, classes, softcap);
   }
 }
 
@@ -399,9 +431,9 @@ function parkRun(r: i32, p: v128): void {
     lanesPut(g, 3, D);
     lanesPut(g, 4, knownTargets(t));
     for (let j = 0; j < 4; j++) {
-      const row = at(gr, j * C), target = at(row, reinterpret<i32>(lanesAt(g, 4, j)));
-      gradRow(expsAt(g, j, at(Call.x, (r + j) * C), row, C), row, w, C, lanesAt(g, 1, j), lanesAt(g, 2, j));
-      store<f32>(target, load<f32>(target) - lanesAt(g, 3, j));
+      const row = at(gr, j * C);
+      gradRow(expsAt(g, j, at(Call.x, (r + j) * C), row, C), row, w, C, lanesAt(g, 1, j), lanesAt(g, 2, j), cappedRow(r + j), Call.capInv);
+      targetGrad(row, r + j, reinterpret<i32>(lanesAt(g, 4, j)), lanesAt(g, 3, j));
     }
   } else if (C < 4) {
     for (let c = 0; c < C; c++) lanesPut(g, c, gradColumn(g, c, A, B, D, t, w));
@@ -420,10 +452,12 @@ function parkRun(r: i32, p: v128): void {
   return gather(p, i32x4.shl(i32x4.add(t, i32x4(0, n, 2 * n, 3 * n)), 2));
 }
 
-/** Column c of fourRows' gradient: e·A − B·w_c − D·[c = t]. */
+/** Column c of fourRows' gradient: e·A − B·w_c − D·[c = t], times the
+ *  cap's factor of the column's capped logits where capped. */
 @inline function gradColumn(g: usize, c: i32, A: v128, B: v128, D: v128, t: v128, w: usize): v128 {
-  const v = f32x4.sub(f32x4.mul(lanesOut(g, c), A), w ? f32x4.mul(B, v128.load32_splat(at(w, c))) : B);
-  return f32x4.sub(v, v128.and(D, i32x4.eq(t, i32x4.splat(c))));
+  let v = f32x4.sub(f32x4.mul(lanesOut(g, c), A), w ? f32x4.mul(B, v128.load32_splat(at(w, c))) : B);
+  v = f32x4.sub(v, v128.and(D, i32x4.eq(t, i32x4.splat(c))));
+  return Call.capInv != 0 ? f32x4.mul(v, capFactorv(lanesX(g, c), f32x4.splat(Call.capInv))) : v;
 }
 
 /** The smoothing term's Σ w·(m − x) of row r, m its max (0 without smoothing). */
@@ -456,7 +490,7 @@ function parkRun(r: i32, p: v128): void {
     const g: f32 = Call.gradOut ? load<f32>(at(Call.gradOut, r)) : 1;
     const gr = at(Call.grad, r * Call.classes);
     const k = <f64>(Call.gradNll * wt + Call.gradSmooth * Call.weightTotal) + (Call.zLoss > 0 ? <f64>Call.gradZ * lse : 0);
-    gradRow(e, gr, Call.weight, Call.classes, <f32>(<f64>g * k / s), g * Call.gradSmooth);
-    store<f32>(at(gr, t), load<f32>(at(gr, t)) - g * Call.gradNll * wt);
+    gradRow(e, gr, Call.weight, Call.classes, <f32>(<f64>g * k / s), g * Call.gradSmooth, cappedRow(r), Call.capInv);
+    targetGrad(gr, r, t, g * Call.gradNll * wt);
   }
 }
