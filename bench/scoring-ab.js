@@ -2,8 +2,9 @@
 // path it replaces (logSoftmax + a gather, entropy of softmax, argmax), timed
 // interleaved in one process (A B C D, A B C D, …) on one thread: per round
 // each candidate's time for the same number of calls, then the median of the
-// per-round throughput ratios. `node bench/scoring-ab.js [backend] [rounds]`
-// (build first: npm run build).
+// per-round throughput ratios, by wall clock and by the process's CPU time (which
+// a shared machine's other load disturbs less). `node bench/scoring-ab.js
+// [backend] [rounds]` (build first: npm run build).
 import { init } from '../dist/index.js';
 import { classIndices, uniform } from './data.js';
 
@@ -11,6 +12,10 @@ const backend = process.argv[2] ?? 'simd',
   rounds = Number(process.argv[3] ?? 15);
 const k = await init({ backend });
 const median = (a) => a.slice().sort((x, y) => x - y)[a.length >> 1];
+const cpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e3;
+};
 
 for (const [rows, C] of [
   [128, 32000],
@@ -48,23 +53,32 @@ for (const [rows, C] of [
       reps = Math.max(3, Math.round(2e8 / (rows * C) / 10));
     for (const n of names) for (let i = 0; i < reps; i++) candidates[n](); // warm-up
     const ratios = { evaluate: [], evaluateRows: [], rowsVsMulti: [] },
+      cpuRatios = { evaluate: [], evaluateRows: [] },
       rates = Object.fromEntries(names.map((n) => [n, []]));
     for (let round = 0; round < rounds; round++) {
-      const time = {};
+      const time = {},
+        cpuTime = {};
       for (const n of names) {
-        const t0 = performance.now();
+        const c0 = cpu(),
+          t0 = performance.now();
         for (let i = 0; i < reps; i++) candidates[n]();
         time[n] = performance.now() - t0;
+        cpuTime[n] = cpu() - c0;
         rates[n].push((reps * rows * C) / time[n] / 1e3);
       }
       ratios.evaluate.push(time.crossEntropy / time.evaluate);
       ratios.evaluateRows.push(time.crossEntropy / time.evaluateRows);
       ratios.rowsVsMulti.push(time.multiCall / time.evaluateRows);
+      cpuRatios.evaluate.push(cpuTime.crossEntropy / cpuTime.evaluate);
+      cpuRatios.evaluateRows.push(cpuTime.crossEntropy / cpuTime.evaluateRows);
     }
     console.log(`${rows}×${C} ${backend} ${zeroCopy ? 'zero-copy' : 'copy'} (${rounds} rounds of ${reps} calls each)`);
     for (const n of names) console.log(`  ${n.padEnd(13)} ${median(rates[n]).toFixed(0).padStart(6)} Mlogits/s (median)`);
     console.log(`  evaluate / crossEntropy              ${median(ratios.evaluate).toFixed(3)}×`);
     console.log(`  evaluate with rows / crossEntropy    ${median(ratios.evaluateRows).toFixed(3)}×`);
+    console.log(
+      `  the same two by CPU time             ${median(cpuRatios.evaluate).toFixed(3)}×, ${median(cpuRatios.evaluateRows).toFixed(3)}×`,
+    );
     console.log(`  evaluate with rows / multi-call path ${median(ratios.rowsVsMulti).toFixed(2)}×`);
     if (zeroCopy) for (const v of [x, t, lp, h, am, probs, logProbs]) k.free(v);
   }
