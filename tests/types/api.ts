@@ -109,3 +109,5 @@ const dg: Float32Array = k.distillationLossBackward(x, x, 3, { reduction: 'none'
 const dw: { loss: number; grad: Float32Array } = k.distillationLossWithGrad(x, x, 3, { teacherLogProbs: true, grad: x });
 // @ts-expect-error: not a divergence
 k.distillationLoss(x, x, 3, { divergence: 'kl' });
+
+export { dl, dlRows, dg, dw };
