@@ -2,10 +2,11 @@
 // (kernels.ts), and turn their sums into PyTorch's reductions. Everything
 // here is shared by all backends, so the semantics cannot drift between them.
 import type { F32, I32, Kernels, Elementwise } from './kernels.js';
-import type { Kernels as PublicKernels } from './types.js';
+import type { Logits, Kernels as PublicKernels } from './types.js';
 import { separate, type Named } from './aliasing.js';
 import { kindOf } from './arrays.js';
 import { isFreed, markFreed } from './views.js';
+import { memoryOf, type MaybeHalf } from './half.js';
 import { scoringOperations } from './scoring.js';
 import { distillationOperations } from './distillation.js';
 import * as v from './validate.js';
@@ -13,10 +14,11 @@ import * as v from './validate.js';
 type Reduction = 'mean' | 'sum' | 'none';
 const REDUCTIONS = ['mean', 'sum', 'none'] as const;
 
-/** Row-wise functions take `out` or `{ out, spatial }` as their last argument. */
-function rowwiseOptions(last: unknown): v.Options {
+/** Row-wise functions take `out` or `{ out, spatial }` as their last argument
+ *  (`{ out, spatial, dtype }` where the input may be half precision). */
+function rowwiseOptions(last: unknown, halves = false): v.Options {
   if (kindOf(last) !== undefined) return { out: last };
-  return v.options(last, ['out', 'spatial']);
+  return v.options(last, halves ? ['out', 'spatial', 'dtype'] : ['out', 'spatial']);
 }
 
 function spatialOf(o: v.Options): number {
@@ -68,7 +70,7 @@ type Loosely<T> = { [K in keyof T]: T[K] extends (...a: infer A) => unknown ? (.
 
 export function createApi(kernels: Kernels): Operations {
   let k = kernels;
-  /** Views this instance handed out (k.f32 / k.i32): the only ones free() takes. */
+  /** Views this instance handed out (k.f32 / k.i32 / k.u16): the only ones free() takes. */
   const made = new WeakSet<object>();
   const key = (buffer: ArrayBufferLike) => k.memoryKey(buffer);
   /** The outputs [name, the caller's value, its view] checked against the
@@ -87,7 +89,7 @@ export function createApi(kernels: Kernels): Operations {
     }
     return any ? separate(key, inputs(), checked, inPlace) : checked.map(([, a]) => a);
   }
-  const madeHere = <T extends F32 | I32>(view: T): T => {
+  const madeHere = <T extends F32 | I32 | Uint16Array>(view: T): T => {
     made.add(view);
     return view;
   };
@@ -95,24 +97,33 @@ export function createApi(kernels: Kernels): Operations {
   /** The batch of a row-wise op, its options and shape. */
   function rowwiseInput(name: string, input: unknown, classes: unknown, last: unknown) {
     const o = rowwiseOptions(last);
-    const x = v.floats(name, input);
+    return shaped(o, v.floats(name, input), name, classes);
+  }
+  /** rowwiseInput for the ops whose input may be half precision (half.ts). */
+  function rowwiseLogits(name: string, input: unknown, classes: unknown, last: unknown) {
+    const o = rowwiseOptions(last, true);
+    return shaped(o, v.logits(name, input, o.dtype), name, classes);
+  }
+  function shaped<X extends MaybeHalf>(o: v.Options, x: X, name: string, classes: unknown) {
     const S = spatialOf(o);
     return { o, x, S, rows: v.rowsOf(x, name, classes, S), C: classes as number };
   }
 
-  /** x → per-row (or per-element) result, for the one-input row-wise ops. */
-  function rowwise<T extends F32 | I32>(
+  /** x → per-row (or per-element) result, for the one-input row-wise ops;
+   *  read: rowwiseLogits where x may be half precision, else rowwiseInput. */
+  function rowwise<T extends F32 | I32, X extends MaybeHalf>(
     name: string,
     input: unknown,
     classes: unknown,
     last: unknown,
     perRow: boolean,
     Kind: { new (n: number): T; name: string },
-    run: (x: F32, C: number, out: T, S: number) => void,
+    run: (x: X, C: number, out: T, S: number) => void,
+    read: (name: string, input: unknown, classes: unknown, last: unknown) => ReturnType<typeof shaped<X>>,
   ): T {
-    const { o, x, S, rows, C } = rowwiseInput(name, input, classes, last);
+    const { o, x, S, rows, C } = read(name, input, classes, last);
     const [out] = outputs(
-      () => [[name, x]],
+      () => [[name, memoryOf(x)]],
       [['out', o.out, v.outArray(o.out, Kind, perRow ? rows : x.length)]],
       perRow ? {} : IN_PLACE.rowwise,
     );
@@ -145,10 +156,18 @@ export function createApi(kernels: Kernels): Operations {
     return given(o.out, out);
   }
 
-  /** What the class losses share: batch, shape, reduction, weight and ignoreIndex. */
-  function classLossInput(name: string, input: unknown, classes: unknown, opts: unknown, keys: string[]) {
+  /** What the class losses share: batch, shape, reduction, weight and ignoreIndex;
+   *  read: v.logits where the input may be half precision (keys then include 'dtype'). */
+  function classLossInput<X extends MaybeHalf>(
+    name: string,
+    input: unknown,
+    classes: unknown,
+    opts: unknown,
+    keys: string[],
+    read: (name: string, v: unknown, dtype: unknown) => X,
+  ) {
     const o = v.options(opts, ['reduction', 'weight', 'ignoreIndex', 'out', 'spatial', ...keys]);
-    const x0 = v.floats(name, input);
+    const x0 = read(name, input, o.dtype);
     const S = spatialOf(o);
     const rows = v.rowsOf(x0, name, classes, S);
     const C = classes as number;
@@ -174,7 +193,7 @@ export function createApi(kernels: Kernels): Operations {
 
   /** lossOut: `out` is the per-row loss (forward), not the gradient (backward). */
   function crossEntropyCall(logits: unknown, target: unknown, classes: unknown, opts: unknown, extra: string[], lossOut: boolean) {
-    const c = classLossInput('logits', logits, classes, opts, ['labelSmoothing', 'softcap', 'zLoss', ...extra]);
+    const c = classLossInput('logits', logits, classes, opts, ['labelSmoothing', 'softcap', 'zLoss', 'dtype', ...extra], v.logits);
     const { o, x0, S, rows, C, reduction, weight, ignoreIndex } = c;
     const smoothing = v.inRange('labelSmoothing', o.labelSmoothing, 0, 1, 0);
     const softcap = v.finite('softcap', o.softcap, 0, true, 0); // 0: off
@@ -195,7 +214,7 @@ export function createApi(kernels: Kernels): Operations {
 
   /** The arrays a cross-entropy call reads, for outputs(). */
   const ceInputs = (c: CeCall, gradOut: F32 | null): Named[] => [
-    ['logits', c.x0],
+    ['logits', memoryOf(c.x0)],
     ['target', c.q ?? c.t],
     ['weight', c.weight],
     ['gradOutput', gradOut],
@@ -340,7 +359,7 @@ export function createApi(kernels: Kernels): Operations {
   }
 
   function nllCall(logProbs: unknown, target: unknown, classes: unknown, opts: unknown, extra: string[]) {
-    const c = classLossInput('logProbs', logProbs, classes, opts, extra);
+    const c = classLossInput('logProbs', logProbs, classes, opts, extra, (name, x) => v.floats(name, x));
     const { o, x0, S, rows, C, reduction, weight, ignoreIndex } = c;
     return { o, lp: x0, S, rows, C, reduction, weight, ignoreIndex, t: checkedTargets(target, rows, C, ignoreIndex) };
   }
@@ -357,11 +376,13 @@ export function createApi(kernels: Kernels): Operations {
   const distillation = distillationOperations({ kernels: () => k, outputs, checkedTargets, given });
 
   const api = {
-    logSumExp: (x: F32, classes: number, last?: unknown) => rowwise('x', x, classes, last, true, Float32Array, k.logSumExp),
-    softmax: (x: F32, classes: number, last?: unknown) => rowwise('x', x, classes, last, false, Float32Array, k.softmax),
-    logSoftmax: (x: F32, classes: number, last?: unknown) => rowwise('x', x, classes, last, false, Float32Array, k.logSoftmax),
-    argmax: (x: F32, classes: number, last?: unknown) => rowwise('x', x, classes, last, true, Int32Array, k.argmax),
-    entropy: (p: F32, classes: number, last?: unknown) => rowwise('p', p, classes, last, true, Float32Array, k.entropy),
+    logSumExp: (x: Logits, classes: number, last?: unknown) =>
+      rowwise('x', x, classes, last, true, Float32Array, k.logSumExp, rowwiseLogits),
+    softmax: (x: Logits, classes: number, last?: unknown) => rowwise('x', x, classes, last, false, Float32Array, k.softmax, rowwiseLogits),
+    logSoftmax: (x: Logits, classes: number, last?: unknown) =>
+      rowwise('x', x, classes, last, false, Float32Array, k.logSoftmax, rowwiseLogits),
+    argmax: (x: Logits, classes: number, last?: unknown) => rowwise('x', x, classes, last, true, Int32Array, k.argmax, rowwiseLogits),
+    entropy: (p: F32, classes: number, last?: unknown) => rowwise('p', p, classes, last, true, Float32Array, k.entropy, rowwiseInput),
     softmaxBackward: (y: F32, dy: F32, classes: number, last?: unknown) =>
       rowwiseBackward('y', y, dy, classes, last, false, k.softmaxBackward),
     logSoftmaxBackward: (y: F32, dy: F32, classes: number, last?: unknown) =>
@@ -369,14 +390,14 @@ export function createApi(kernels: Kernels): Operations {
     logSumExpBackward: (x: F32, dy: F32, classes: number, last?: unknown) =>
       rowwiseBackward('x', x, dy, classes, last, true, k.logSumExpBackward),
 
-    crossEntropy(logits: F32, target: ArrayLike<number>, classes: number, opts?: object): number | F32 {
+    crossEntropy(logits: Logits, target: ArrayLike<number>, classes: number, opts?: object): number | F32 {
       const c = crossEntropyCall(logits, target, classes, opts, [], true);
       outputs(() => ceInputs(c, null), [['out', c.o.out, c.out]]);
       const total = crossEntropyRun(c, c.out === null, null, { scale: 1, array: null });
       return lossResult(c.reduction, total, given(c.o.out, c.out));
     },
 
-    crossEntropyBackward(logits: F32, target: ArrayLike<number>, classes: number, opts?: object): F32 {
+    crossEntropyBackward(logits: Logits, target: ArrayLike<number>, classes: number, opts?: object): F32 {
       const c = crossEntropyCall(logits, target, classes, opts, ['gradOutput'], false);
       const g = v.gradOutput(c.o.gradOutput, c.reduction, c.rows);
       const [grad] = outputs(
@@ -388,7 +409,7 @@ export function createApi(kernels: Kernels): Operations {
       return given(c.o.out, grad);
     },
 
-    crossEntropyWithGrad(logits: F32, target: ArrayLike<number>, classes: number, opts?: object) {
+    crossEntropyWithGrad(logits: Logits, target: ArrayLike<number>, classes: number, opts?: object) {
       const c = crossEntropyCall(logits, target, classes, opts, ['grad', 'gradOutput'], true);
       const g = v.gradOutput(c.o.gradOutput, c.reduction, c.rows);
       const [out, grad] = outputs(
@@ -459,14 +480,15 @@ export function createApi(kernels: Kernels): Operations {
 
     f32: (length: number) => madeHere(k.f32(viewLength(length))),
     i32: (length: number) => madeHere(k.i32(viewLength(length))),
+    u16: (length: number) => madeHere(k.u16(viewLength(length))),
     /** Drops the kernels, and with them the wasm instance and its memory. */
     dispose() {
       k.dispose?.();
       k = DISPOSED;
     },
-    free(view: F32 | I32) {
+    free(view: F32 | I32 | Uint16Array) {
       if (!made.has(view as object)) {
-        const was = isFreed(view) ? 'was freed already' : 'was not made by this kernel (k.f32 / k.i32)';
+        const was = isFreed(view) ? 'was freed already' : 'was not made by this kernel (k.f32 / k.i32 / k.u16)';
         throw new TypeError(`free: view ${was}`);
       }
       made.delete(view);

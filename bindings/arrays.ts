@@ -15,6 +15,10 @@ const LENGTH = intrinsic('length');
 const OFFSET = intrinsic('byteOffset');
 const BUFFER = intrinsic('buffer');
 
+/** The runtime's Float16Array, or undefined (Node 20 has none; ES2022's lib
+ *  does not declare it), typed as a Uint16Array: it is read as bits. */
+export const Float16: typeof Uint16Array | undefined = (globalThis as { Float16Array?: typeof Uint16Array }).Float16Array;
+
 /** Every typed-array kind, by the name the engine gives it. */
 const KINDS = {
   Float32Array,
@@ -26,6 +30,8 @@ const KINDS = {
   Int16Array,
   Uint16Array,
   Uint32Array,
+  // without one, a class that no argument can be an instance of
+  Float16Array: Float16 ?? class NoFloat16Array extends Uint16Array {},
 } as const;
 export type KindName = keyof typeof KINDS;
 type ViewOf<K extends KindName> = InstanceType<(typeof KINDS)[K]>;

@@ -131,6 +131,9 @@ export interface Exports {
   ): void;
   /** dst[j·dstStride + i] = src[i·srcStride + j] for i < rows, j < cols. */
   transpose(src: Ptr, srcStride: number, dst: Ptr, dstStride: number, rows: number, cols: number): void;
+  /** dst[i] = float16 (widenF16) or bfloat16 (widenBF16) src[i] as float32, for i < n (assembly/half.ts). */
+  widenF16(src: Ptr, dst: Ptr, n: number): void;
+  widenBF16(src: Ptr, dst: Ptr, n: number): void;
   bceWithLogits(x: Ptr, y: Ptr, w: Ptr, wn: number, pw: Ptr, pwn: number, out: Ptr, partials: Ptr, i0: number, i1: number): void;
   bceWithLogitsBackward(
     x: Ptr,

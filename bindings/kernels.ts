@@ -3,7 +3,8 @@
 // it (api.ts), so the backends differ only in how they compute.
 
 import type { F32, I32 } from './arrays.js';
-export type { F32, I32 };
+import type { MaybeHalf } from './half.js';
+export type { F32, I32, MaybeHalf };
 
 /** Rows (or elements) per partial sum; totals add partials in this order. */
 export const PARTIAL_ROWS = 1024;
@@ -14,7 +15,7 @@ export const PARTIAL_ROWS = 1024;
 // gradOut, logSumExp's dy) are in (N, S) order either way.
 
 export interface CrossEntropyIndexCall {
-  x: F32;
+  x: MaybeHalf;
   target: I32;
   classes: number;
   spatial: number;
@@ -36,7 +37,7 @@ export interface CrossEntropyIndexCall {
 }
 
 export interface CrossEntropyProbCall {
-  x: F32;
+  x: MaybeHalf;
   q: F32;
   classes: number;
   spatial: number;
@@ -103,7 +104,7 @@ export interface ElementwiseBackwardCall {
 /** Language-model scoring of row-major logits (assembly/scoring.ts): per-row
  *  outputs where not null; target null scores no row (every row ignored). */
 export interface ScoreCall {
-  x: F32;
+  x: MaybeHalf;
   target: I32 | null;
   classes: number;
   ignoreIndex: number;
@@ -137,10 +138,10 @@ export interface DistillationCall {
 }
 
 export interface Kernels {
-  logSumExp(x: F32, classes: number, out: F32, spatial: number): void;
-  softmax(x: F32, classes: number, out: F32, spatial: number): void;
-  logSoftmax(x: F32, classes: number, out: F32, spatial: number): void;
-  argmax(x: F32, classes: number, out: I32, spatial: number): void;
+  logSumExp(x: MaybeHalf, classes: number, out: F32, spatial: number): void;
+  softmax(x: MaybeHalf, classes: number, out: F32, spatial: number): void;
+  logSoftmax(x: MaybeHalf, classes: number, out: F32, spatial: number): void;
+  argmax(x: MaybeHalf, classes: number, out: I32, spatial: number): void;
   entropy(p: F32, classes: number, out: F32, spatial: number): void;
   softmaxBackward(y: F32, dy: F32, classes: number, out: F32, spatial: number): void;
   logSoftmaxBackward(y: F32, dy: F32, classes: number, out: F32, spatial: number): void;
@@ -171,7 +172,8 @@ export interface Kernels {
   /** Kernel-memory views (zero-copy); the js backend hands out plain arrays. */
   f32(length: number): F32;
   i32(length: number): I32;
-  free(view: F32 | I32): void;
+  u16(length: number): Uint16Array;
+  free(view: F32 | I32 | Uint16Array): void;
 }
 
 /** Adds per-block partial sums in block order, as the wasm kernels' callers do. */

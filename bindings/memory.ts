@@ -36,6 +36,7 @@ export class KernelMemory {
   private viewBlocks = new Map<number, number>();
   f32!: Float32Array;
   i32!: Int32Array;
+  u16!: Uint16Array;
   f64!: Float64Array;
   /** The arena, the bytes the running call has carved from it, and its scratch that did not fit. */
   private readonly arena: number;
@@ -54,6 +55,7 @@ export class KernelMemory {
     this.buffers.add(buffer);
     this.f32 = new Float32Array(buffer);
     this.i32 = new Int32Array(buffer);
+    this.u16 = new Uint16Array(buffer);
     this.f64 = new Float64Array(buffer);
   }
 
@@ -137,8 +139,11 @@ export class KernelMemory {
   }
 
   /** A zero-copy view of a fresh block. */
-  view<T extends Float32Array | Int32Array>(Kind: { new (b: ArrayBufferLike, o: number, n: number): T }, length: number): T {
-    const ptr = this.alloc(length * 4);
+  view<T extends Float32Array | Int32Array | Uint16Array>(
+    Kind: { new (b: ArrayBufferLike, o: number, n: number): T; BYTES_PER_ELEMENT: number },
+    length: number,
+  ): T {
+    const ptr = this.alloc(length * Kind.BYTES_PER_ELEMENT);
     // memory.buffer can be a new object without this memory growing (in Node,
     // another shared memory's growth renews it): remember each one views use.
     const buffer = this.memory.buffer;
@@ -152,7 +157,7 @@ export class KernelMemory {
   /** Gives a view's block back; the view must not be used afterwards (views.ts refuses it). */
   freeView(v: ArrayBufferView): void {
     const ptr = this.owners.get(v);
-    if (ptr === undefined) throw new TypeError('free: view was not made by this kernel (k.f32 / k.i32)');
+    if (ptr === undefined) throw new TypeError('free: view was not made by this kernel (k.f32 / k.i32 / k.u16)');
     this.owners.delete(v);
     this.viewBlocks.delete(ptr);
     this.release(ptr);

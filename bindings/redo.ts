@@ -7,6 +7,7 @@
 // rewritten with it. An in-place call cannot be redone (its input is
 // overwritten by then): there the float32 result stands.
 import type { CrossEntropyIndexCall, CrossEntropyProbCall, ElementwiseCall, F32, Kernels } from './kernels.js';
+import { widened, type MaybeHalf } from './half.js';
 
 /** Calls redo(i, r0, r1) for each block i (of `slots` partials, over `count`
  *  rows or elements) whose first `sums` partials are not all finite. */
@@ -25,14 +26,17 @@ function eachBadBlock(
   }
 }
 
-/** Rows [r0, r1) of a batch of C classes (channels-first with S > 1) as a row-major array. */
-function rowsOf(a: F32, C: number, S: number, r0: number, r1: number): F32 {
-  if (S === 1) return a.subarray(r0 * C, r1 * C);
+/** Rows [r0, r1) of a batch of C classes (channels-first with S > 1) as a
+ *  row-major float32 array (halves widened: only the samples the rows lie in). */
+function rowsOf(x: MaybeHalf, C: number, S: number, r0: number, r1: number): F32 {
+  if (S === 1) return widened(x, r0 * C, r1 * C);
+  const n0 = Math.floor(r0 / S),
+    a = widened(x, n0 * C * S, Math.ceil(r1 / S) * C * S);
   const y = new Float32Array((r1 - r0) * C);
   for (let r = r0; r < r1; r++) {
     const n = Math.floor(r / S),
       s = r - n * S;
-    for (let c = 0; c < C; c++) y[(r - r0) * C + c] = a[(n * C + c) * S + s];
+    for (let c = 0; c < C; c++) y[(r - r0) * C + c] = a[((n - n0) * C + c) * S + s];
   }
   return y;
 }

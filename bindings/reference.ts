@@ -17,6 +17,7 @@ import {
   type ScoreCall,
 } from './kernels.js';
 import { markBufferFreed } from './views.js';
+import { widened, type MaybeHalf } from './half.js';
 
 /** Logits as the losses read them: a Float32Array, or softcapped in float64. */
 type Logits = F32 | Float64Array;
@@ -71,7 +72,8 @@ function logSoftmaxOver(x: F32, o: number, n: number, T: number, y: Float64Array
 const weighted = (P: number, d: number) => (P === 0 ? 0 : P * d);
 
 /** softcap·tanh(x / softcap) per element (Gemma 2's logit cap), or x itself for softcap 0. */
-function capped(x: F32, softcap: number): Logits {
+function capped(x0: MaybeHalf, softcap: number): Logits {
+  const x = widened(x0);
   return softcap > 0 ? Float64Array.from(x, (v) => softcap * Math.tanh(v / softcap)) : x;
 }
 
@@ -177,31 +179,36 @@ export function createReference(): Kernels {
   const k = rowMajor();
   return {
     ...k,
-    logSumExp: (x, C, out, S) => inRows(S, C, [x], [], ([x]) => k.logSumExp(x, C, out, 1)),
-    softmax: (x, C, out, S) => inRows(S, C, [x], [out], ([x], [out]) => k.softmax(x, C, out, 1)),
-    logSoftmax: (x, C, out, S) => inRows(S, C, [x], [out], ([x], [out]) => k.logSoftmax(x, C, out, 1)),
-    argmax: (x, C, out, S) => inRows(S, C, [x], [], ([x]) => k.argmax(x, C, out, 1)),
+    logSumExp: (x, C, out, S) => inRows(S, C, [widened(x)], [], ([x]) => k.logSumExp(x, C, out, 1)),
+    softmax: (x, C, out, S) => inRows(S, C, [widened(x)], [out], ([x], [out]) => k.softmax(x, C, out, 1)),
+    logSoftmax: (x, C, out, S) => inRows(S, C, [widened(x)], [out], ([x], [out]) => k.logSoftmax(x, C, out, 1)),
+    argmax: (x, C, out, S) => inRows(S, C, [widened(x)], [], ([x]) => k.argmax(x, C, out, 1)),
     entropy: (p, C, out, S) => inRows(S, C, [p], [], ([p]) => k.entropy(p, C, out, 1)),
     softmaxBackward: (y, dy, C, out, S) => inRows(S, C, [y, dy], [out], ([y, dy], [out]) => k.softmaxBackward(y, dy, C, out, 1)),
     logSoftmaxBackward: (y, dy, C, out, S) => inRows(S, C, [y, dy], [out], ([y, dy], [out]) => k.logSoftmaxBackward(y, dy, C, out, 1)),
     logSumExpBackward: (x, dy, C, out, S) => inRows(S, C, [x], [out], ([x], [out]) => k.logSumExpBackward(x, dy, C, out, 1)),
     crossEntropyIndex: (c) =>
-      inRows(c.spatial, c.classes, [c.x], [c.grad], ([x], [grad]) => k.crossEntropyIndex(Object.assign({}, c, { x, grad }))),
+      inRows(c.spatial, c.classes, [widened(c.x)], [c.grad], ([x], [grad]) => k.crossEntropyIndex(Object.assign({}, c, { x, grad }))),
     crossEntropyProb: (c) =>
-      inRows(c.spatial, c.classes, [c.x, c.q], [c.grad], ([x, q], [grad]) => k.crossEntropyProb(Object.assign({}, c, { x, q, grad }))),
+      inRows(c.spatial, c.classes, [widened(c.x), c.q], [c.grad], ([x, q], [grad]) =>
+        k.crossEntropyProb(Object.assign({}, c, { x, q, grad })),
+      ),
     nllBackward: (c) => inRows(c.spatial, c.classes, [], [c.grad], (_, [grad]) => k.nllBackward(Object.assign({}, c, { grad }))),
   };
 }
 
 /** The kernels on row-major batches (spatial ignored: createReference lays
- *  channels-first arrays out as rows around them), and nll on any layout. */
+ *  channels-first arrays out as rows around them), and nll on any layout.
+ *  Half-precision logits are widened to float32 first, whole. */
 function rowMajor(): Kernels {
   return {
-    logSumExp(x, classes, out) {
+    logSumExp(x0, classes, out) {
+      const x = widened(x0);
       for (let r = 0; r < out.length; r++) out[r] = rowLogSumExp(x, r * classes, classes);
     },
 
-    softmax(x, classes, out) {
+    softmax(x0, classes, out) {
+      const x = widened(x0);
       for (let o = 0; o < x.length; o += classes) {
         const m = rowMax(x, o, classes);
         const s = sumExp(x, o, classes, m);
@@ -209,7 +216,8 @@ function rowMajor(): Kernels {
       }
     },
 
-    logSoftmax(x, classes, out) {
+    logSoftmax(x0, classes, out) {
+      const x = widened(x0);
       for (let o = 0; o < x.length; o += classes) {
         const m = rowMax(x, o, classes);
         const ls = Math.log(sumExp(x, o, classes, m));
@@ -217,7 +225,8 @@ function rowMajor(): Kernels {
       }
     },
 
-    argmax(x, classes, out) {
+    argmax(x0, classes, out) {
+      const x = widened(x0);
       for (let r = 0; r < out.length; r++) out[r] = rowArgmax(x, r * classes, classes);
     },
 
@@ -344,7 +353,8 @@ function rowMajor(): Kernels {
     },
 
     score(c: ScoreCall) {
-      const { x, target, classes: C, ignoreIndex, temperature: T } = c;
+      const { target, classes: C, ignoreIndex, temperature: T } = c;
+      const x = widened(c.x);
       const rows = x.length / C;
       const partials = new Partials(rows, 3);
       for (let r = 0; r < rows; r++) {
@@ -467,6 +477,7 @@ function rowMajor(): Kernels {
     // Each view owns its ArrayBuffer, so that freeing it refuses its subarrays too (views.ts).
     f32: (length) => new Float32Array(length),
     i32: (length) => new Int32Array(length),
+    u16: (length) => new Uint16Array(length),
     free: (view) => markBufferFreed(view.buffer),
   };
 }

@@ -5,6 +5,8 @@ import type { F32, I32, Kernels } from './kernels.js';
 import type { Named } from './aliasing.js';
 import { describe, kindOf } from './arrays.js';
 import * as v from './validate.js';
+import type { Logits } from './types.js';
+import { memoryOf } from './half.js';
 
 /** What the scoring calls take from createApi (api.ts): the current kernels
  *  (they change on dispose) and its shared checks. */
@@ -35,7 +37,7 @@ function perRow<T extends F32 | I32>(name: string, asked: unknown, Kind: { new (
 export function scoringOperations(ctx: ScoringContext) {
   /** The batch and its class-index targets. */
   function batch(logits: unknown, target: unknown, classes: unknown, o: v.Options) {
-    const x = v.floats('logits', logits);
+    const x = v.logits('logits', logits, o.dtype);
     const rows = v.rowsOf(x, 'logits', classes);
     const C = classes as number;
     const temperature = temperatureOf(o.temperature);
@@ -45,12 +47,12 @@ export function scoringOperations(ctx: ScoringContext) {
   }
 
   return {
-    tokenLogProbs(logits: F32, target: ArrayLike<number>, classes: number, opts?: object): F32 {
-      const o = v.options(opts, ['temperature', 'ignoreIndex', 'out']);
+    tokenLogProbs(logits: Logits, target: ArrayLike<number>, classes: number, opts?: object): F32 {
+      const o = v.options(opts, ['temperature', 'ignoreIndex', 'out', 'dtype']);
       const { x, rows, C, temperature, ignoreIndex, t } = batch(logits, target, classes, o);
       const [out] = ctx.outputs(
         () => [
-          ['logits', x],
+          ['logits', memoryOf(x)],
           ['target', t],
         ],
         [['out', o.out, v.outArray(o.out, Float32Array, rows)]],
@@ -59,23 +61,23 @@ export function scoringOperations(ctx: ScoringContext) {
       return ctx.given(o.out, out);
     },
 
-    entropyFromLogits(logits: F32, classes: number, last?: unknown): F32 {
-      const o = kindOf(last) !== undefined ? { out: last } : v.options(last, ['out', 'temperature']);
-      const x = v.floats('logits', logits);
+    entropyFromLogits(logits: Logits, classes: number, last?: unknown): F32 {
+      const o = kindOf(last) !== undefined ? { out: last } : v.options(last, ['out', 'temperature', 'dtype']);
+      const x = v.logits('logits', logits, o.dtype);
       const rows = v.rowsOf(x, 'logits', classes);
       const temperature = temperatureOf(o.temperature);
-      const [out] = ctx.outputs(() => [['logits', x]], [['out', o.out, v.outArray(o.out, Float32Array, rows)]]);
+      const [out] = ctx.outputs(() => [['logits', memoryOf(x)]], [['out', o.out, v.outArray(o.out, Float32Array, rows)]]);
       const c = { x, target: null, classes: classes as number, ignoreIndex: -100, temperature, logProbs: null, argmax: null, sums: false };
       ctx.kernels().score({ ...c, entropy: out });
       return ctx.given(o.out, out);
     },
 
-    evaluate(logits: F32, target: ArrayLike<number>, classes: number, opts?: object) {
-      const o = v.options(opts, ['temperature', 'ignoreIndex', 'logProbs', 'entropy', 'argmax']);
+    evaluate(logits: Logits, target: ArrayLike<number>, classes: number, opts?: object) {
+      const o = v.options(opts, ['temperature', 'ignoreIndex', 'logProbs', 'entropy', 'argmax', 'dtype']);
       const { x, rows, C, temperature, ignoreIndex, t } = batch(logits, target, classes, o);
       const [logProbs, entropy, argmax] = ctx.outputs<F32 | I32 | null>(
         () => [
-          ['logits', x],
+          ['logits', memoryOf(x)],
           ['target', t],
         ],
         [

@@ -42,6 +42,29 @@ export type IndexTargets =
 /** Probability targets: one value per logit (a float array is read as probabilities). */
 export type ProbabilityTargets = Float32Array | Float64Array;
 
+/** How a `Uint16Array` of half-precision logits is read: IEEE float16, or bfloat16
+ *  (float32's upper 16 bits). */
+export type HalfDtype = 'float16' | 'bfloat16';
+/** The runtime's `Float16Array`, where it has one (detected, never required; Node 20 has none). */
+export interface Float16ArrayLike extends ArrayBufferView {
+  readonly length: number;
+  readonly [Symbol.toStringTag]: 'Float16Array';
+}
+/**
+ * Logits as the functions that read them take them: a `Float32Array`, or half precision,
+ * each value converted exactly to float32 inside the kernel a chunk at a time (results stay
+ * `Float32Array`): a `Float16Array`, or a `Uint16Array` of raw bits with `dtype` in the
+ * options saying how to read them (without it, a TypeError). {@link Kernels.u16} makes a
+ * zero-copy one.
+ */
+export type Logits = Float32Array | Uint16Array | Float16ArrayLike;
+/** The option of the functions that take {@link Logits}. */
+export interface HalfOptions {
+  /** How to read `logits` given as a `Uint16Array` of raw bits: 'float16' or 'bfloat16'
+   *  (required then; a `Float16Array` may say 'float16'; not allowed with a `Float32Array`). */
+  dtype?: HalfDtype;
+}
+
 /** The last argument of a row-wise function: `out`, or `{ out, spatial }`. */
 export interface RowwiseOptions<Out = Float32Array> {
   /** Write the result here (and return it) instead of allocating. May be the input
@@ -50,6 +73,9 @@ export interface RowwiseOptions<Out = Float32Array> {
   /** Channels-first input `(N, C, d1…dk)` passed flat: spatial = d1·…·dk (default 1). */
   spatial?: number;
 }
+
+/** The last argument of the row-wise functions that take {@link Logits}: `out`, or `{ out, spatial, dtype }`. */
+export interface LogitsRowwiseOptions<Out = Float32Array> extends RowwiseOptions<Out>, HalfOptions {}
 
 /** What every loss takes. */
 export interface LossOptions<R extends Reduction = Reduction> {
@@ -68,7 +94,7 @@ export interface GradOptions {
 }
 
 /** `crossEntropy` (as `F.cross_entropy`). */
-export interface CrossEntropyOptions<R extends Reduction = Reduction> extends LossOptions<R> {
+export interface CrossEntropyOptions<R extends Reduction = Reduction> extends LossOptions<R>, HalfOptions {
   /** A weight per class (length `classes`). Weighted 'mean' divides by Σ of the kept targets' weights. */
   weight?: Float32Array;
   /** Rows whose target is this are left out (index targets only). Default −100. */
@@ -135,7 +161,7 @@ export interface BceWithLogitsOptions<R extends Reduction = Reduction> extends L
 export interface BceWithLogitsBackwardOptions<R extends Reduction = Reduction> extends BceWithLogitsOptions<R>, GradOptions {}
 
 /** `tokenLogProbs`: log_softmax(logits / temperature) at each row's target. */
-export interface TokenLogProbsOptions {
+export interface TokenLogProbsOptions extends HalfOptions {
   /** Divides the logits before the softmax: a positive finite number (default 1). */
   temperature?: number;
   /** Rows whose target is this give 0. Default −100. */
@@ -145,7 +171,7 @@ export interface TokenLogProbsOptions {
 }
 
 /** The last argument of `entropyFromLogits` when it is not `out` itself. */
-export interface EntropyFromLogitsOptions {
+export interface EntropyFromLogitsOptions extends HalfOptions {
   /** Write the per-row entropies here (`Float32Array(rows)`) instead of allocating. */
   out?: Float32Array;
   /** Divides the logits before the softmax: a positive finite number (default 1). */
@@ -154,7 +180,7 @@ export interface EntropyFromLogitsOptions {
 
 /** `evaluate`: the sums always; per-row outputs where asked, `true` (made by the call)
  *  or an array to write into (which may not overlap the logits, the targets or each other). */
-export interface EvaluateOptions {
+export interface EvaluateOptions extends HalfOptions {
   /** Divides the logits before the softmax: a positive finite number (default 1). */
   temperature?: number;
   /** Rows whose target is this are left out of every sum (and give log-probability 0). Default −100. */
@@ -282,17 +308,17 @@ export interface Kernels {
 
   /** log Σ exp(x) per row: `Float32Array(rows)`. An all −∞ row gives −∞, a row holding +∞ gives +∞.
    *  @remarks Pass `out` to reuse memory: `k.logSumExp(x, classes, lse)` with `lse = new Float32Array(rows)`. */
-  logSumExp(x: Float32Array, classes: number, out?: Float32Array | RowwiseOptions): Float32Array;
+  logSumExp(x: Logits, classes: number, out?: Float32Array | LogitsRowwiseOptions): Float32Array;
   /** softmax per row: `Float32Array(x.length)`; `out` may be `x` (in place).
    *  @remarks Pass `out` to reuse memory: `k.softmax(x, classes, probs)`, or `k.softmax(x, classes, x)` in place. */
-  softmax(x: Float32Array, classes: number, out?: Float32Array | RowwiseOptions): Float32Array;
+  softmax(x: Logits, classes: number, out?: Float32Array | LogitsRowwiseOptions): Float32Array;
   /** log-softmax per row: `Float32Array(x.length)`; `out` may be `x` (in place).
    *  @remarks Pass `out` to reuse memory: `k.logSoftmax(x, classes, logProbs)`, or `x` itself in place.
    *  On large batches a fresh result's page faults can cost as much as the kernel (docs/performance.md). */
-  logSoftmax(x: Float32Array, classes: number, out?: Float32Array | RowwiseOptions): Float32Array;
+  logSoftmax(x: Logits, classes: number, out?: Float32Array | LogitsRowwiseOptions): Float32Array;
   /** First index of each row's maximum (a NaN counts as the maximum): `Int32Array(rows)`.
    *  @remarks Pass `out` to reuse memory: `k.argmax(x, classes, predicted)` with `predicted = new Int32Array(rows)`. */
-  argmax(x: Float32Array, classes: number, out?: Int32Array | RowwiseOptions<Int32Array>): Int32Array;
+  argmax(x: Logits, classes: number, out?: Int32Array | LogitsRowwiseOptions<Int32Array>): Int32Array;
   /** −Σ p log p per row, with 0·log 0 = 0: `Float32Array(rows)`.
    *  @remarks Pass `out` to reuse memory: `k.entropy(p, classes, h)` with `h = new Float32Array(rows)`. */
   entropy(p: Float32Array, classes: number, out?: Float32Array | RowwiseOptions): Float32Array;
@@ -310,7 +336,7 @@ export interface Kernels {
    *  `reduction: 'none'` the per-row losses (`Float32Array(rows)`).
    *  @remarks Pass `out` to reuse memory: `{ reduction: 'none', out: losses }`. */
   crossEntropy<R extends Reduction = 'mean'>(
-    logits: Float32Array,
+    logits: Logits,
     target: IndexTargets | ProbabilityTargets,
     classes: number,
     opts?: CrossEntropyOptions<R>,
@@ -326,7 +352,7 @@ export interface Kernels {
    *  ```
    */
   crossEntropyBackward<R extends Reduction = 'mean'>(
-    logits: Float32Array,
+    logits: Logits,
     target: IndexTargets | ProbabilityTargets,
     classes: number,
     opts?: CrossEntropyBackwardOptions<R>,
@@ -334,7 +360,7 @@ export interface Kernels {
   /** Loss and ∂loss/∂logits in one fused pass (the call a training step makes); `opts.grad` may be `logits` (in place).
    *  @remarks Pass `grad` (and with 'none' `out`) to reuse memory: `{ grad: dLogits }`, or `{ grad: logits }` in place. */
   crossEntropyWithGrad<R extends Reduction = 'mean'>(
-    logits: Float32Array,
+    logits: Logits,
     target: IndexTargets | ProbabilityTargets,
     classes: number,
     opts?: CrossEntropyWithGradOptions<R>,
@@ -439,11 +465,11 @@ export interface Kernels {
    *  const lp = k.tokenLogProbs(logits, nextTokens, vocab);
    *  ```
    */
-  tokenLogProbs(logits: Float32Array, target: IndexTargets, classes: number, opts?: TokenLogProbsOptions): Float32Array;
+  tokenLogProbs(logits: Logits, target: IndexTargets, classes: number, opts?: TokenLogProbsOptions): Float32Array;
   /** The entropy of softmax(logits / temperature) per row, −Σ p log p with 0·log 0 = 0 (as
    *  `torch.distributions.Categorical(logits).entropy()`), without making p: `Float32Array(rows)`.
    *  @remarks Pass `out` to reuse memory: `k.entropyFromLogits(logits, classes, h)` or `{ out: h, temperature }`. */
-  entropyFromLogits(logits: Float32Array, classes: number, out?: Float32Array | EntropyFromLogitsOptions): Float32Array;
+  entropyFromLogits(logits: Logits, classes: number, out?: Float32Array | EntropyFromLogitsOptions): Float32Array;
   /** Loss, perplexity and accuracy of a language model's logits in one pass: `nllSum`, `tokens`,
    *  `correct` and what follows from them, and per row the `logProbs`, `entropy` and `argmax`
    *  asked for in `opts` (`true`, or an array to write into). Batches combine by adding the sums.
@@ -459,7 +485,7 @@ export interface Kernels {
    *  ```
    */
   evaluate<O extends EvaluateOptions = Record<never, never>>(
-    logits: Float32Array,
+    logits: Logits,
     target: IndexTargets,
     classes: number,
     opts?: O,
@@ -509,8 +535,17 @@ export interface Kernels {
   f32(length: number): Float32Array;
   /** An Int32Array of `length` in the kernel's own memory (e.g. targets). */
   i32(length: number): Int32Array;
-  /** Gives a view from f32/i32 back; using it afterwards is a TypeError. */
-  free(view: Float32Array | Int32Array): void;
+  /** A Uint16Array of `length` in the kernel's own memory, for half-precision logits
+   *  (pass `dtype` with it): read where it lies, never copied whole.
+   *  @example
+   *  ```ts
+   *  const x = k.u16(rows * vocab); // fill with bfloat16 bits
+   *  const loss = k.crossEntropy(x, target, vocab, { dtype: 'bfloat16' });
+   *  ```
+   */
+  u16(length: number): Uint16Array;
+  /** Gives a view from f32/i32/u16 back; using it afterwards is a TypeError. */
+  free(view: Float32Array | Int32Array | Uint16Array): void;
   /** Ends the instance (and its worker pool); every call afterwards throws. */
   dispose(): void;
 }

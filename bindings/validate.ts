@@ -4,6 +4,7 @@
 // as plain views of the caller's memory (arrays.ts), options as a snapshot:
 // what a caller's getter or subclass says is read once, here.
 import { describe, kindOf, plainView, type F32, type I32 } from './arrays.js';
+import { HALF_DTYPES, Half, type HalfDtype, type MaybeHalf } from './half.js';
 import { notFreed, notInFreedMemory } from './views.js';
 
 export type Options = Record<string, unknown>;
@@ -21,8 +22,41 @@ export function floats(name: string, v: unknown): F32 {
   return view(name, v, 'Float32Array', 'a Float32Array');
 }
 
+const LOGITS = 'a Float32Array, a Float16Array or a Uint16Array of half-precision bits (with dtype)';
+
+/**
+ * Logits that may be half precision: a Float32Array, a Float16Array (read as
+ * float16; dtype absent or 'float16'), or a Uint16Array of bits with dtype
+ * 'float16' or 'bfloat16' (the options' dtype: a Uint16Array without one is
+ * a TypeError saying how to pass it).
+ */
+export function logits(name: string, v: unknown, dtype0: unknown): MaybeHalf {
+  const dtype = dtype0 === undefined ? undefined : oneOf<HalfDtype>('dtype', dtype0, HALF_DTYPES, 'float16');
+  const kind = kindOf(v);
+  if (kind !== 'Uint16Array' && kind !== 'Float16Array') {
+    const x = view(name, v, 'Float32Array', LOGITS);
+    if (dtype !== undefined) {
+      throw new TypeError(`dtype ('${dtype}') says how to read a Uint16Array of half-precision bits, but ${name} is a Float32Array`);
+    }
+    return x;
+  }
+  notFreed(name, v);
+  const a = plainView(name, v, [kind], LOGITS);
+  notInFreedMemory(name, a);
+  if (kind === 'Float16Array') {
+    if (dtype === 'bfloat16') throw new TypeError(`${name} is a Float16Array, which holds float16 values, but dtype is 'bfloat16'`);
+    return new Half(new Uint16Array(a.buffer, a.byteOffset, a.length), 'float16');
+  }
+  if (dtype === undefined) {
+    throw new TypeError(
+      `${name} is a Uint16Array: say how to read its bits with dtype: 'float16' or 'bfloat16' in the options (for row-wise functions, { out, dtype }), or pass a Float32Array`,
+    );
+  }
+  return new Half(a, dtype);
+}
+
 /** classes: a positive integer dividing x.length; returns the row count. */
-export function rowsOf(x: F32, xName: string, classes: unknown, spatial = 1): number {
+export function rowsOf(x: { length: number }, xName: string, classes: unknown, spatial = 1): number {
   if (typeof classes !== 'number') throw new TypeError(`classes must be a number (the length of a row), got ${describe(classes)}`);
   if (!Number.isInteger(classes) || classes < 1 || classes >= 2 ** 31) {
     throw new RangeError(`classes must be a positive integer, got ${classes}`);

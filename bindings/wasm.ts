@@ -9,6 +9,7 @@ import type { KernelMemory } from './memory.js';
 import { runCall, type Call, type Exports, type Ptr } from './exports.js';
 import type { Feed, Pool } from './pool.js';
 import { redoCrossEntropyIndex, redoCrossEntropyProb, redoElementwise } from './redo.js';
+import { Half, type HalfDtype, type MaybeHalf } from './half.js';
 import {
   sumPartials,
   type CrossEntropyIndexCall,
@@ -26,15 +27,20 @@ import {
 
 /** How one array takes part in a call: `per` elements per row (0: the whole
  *  array, e.g. class weights), whether the kernel writes it, and for a value
- *  per class whether it is channels-first (spatial S > 1: [N][C][S]). */
+ *  per class whether it is channels-first (spatial S > 1: [N][C][S]). With a
+ *  dtype, `a` holds half-precision bits, which always stream: widened into the
+ *  chunk buffer from where they lie (widen). */
 interface Part {
-  a: F32 | I32 | null;
+  a: F32 | I32 | U16 | null;
   per: number;
   out?: boolean;
   spatial?: number;
+  dtype?: HalfDtype;
 }
+type U16 = Uint16Array;
 const whole = (a: F32 | I32 | null): Part => ({ a, per: 0 });
-const input = (a: F32 | I32 | null, per = 1, spatial = 1): Part => ({ a, per, spatial });
+const input = (a: MaybeHalf | I32 | null, per = 1, spatial = 1): Part =>
+  a instanceof Half ? { a: a.bits, per, spatial, dtype: a.dtype } : { a, per, spatial };
 const output = (a: F32 | I32 | null, per = 1, spatial = 1): Part => ({ a, per, out: true, spatial });
 /** A BCE weight: streamed with the input at its length, else (a period broadcast
  *  along the last axis) passed whole; the kernel reads element i's at i mod its length. */
@@ -47,7 +53,7 @@ const CHUNK_BYTES = 64 * 1024;
  *  laid out as rows on the way in and back on the way out (layIn, layOut):
  *  from and to its place in kernel memory (home ≥ 0), else through staging. */
 interface Stream {
-  a: F32 | I32;
+  a: F32 | I32 | U16;
   per: number;
   copyIn: boolean;
   copyOut: boolean;
@@ -56,6 +62,29 @@ interface Stream {
   spatial: number;
   home: Ptr;
   staging: Ptr;
+  /** Halves (dtype): the widening kernel, and for bits outside kernel memory
+   *  (home < 0) where they are copied first, up to bitsCap at a time. */
+  widen: ((src: Ptr, dst: Ptr, n: number) => void) | null;
+  bits: Ptr;
+  bitsCap: number;
+}
+
+/** Halves copied into kernel memory per widening call (2 bytes each): half a chunk buffer's bytes. */
+const HALF_PIECE = CHUNK_BYTES / 4;
+
+/** Elements [from, from + n) of half stream s as float32 at dst: widened from
+ *  their place in kernel memory, else copied in a piece at a time first. */
+function widen(mem: KernelMemory, s: Stream, from: number, n: number, dst: Ptr): void {
+  if (s.home >= 0) {
+    s.widen!(s.home + from * 2, dst, n);
+    return;
+  }
+  const bits = s.a as U16;
+  for (let i = 0; i < n; i += s.bitsCap) {
+    const m = Math.min(s.bitsCap, n - i);
+    mem.u16.set(bits.subarray(from + i, from + i + m), s.bits >>> 1);
+    s.widen!(s.bits, dst + i * 4, m);
+  }
 }
 
 /** Class runs shorter than this cost more in copy calls than plain loops do. */
@@ -87,6 +116,11 @@ function layIn(mem: KernelMemory, k: Exports, s: Stream, r0: number, r1: number)
     a = s.a as F32;
   samplePieces(r0, r1, C, S, (first, len, at) => {
     const dst = s.buffer + at * C * 4;
+    if (s.widen) {
+      // halves: each class's run widened into staging, then laid out as rows
+      for (let c = 0; c < C; c++) widen(mem, s, first + c * S, len, s.staging + c * len * 4);
+      return k.transpose(s.staging, len, dst, C, C, len);
+    }
     if (s.home >= 0) return k.transpose(s.home + first * 4, S, dst, C, C, len);
     if (len < SHORT_RUN) {
       for (let j = 0, o = dst >>> 2; j < len; j++) for (let c = 0, i = first + j; c < C; c++, i += S) heap[o++] = a[i];
@@ -115,10 +149,12 @@ function layOut(mem: KernelMemory, k: Exports, s: Stream, r0: number, r1: number
   });
 }
 
-const heapOf = (mem: KernelMemory, a: F32 | I32) => (a instanceof Int32Array ? mem.i32 : mem.f32);
+/** The heap view a plain (not half) array is copied through. */
+const heapOf = (mem: KernelMemory, a: F32 | I32 | U16) => (a instanceof Int32Array ? mem.i32 : mem.f32);
 
 /** Elements [from, to) of a, without a new view when that is all of it. */
-const slice = <T extends F32 | I32>(a: T, from: number, to: number): T => (from === 0 && to === a.length ? a : (a.subarray(from, to) as T));
+const slice = <T extends F32 | I32 | U16>(a: T, from: number, to: number): T =>
+  from === 0 && to === a.length ? a : (a.subarray(from, to) as T);
 
 /** Rows per chunk: those that fit the chunk bytes, rounded down to `align`;
  *  rows so long that not even `align` fit go fewer at a time (the four-row
@@ -169,12 +205,12 @@ function run(
     /** The stream of each copied part (by index; null: read where it lies). */
     const places: (Stream | null)[] = [];
     let chunk = 0;
-    for (const { a, per, out = false, spatial = 1 } of parts) {
+    for (const { a, per, out = false, spatial = 1, dtype } of parts) {
       pointers.push(0);
       places.push(null);
       if (!a) continue;
       const home = mem.addressOf(a, out ? 'out' : 'input');
-      if (home >= 0 && spatial === 1) {
+      if (home >= 0 && spatial === 1 && !dtype) {
         pointers[pointers.length - 1] = home;
         continue;
       }
@@ -187,10 +223,14 @@ function run(
       chunk ||= whole ? Math.max(count, 1) : chunkRows(parts, align);
       let s = streams.find((t) => t.a === a); // the same array in and out: in place
       if (!s) {
-        const bytes = Math.min(count, chunk) * per * 4;
-        const staging = spatial > 1 && home < 0 ? mem.scratch(bytes) : 0;
+        const elements = Math.min(count, chunk) * per,
+          bytes = elements * 4;
+        const staging = spatial > 1 && (home < 0 || dtype) ? mem.scratch(bytes) : 0;
         const base = mem.scratch(bytes + 16);
-        streams.push((s = { a, per, copyIn: false, copyOut: false, buffer: base, base, spatial, home, staging }));
+        const widen = dtype ? (dtype === 'bfloat16' ? k.widenBF16 : k.widenF16) : null;
+        const bitsCap = dtype && home < 0 ? Math.min(elements, HALF_PIECE) : 0;
+        const bits = bitsCap ? mem.scratch(bitsCap * 2) : 0;
+        streams.push((s = { a, per, copyIn: false, copyOut: false, buffer: base, base, spatial, home, staging, widen, bits, bitsCap }));
       }
       if (out) s.copyOut = true;
       else s.copyIn = true;
@@ -212,7 +252,9 @@ function run(
       kernel(pointers, 0, count, partials, {
         copyIn: (r0, r1) => {
           for (const s of streams) {
-            if (s.copyIn) heapOf(mem, s.a).set(slice(s.a, r0 * s.per, r1 * s.per), (s.buffer >>> 2) + r0 * s.per);
+            if (!s.copyIn) continue;
+            if (s.widen) widen(mem, s, r0 * s.per, (r1 - r0) * s.per, s.buffer + r0 * s.per * 4);
+            else heapOf(mem, s.a).set(slice(s.a, r0 * s.per, r1 * s.per), (s.buffer >>> 2) + r0 * s.per);
           }
         },
         copyOut: (r0, r1) => {
@@ -233,6 +275,7 @@ function run(
       for (const s of streams) {
         if (!s.copyIn) continue;
         if (s.spatial > 1) layIn(mem, k, s, r0, r1);
+        else if (s.widen) widen(mem, s, r0 * s.per, (r1 - r0) * s.per, s.buffer);
         else heapOf(mem, s.a).set(slice(s.a, r0 * s.per, r1 * s.per), s.buffer >>> 2);
       }
       for (let i = 0; i < places.length; i++) {
@@ -350,7 +393,7 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
     groupsUpTo = k.groupsUpTo();
   /** A row lent per thread (lendAside): in place, or with softcap for rows too
    *  long for the instance's own scratch (spareAt in lanes.ts). */
-  const asideFor = (x: F32, grad: F32 | null, C: number, softcap: number) => (grad === x || (softcap > 0 && C > groupsUpTo) ? C : 0);
+  const asideFor = (x: MaybeHalf, grad: F32 | null, C: number, softcap: number) => (grad === x || (softcap > 0 && C > groupsUpTo) ? C : 0);
   /** The elementwise kernels' blocks, and the most rows a row kernel's block holds. */
   const maxBlock = k.partialRows(),
     maxShift = Math.log2(maxBlock);
@@ -614,6 +657,7 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
     memoryKey: (buffer) => mem.keyOf(buffer),
     f32: (length) => mem.view(Float32Array, length),
     i32: (length) => mem.view(Int32Array, length),
+    u16: (length) => mem.view(Uint16Array, length),
     free: (view) => mem.freeView(view),
   };
 }

@@ -1,0 +1,71 @@
+// Half-precision logits (float16, bfloat16) widened to float32 a chunk at a
+// time: bindings/wasm.ts streams them through the float32 kernels, which run
+// unchanged. Every half is exactly a float32, so widening is exact.
+
+/** 2^112: float16's exponent bias (15) moved to float32's (127). */
+const F16_SCALE: f32 = 5.192296858534828e33;
+/** float16 bits (without sign) from here up are ±∞ or NaN. */
+const F16_SPECIAL: u32 = 0x7c00;
+
+/**
+ * One float16's bits as float32 bits. The magnitude's bits shifted into
+ * float32's places read as 2^−112 of the value (subnormal halves as float32
+ * subnormals, which wasm never flushes): one exact multiply scales them; ∞
+ * and NaN (payload kept) take float32's all-ones exponent instead.
+ * Takes: h (bits in the low 16). Returns: float32 bits. Accuracy: exact.
+ * State: none.
+ */
+@inline function f16Bits(h: u32): u32 {
+  const em = h & 0x7fff,
+    shifted = em << 13;
+  const bits = em >= F16_SPECIAL ? shifted | 0x7f800000 : reinterpret<u32>(reinterpret<f32>(shifted) * F16_SCALE);
+  return bits | ((h & 0x8000) << 16);
+}
+
+/** f16Bits on four lanes (i32x4 of halves' bits in the low 16). */
+@inline function f16x4(h: v128): v128 {
+  const em = v128.and(h, i32x4.splat(0x7fff)),
+    shifted = i32x4.shl(em, 13);
+  const special = i32x4.gt_s(em, i32x4.splat(F16_SPECIAL - 1));
+  const bits = v128.bitselect(v128.or(shifted, i32x4.splat(0x7f800000)), f32x4.mul(shifted, f32x4.splat(F16_SCALE)), special);
+  return v128.or(bits, i32x4.shl(v128.xor(h, em), 16));
+}
+
+/**
+ * dst[i] = the float16 src[i] as float32, for i < n.
+ * Takes: src (n halves' bits, 2 bytes each), dst (n floats, not overlapping
+ * src), n. Writes: dst. Accuracy: exact, subnormals, ±0, ±∞ and NaN
+ * included. State: none.
+ */
+export function widenF16(src: usize, dst: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    // CONSTANT_LOOPS (simd.ts): do-while, so the constants stay out of the loop
+    if (i + 8 <= n)
+      do {
+        const h = v128.load(src + (<usize>i << 1));
+        v128.store(dst + (<usize>i << 2), f16x4(i32x4.extend_low_i16x8_u(h)));
+        v128.store(dst + (<usize>i << 2), f16x4(i32x4.extend_high_i16x8_u(h)), 16);
+        i += 8;
+      } while (i + 8 <= n);
+  }
+  for (; i < n; i++) store<u32>(dst + (<usize>i << 2), f16Bits(<u32>load<u16>(src + (<usize>i << 1))));
+}
+
+/**
+ * dst[i] = the bfloat16 src[i] as float32 (its bits are float32's upper
+ * half), for i < n.
+ * Takes: src (n halves' bits), dst (n floats, not overlapping src), n.
+ * Writes: dst. Accuracy: exact. State: none.
+ */
+export function widenBF16(src: usize, dst: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 8 <= n; i += 8) {
+      const h = v128.load(src + (<usize>i << 1));
+      v128.store(dst + (<usize>i << 2), i32x4.shl(i32x4.extend_low_i16x8_u(h), 16));
+      v128.store(dst + (<usize>i << 2), i32x4.shl(i32x4.extend_high_i16x8_u(h), 16), 16);
+    }
+  }
+  for (; i < n; i++) store<u32>(dst + (<usize>i << 2), <u32>load<u16>(src + (<usize>i << 1)) << 16);
+}
