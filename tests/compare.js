@@ -5,11 +5,13 @@ import { close } from '../bench/check.js';
 const SPECIAL = { NaN, Infinity, '-Infinity': -Infinity };
 const decodeNumber = (v) => (typeof v === 'string' && v in SPECIAL ? SPECIAL[v] : v);
 
-/** A fixture value as the API takes it: { f32 } or { f32b64 } (base64 bytes) → Float32Array, { i32 } → Int32Array, "NaN"/"±Infinity" → numbers. */
+/** A fixture value as the API takes it: { f32 } or { f32b64 } (base64 bytes) → Float32Array, { u16b64 } → Uint16Array
+ *  (half-precision bits), { i32 } → Int32Array, "NaN"/"±Infinity" → numbers. */
 export function decode(v) {
   if (v === null || typeof v !== 'object') return decodeNumber(v);
   if ('f32' in v) return Float32Array.from(v.f32, decodeNumber);
   if ('f32b64' in v) return new Float32Array(Uint8Array.from(atob(v.f32b64), (c) => c.charCodeAt(0)).buffer); // little-endian bytes
+  if ('u16b64' in v) return new Uint16Array(Uint8Array.from(atob(v.u16b64), (c) => c.charCodeAt(0)).buffer);
   if ('i32' in v) return Int32Array.from(v.i32);
   if ('number' in v) return decodeNumber(v.number);
   return Object.fromEntries(Object.entries(v).map(([key, x]) => [key, decode(x)]));

@@ -13,6 +13,7 @@ const FILES = [
   'scoring.json',
   'cross_entropy_lm.json',
   'distillation.json',
+  'half.json',
 ];
 
 for (const file of FILES) {
