@@ -503,6 +503,49 @@ for (const backend of BACKENDS) {
   }
 }
 
+// ------------------------------------------------ half-precision logits (#26)
+
+const H = () => new Uint16Array([0x3c00, 0x4000, 0x4200, 0x4400, 0x4500, 0x4600]); // 1…6 as float16
+for (const [op, call] of [
+  ['softmax', (k, x, o) => k.softmax(x, 3, o)],
+  ['argmax', (k, x, o) => k.argmax(x, 3, o)],
+  ['crossEntropy', (k, x, o) => k.crossEntropy(x, T(), 3, o)],
+  ['crossEntropyWithGrad', (k, x, o) => k.crossEntropyWithGrad(x, T(), 3, o)],
+  ['evaluate', (k, x, o) => k.evaluate(x, T(), 3, o)],
+  ['entropyFromLogits', (k, x, o) => k.entropyFromLogits(x, 3, o)],
+]) {
+  const name = op === 'softmax' || op === 'argmax' ? 'x' : 'logits';
+  bad(`${op} with a Uint16Array and no dtype`, TypeError, 'dtype', (k) => call(k, H()));
+  bad(`${op} with dtype 'fp16'`, RangeError, 'dtype', (k) => call(k, H(), { dtype: 'fp16' }));
+  bad(`${op} with a dtype and a Float32Array`, TypeError, 'dtype', (k) => call(k, L(), { dtype: 'bfloat16' }));
+  bad(`${op} with an Int16Array`, TypeError, name, (k) => call(k, new Int16Array(6), { dtype: 'float16' }));
+}
+bad('entropy (probabilities) with dtype', RangeError, 'dtype', (k) => k.entropy(H(), 3, { dtype: 'float16' }));
+bad('nllLoss (log-probabilities) with dtype', RangeError, 'dtype', (k) => k.nllLoss(L(), T(), 3, { dtype: 'float16' }));
+bad('half logits of length 5 for 3 classes', RangeError, 'logits', (k) => k.crossEntropy(H().subarray(0, 5), T(), 3, { dtype: 'float16' }));
+bad('crossEntropyWithGrad with half logits and grad over their bytes', RangeError, 'grad', (k) => {
+  const buffer = new ArrayBuffer(24);
+  return k.crossEntropyWithGrad(new Uint16Array(buffer, 0, 6), T(), 3, { dtype: 'float16', grad: new Float32Array(buffer, 0, 6) });
+});
+bad('softmax with out over the half input', RangeError, 'out', (k) => {
+  const x = new Uint16Array(12);
+  return k.softmax(x, 3, { dtype: 'bfloat16', out: new Float32Array(x.buffer, 0, 3) });
+});
+bad('a freed k.u16 view as logits', TypeError, 'logits', (k) => {
+  const v = k.u16(6);
+  k.free(v);
+  return k.crossEntropy(v, T(), 3, { dtype: 'float16' });
+});
+for (const backend of BACKENDS) {
+  test(`${backend} · the Uint16Array TypeError says how to pass halves`, async () => {
+    const k = await kernel(backend);
+    assert.throws(
+      () => k.logSumExp(H(), 3),
+      (e) => /dtype: 'float16' or 'bfloat16'/.test(e.message) && /\{ out, dtype \}/.test(e.message),
+    );
+  });
+}
+
 // ------------------------------------------------------- regression tests
 // Messages that did not name the argument (fixed in 330815e).
 

@@ -73,7 +73,10 @@ for (const backend of BACKENDS) {
 function calls(k, x, t, C, dtype) {
   const d = dtype ? { dtype } : {};
   const R = x.length / C;
-  const q = k.softmax(Float32Array.from({ length: x.length }, (_, i) => Math.sin(i)), C);
+  const q = k.softmax(
+    Float32Array.from({ length: x.length }, (_, i) => Math.sin(i)),
+    C,
+  );
   return [
     ['logSumExp', () => k.logSumExp(x, C, { ...d })],
     ['softmax', () => k.softmax(x, C, { ...d })],

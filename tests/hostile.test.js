@@ -317,6 +317,27 @@ for (const backend of BACKENDS) {
     nextCallWorks(k);
   });
 
+  test(`${backend} · half-precision bits are read as what they are: lying subclasses, Proxies, detached buffers`, () => {
+    class Liar extends Uint16Array {
+      get length() {
+        return 1e6;
+      }
+      subarray() {
+        return new Uint16Array(1e6);
+      }
+    }
+    const C = 3,
+      bits = Uint16Array.from(data(12), (v) => new Uint32Array(Float32Array.of(v).buffer)[0] >>> 16),
+      values = Float32Array.from(bits, (h) => new Float32Array(Uint32Array.of(h << 16).buffer)[0]);
+    same(k.logSumExp(new Liar(bits), C, { dtype: 'bfloat16' }), js.logSumExp(values, C), 'logSumExp of a lying Uint16Array');
+    throws(() => k.crossEntropy(new Proxy(bits, {}), targets(4, C), C, { dtype: 'bfloat16' }), TypeError, 'logits');
+    throws(() => k.softmax(Object.create(Uint16Array.prototype), C, { dtype: 'float16' }), TypeError, 'x');
+    const y = Uint16Array.from(bits);
+    structuredClone(y.buffer, { transfer: [y.buffer] });
+    throws(() => k.evaluate(y, targets(4, C), C, { dtype: 'bfloat16' }), RangeError, 'logits', 'detached');
+    nextCallWorks(k);
+  });
+
   // ----------------------------------------- 5. float32 overflow in reductions
 
   test(`${backend} · reductions whose float64 value is finite come out finite and close`, () => {

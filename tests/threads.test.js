@@ -20,6 +20,9 @@ function data(n, seed = 1) {
     return u < 0.002 ? -Infinity : u * 10 - 5;
   });
 }
+/** bfloat16 bits of floats (truncated), and float16 bit patterns made from floats in [−5, 5): finite halves up to 32, −∞ kept. */
+const bf16 = (x) => Uint16Array.from(new Uint32Array(x.buffer, x.byteOffset, x.length), (b) => b >>> 16);
+const f16 = (x) => Uint16Array.from(x, (v) => (v === -Infinity ? 0xfc00 : (v < 0 ? 0x8000 : 0) | Math.round(Math.abs(v) * 0x1000)));
 /** A result as a list of arrays (a number as a Float64Array of one). */
 const parts = (v) => (typeof v === 'number' ? [Float64Array.of(v)] : ArrayBuffer.isView(v) ? [v] : Object.values(v).flatMap(parts)); // objects: every member
 /** The same bits, element by element (any NaN matches any NaN, as Object.is). */
@@ -65,6 +68,12 @@ function calls(k, C, R, where) {
     return v;
   };
   const [X, Y, T, P] = [x, y, t, p].map(place);
+  const placeBits = (bits) => {
+    if (where === 'plain') return bits;
+    const v = k.u16(bits.length);
+    v.set(bits);
+    return v;
+  };
   const ops = [
     ['logSumExp', () => k.logSumExp(X, C)],
     ['softmax', () => k.softmax(X, C)],
@@ -134,6 +143,10 @@ function calls(k, C, R, where) {
         return k.distillationLossWithGrad(a, Y, C, { divergence: 'jsd', beta: 0.3, grad: a });
       },
     ],
+    // half precision: widened task by task as the pool's feed copies rows in
+    ['crossEntropyWithGrad bfloat16', () => k.crossEntropyWithGrad(placeBits(bf16(x)), T, C, { dtype: 'bfloat16', softcap: 4 })],
+    ['evaluate float16', () => k.evaluate(placeBits(f16(x)), T, C, { dtype: 'float16', entropy: true })],
+    ['logSoftmax float16', () => k.logSoftmax(placeBits(f16(x)), C, { dtype: 'float16' })],
   ];
   return ops;
 }
