@@ -27,3 +27,25 @@ export function classIndices(n, classes, seed) {
   for (let i = 0; i < n; i++) t[i] = Math.floor(next() * classes);
   return t;
 }
+
+/** The bfloat16 bits nearest each float (round to nearest even; finite data). */
+export function bfloat16Bits(x) {
+  return Uint16Array.from(new Uint32Array(x.buffer, x.byteOffset, x.length), (b) => (b + 0x7fff + ((b >>> 16) & 1)) >>> 16);
+}
+
+/** The float16 bits nearest each float (round to nearest even), for data inside float16's normal range. */
+export function float16Bits(x) {
+  const f = new Float32Array(1),
+    u = new Uint32Array(f.buffer);
+  return Uint16Array.from(x, (v) => {
+    f[0] = v;
+    const b = u[0],
+      sign = (b >>> 16) & 0x8000,
+      e = ((b >>> 23) & 0xff) - 112;
+    if (e <= 0) return sign; // below float16's normals: flushed (not in the benchmark's data)
+    const m = b & 0x7fffff,
+      r = (e << 10) | (m >>> 13),
+      rest = m & 0x1fff;
+    return sign | (rest > 0x1000 || (rest === 0x1000 && r & 1) ? r + 1 : r);
+  });
+}

@@ -50,7 +50,7 @@ export async function libEngines(backend, readWasm, { threads = 1 } = {}) {
     prepare(op, d, s) {
       const views = Object.fromEntries(
         Object.entries(d).map(([name, a]) => {
-          const view = a instanceof Int32Array ? k.i32(a.length) : k.f32(a.length);
+          const view = a instanceof Int32Array ? k.i32(a.length) : a instanceof Uint16Array ? k.u16(a.length) : k.f32(a.length);
           view.set(a);
           return [name, view];
         }),

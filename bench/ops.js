@@ -11,13 +11,13 @@
 //                      harness fills them with NaN (or −1) for each candidate, so a
 //                      result that was never written is caught
 //   args(d, s)         the call's arguments
-//   zeroCopy           also time simdloss with its arrays in kernel memory (k.f32 / k.i32)
+//   zeroCopy           also time simdloss with its arrays in kernel memory (k.f32 / k.i32 / k.u16)
 //   expPass            also time one exp-only pass over the same data on each wasm build
 //                      (the floor a log-sum-exp is measured against)
 //   simdlossOnly       options no other candidate takes: only simdloss's rows are timed
 // mseLoss and binaryCrossEntropyWithLogits see the shape as one flat length.
 import { logSoftmax, softmax } from './baseline.js';
-import { classIndices, uniform } from './data.js';
+import { bfloat16Bits, classIndices, float16Bits, uniform } from './data.js';
 
 const logits = (s) => uniform(s.rows * s.classes, -5, 5, 1);
 const targets = (s) => classIndices(s.rows, s.classes, 2);
@@ -125,6 +125,21 @@ export const OPS = [
     zeroCopy: true,
     simdlossOnly: true,
   })),
+  // Half-precision logits (simdloss only): the same data as bfloat16 and float16 bits, with
+  // dtype; zero-copy rows read them from k.u16 views (bench/half-ab.js times them interleaved).
+  ...['crossEntropy', 'evaluate'].flatMap((fn) =>
+    [
+      ['BF16', 'bfloat16', bfloat16Bits],
+      ['F16', 'float16', float16Bits],
+    ].map(([suffix, dtype, bits]) => ({
+      name: fn + suffix,
+      fn,
+      inputs: (s) => ({ x: bits(logits(s)), t: targets(s) }),
+      args: (d, s) => [d.x, d.t, s.classes, { dtype }],
+      zeroCopy: true,
+      simdlossOnly: true,
+    })),
+  ),
 ].map((op) => ({ fn: op.name, outputs: [], ...op }));
 
 /** The five shapes, then a small batch, where a call's fixed cost shows. */
