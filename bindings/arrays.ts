@@ -17,7 +17,7 @@ const BUFFER = intrinsic('buffer');
 
 /** The runtime's Float16Array, or undefined (Node 20 has none; ES2022's lib
  *  does not declare it), typed as a Uint16Array: it is read as bits. */
-export const Float16: typeof Uint16Array | undefined = (globalThis as { Float16Array?: typeof Uint16Array }).Float16Array;
+const Float16: typeof Uint16Array | undefined = (globalThis as { Float16Array?: typeof Uint16Array }).Float16Array;
 
 /** Every typed-array kind, by the name the engine gives it. */
 const KINDS = {

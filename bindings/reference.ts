@@ -198,17 +198,16 @@ export function createReference(): Kernels {
 }
 
 /** The kernels on row-major batches (spatial ignored: createReference lays
- *  channels-first arrays out as rows around them), and nll on any layout.
- *  Half-precision logits are widened to float32 first, whole. */
+ *  channels-first arrays out as rows around them, and widens half-precision
+ *  logits of the row-wise functions), and nll on any layout. The losses and
+ *  score widen half-precision logits themselves, whole. */
 function rowMajor(): Kernels {
   return {
-    logSumExp(x0, classes, out) {
-      const x = widened(x0);
+    logSumExp(x: F32, classes: number, out: F32) {
       for (let r = 0; r < out.length; r++) out[r] = rowLogSumExp(x, r * classes, classes);
     },
 
-    softmax(x0, classes, out) {
-      const x = widened(x0);
+    softmax(x: F32, classes: number, out: F32) {
       for (let o = 0; o < x.length; o += classes) {
         const m = rowMax(x, o, classes);
         const s = sumExp(x, o, classes, m);
@@ -216,8 +215,7 @@ function rowMajor(): Kernels {
       }
     },
 
-    logSoftmax(x0, classes, out) {
-      const x = widened(x0);
+    logSoftmax(x: F32, classes: number, out: F32) {
       for (let o = 0; o < x.length; o += classes) {
         const m = rowMax(x, o, classes);
         const ls = Math.log(sumExp(x, o, classes, m));
@@ -225,8 +223,7 @@ function rowMajor(): Kernels {
       }
     },
 
-    argmax(x0, classes, out) {
-      const x = widened(x0);
+    argmax(x: F32, classes: number, out: I32) {
       for (let r = 0; r < out.length; r++) out[r] = rowArgmax(x, r * classes, classes);
     },
 

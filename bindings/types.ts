@@ -47,7 +47,9 @@ export type ProbabilityTargets = Float32Array | Float64Array;
 export type HalfDtype = 'float16' | 'bfloat16';
 /** The runtime's `Float16Array`, where it has one (detected, never required; Node 20 has none). */
 export interface Float16ArrayLike extends ArrayBufferView {
+  /** Elements (2 bytes each). */
   readonly length: number;
+  /** What tells it from a `Uint16Array` (the runtime's own tag). */
   readonly [Symbol.toStringTag]: 'Float16Array';
 }
 /**

@@ -49,6 +49,20 @@ k.evaluate(x, t, 3, { spatial: 2 });
 // @ts-expect-error temperature is a number
 k.tokenLogProbs(x, t, 3, { temperature: '1' });
 
+// Half-precision logits: Uint16Array bits with dtype (k.u16 makes them in kernel memory).
+const h = k.u16(6);
+const halfLoss: number = k.crossEntropy(h, t, 3, { dtype: 'bfloat16' });
+const halfGrad: Float32Array = k.crossEntropyWithGrad(new Uint16Array(6), t, 3, { dtype: 'float16' }).grad;
+const halfLse: Float32Array = k.logSumExp(h, 3, { dtype: 'float16', out: new Float32Array(2) });
+const halfEval: number = k.evaluate(h, t, 3, { dtype: 'bfloat16' }).loss;
+k.free(h);
+// @ts-expect-error dtype is 'float16' or 'bfloat16'
+k.crossEntropy(h, t, 3, { dtype: 'fp16' });
+// @ts-expect-error entropy takes probabilities, never halves
+k.entropy(h, 3);
+// @ts-expect-error only logits may be half precision
+k.nllLoss(h, t, 3);
+
 // Misspelled options and bad values do not compile.
 // @ts-expect-error ignore_index is ignoreIndex
 k.crossEntropy(x, t, 3, { ignore_index: 1 });
@@ -100,6 +114,10 @@ export {
   evRows,
   evMaybe,
   notAsked,
+  halfLoss,
+  halfGrad,
+  halfLse,
+  halfEval,
 };
 
 // Distillation: 'batchmean' (the default) is a number, 'none' per-row values.
