@@ -22,13 +22,14 @@ const F16_SPECIAL: u32 = 0x7c00;
   return bits | ((h & 0x8000) << 16);
 }
 
-/** f16Bits on four lanes (i32x4 of halves' bits in the low 16). */
+/** f16Bits on four lanes, from the halves' bits sign-extended to 32: shifted
+ *  13 places and cleared of the extension's three bits, they are the sign and
+ *  the magnitude's bits in float32's places, which the multiply scales (sign
+ *  kept); ∞ and NaN (exponent all ones) then take float32's all-ones exponent. */
 @inline function f16x4(h: v128): v128 {
-  const em = v128.and(h, i32x4.splat(0x7fff)),
-    shifted = i32x4.shl(em, 13);
-  const special = i32x4.gt_s(em, i32x4.splat(F16_SPECIAL - 1));
-  const bits = v128.bitselect(v128.or(shifted, i32x4.splat(0x7f800000)), f32x4.mul(shifted, f32x4.splat(F16_SCALE)), special);
-  return v128.or(bits, i32x4.shl(v128.xor(h, em), 16));
+  const bits = v128.and(i32x4.shl(h, 13), i32x4.splat(0x8fffffff));
+  const special = i32x4.eq(v128.and(bits, i32x4.splat(0x0f800000)), i32x4.splat(0x0f800000));
+  return v128.or(f32x4.mul(bits, f32x4.splat(F16_SCALE)), v128.and(special, i32x4.splat(0x7f800000)));
 }
 
 /**
@@ -44,8 +45,8 @@ export function widenF16(src: usize, dst: usize, n: i32): void {
     if (i + 8 <= n)
       do {
         const h = v128.load(src + (<usize>i << 1));
-        v128.store(dst + (<usize>i << 2), f16x4(i32x4.extend_low_i16x8_u(h)));
-        v128.store(dst + (<usize>i << 2), f16x4(i32x4.extend_high_i16x8_u(h)), 16);
+        v128.store(dst + (<usize>i << 2), f16x4(i32x4.extend_low_i16x8_s(h)));
+        v128.store(dst + (<usize>i << 2), f16x4(i32x4.extend_high_i16x8_s(h)), 16);
         i += 8;
       } while (i + 8 <= n);
   }
