@@ -5,6 +5,8 @@
 import type { DistillationCall, F32, I32, Kernels } from './kernels.js';
 import type { Named } from './aliasing.js';
 import { describe } from './arrays.js';
+import { memoryOf } from './half.js';
+import type { Logits } from './types.js';
 import * as v from './validate.js';
 
 /** What the distillation calls take from createApi (api.ts): the current
@@ -23,7 +25,18 @@ export interface DistillationContext {
 type Reduction = 'batchmean' | 'sum' | 'mean' | 'none';
 const REDUCTIONS = ['batchmean', 'sum', 'mean', 'none'] as const;
 const DIVERGENCES = ['forward', 'reverse', 'jsd'] as const;
-const OPTIONS = ['divergence', 'temperature', 'beta', 'teacherLogProbs', 'target', 'ignoreIndex', 'reduction', 'out'];
+const OPTIONS = [
+  'divergence',
+  'temperature',
+  'beta',
+  'teacherLogProbs',
+  'target',
+  'ignoreIndex',
+  'reduction',
+  'out',
+  'dtype',
+  'teacherDtype',
+];
 /** The gradient may be written over the student (in place); nothing else may overlap. */
 const IN_PLACE = { grad: ['student'] } as const;
 
@@ -40,10 +53,12 @@ export function distillationOperations(ctx: DistillationContext) {
    *  is the per-row loss (not the gradient, as in Backward). */
   function distillationCall(student: unknown, teacher: unknown, classes: unknown, opts: unknown, extra: string[], lossOut: boolean) {
     const o = v.options(opts, [...OPTIONS, ...extra]);
-    const s = v.floats('student', student);
+    // Either side may be half precision: dtype reads the student's bits, teacherDtype the teacher's.
+    const s = v.logits('student', student, o.dtype);
     const rows = v.rowsOf(s, 'student', classes);
     const C = classes as number;
-    const t = v.floatsOfLength('teacher', teacher, s.length);
+    const t = v.logits('teacher', teacher, o.teacherDtype);
+    if (t.length !== s.length) throw new RangeError(`teacher.length must be ${s.length}, got ${t.length}`);
     const reduction = v.oneOf<Reduction>('reduction', o.reduction, REDUCTIONS, 'batchmean');
     const ignoreIndex = v.integer('ignoreIndex', o.ignoreIndex, -100);
     const target = o.target === undefined || o.target === null ? null : ctx.checkedTargets(o.target, rows, C, ignoreIndex);
@@ -68,8 +83,8 @@ export function distillationOperations(ctx: DistillationContext) {
   type Validated = ReturnType<typeof distillationCall>;
 
   const inputs = (c: DistillationCall): Named[] => [
-    ['student', c.student],
-    ['teacher', c.teacher],
+    ['student', memoryOf(c.student)],
+    ['teacher', memoryOf(c.teacher)],
     ['target', c.target],
     ['gradOutput', c.gradOut],
   ];
@@ -103,13 +118,13 @@ export function distillationOperations(ctx: DistillationContext) {
   }
 
   return {
-    distillationLoss(student: F32, teacher: F32, classes: number, opts?: object): number | F32 {
+    distillationLoss(student: Logits, teacher: Logits, classes: number, opts?: object): number | F32 {
       const d = distillationCall(student, teacher, classes, opts, [], true);
       ctx.outputs(() => inputs(d.c), [['out', d.o.out, d.c.out]]);
       return loss(d, run(d, null));
     },
 
-    distillationLossBackward(student: F32, teacher: F32, classes: number, opts?: object): F32 {
+    distillationLossBackward(student: Logits, teacher: Logits, classes: number, opts?: object): F32 {
       const d = distillationCall(student, teacher, classes, opts, ['gradOutput'], false);
       const g = v.gradOutput(d.o.gradOutput, d.reduction, d.rows);
       d.c.gradOut = g.array; // an input, for the overlap checks
@@ -122,7 +137,7 @@ export function distillationOperations(ctx: DistillationContext) {
       return ctx.given(d.o.out, grad);
     },
 
-    distillationLossWithGrad(student: F32, teacher: F32, classes: number, opts?: object) {
+    distillationLossWithGrad(student: Logits, teacher: Logits, classes: number, opts?: object) {
       const d = distillationCall(student, teacher, classes, opts, ['grad', 'gradOutput'], true);
       const g = v.gradOutput(d.o.gradOutput, d.reduction, d.rows);
       d.c.gradOut = g.array; // an input, for the overlap checks

@@ -119,8 +119,8 @@ export interface ScoreCall {
  *  softmax(student / T) and softmax(teacher / T) (or the teacher's log-probabilities),
  *  and its gradient with respect to the student. */
 export interface DistillationCall {
-  student: F32;
-  teacher: F32;
+  student: MaybeHalf;
+  teacher: MaybeHalf;
   /** Rows whose target is ignoreIndex are left out; null: every row kept. */
   target: I32 | null;
   classes: number;

@@ -385,7 +385,9 @@ function rowMajor(): Kernels {
     },
 
     distillation(c: DistillationCall) {
-      const { student, teacher, target, classes: C, ignoreIndex, temperature: T, beta } = c;
+      const { target, classes: C, ignoreIndex, temperature: T, beta } = c;
+      const student = widened(c.student),
+        teacher = widened(c.teacher);
       const rows = student.length / C;
       const partials = new Partials(rows, 2);
       const q = new Float64Array(C),

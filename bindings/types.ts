@@ -262,6 +262,11 @@ export interface DistillationOptions<R extends DistillationReduction = Distillat
   /** With 'none': write the per-row values here. In `distillationLossBackward`: write the gradient here
    *  (it may be `student`, in place). */
   out?: Float32Array;
+  /** How to read `student` given as a `Uint16Array` of half-precision bits (see {@link HalfOptions}). */
+  dtype?: HalfDtype;
+  /** How to read `teacher` given as a `Uint16Array` of half-precision bits (a teacher's logits
+   *  from an inference server often are): 'float16' or 'bfloat16'. */
+  teacherDtype?: HalfDtype;
 }
 /** `distillationLossBackward`: `out` receives ∂loss/∂student (it may be `student`, in place). */
 export interface DistillationBackwardOptions<R extends DistillationReduction = DistillationReduction>
@@ -498,8 +503,8 @@ export interface Kernels {
    *  'batchmean'): a number, or with 'none' the per-row values. One call, row by row.
    *  @remarks Pass `out` to reuse memory with 'none': `{ reduction: 'none', out: values }`. */
   distillationLoss<R extends DistillationReduction = 'batchmean'>(
-    student: Float32Array,
-    teacher: Float32Array,
+    student: Logits,
+    teacher: Logits,
     classes: number,
     opts?: DistillationOptions<R>,
   ): LossResult<R>;
@@ -509,8 +514,8 @@ export interface Kernels {
    *  reduction's divisor.
    *  @remarks Pass `out` to reuse memory: `{ out: dStudent }`, or `{ out: student }` in place. */
   distillationLossBackward<R extends DistillationReduction = 'batchmean'>(
-    student: Float32Array,
-    teacher: Float32Array,
+    student: Logits,
+    teacher: Logits,
     classes: number,
     opts?: DistillationBackwardOptions<R>,
   ): Float32Array;
@@ -522,8 +527,8 @@ export interface Kernels {
    *  ```
    */
   distillationLossWithGrad<R extends DistillationReduction = 'batchmean'>(
-    student: Float32Array,
-    teacher: Float32Array,
+    student: Logits,
+    teacher: Logits,
     classes: number,
     opts?: DistillationWithGradOptions<R>,
   ): {

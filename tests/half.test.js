@@ -2,7 +2,7 @@
 // 65 536 bit patterns converts exactly (subnormals, ±0, ±∞, NaN), every
 // function that takes halves gives the same bits as on a Float32Array of the
 // same values (plain arrays and k.u16 views, rows that span chunks, long
-// vocabularies, channels-first), and a zero-copy call needs no full-size
+// vocabularies, channels-first, either side of a distillation), and a zero-copy call needs no full-size
 // float32 copy in kernel memory. tests/fixtures/half.json holds them to PyTorch.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -91,6 +91,12 @@ function calls(k, x, t, C, dtype) {
     ['tokenLogProbs', () => k.tokenLogProbs(x, t, C, { ...d, temperature: 0.7 })],
     ['entropyFromLogits', () => k.entropyFromLogits(x, C, { ...d })],
     ['evaluate', () => k.evaluate(x, t, C, { ...d, logProbs: true, entropy: true, argmax: true })],
+    // distillation: a half student with a float32 teacher, and the other way round
+    ['distillationLossWithGrad student', () => k.distillationLossWithGrad(x, q, C, { ...d, temperature: 2, target: t })],
+    [
+      'distillationLoss teacher',
+      () => k.distillationLoss(q, x, C, { ...(dtype ? { teacherDtype: dtype } : {}), divergence: 'reverse', reduction: 'none' }),
+    ],
   ];
 }
 

@@ -55,6 +55,7 @@ const halfLoss: number = k.crossEntropy(h, t, 3, { dtype: 'bfloat16' });
 const halfGrad: Float32Array = k.crossEntropyWithGrad(new Uint16Array(6), t, 3, { dtype: 'float16' }).grad;
 const halfLse: Float32Array = k.logSumExp(h, 3, { dtype: 'float16', out: new Float32Array(2) });
 const halfEval: number = k.evaluate(h, t, 3, { dtype: 'bfloat16' }).loss;
+const halfTeacher: number = k.distillationLoss(x, h, 3, { teacherDtype: 'bfloat16', temperature: 2 });
 k.free(h);
 // @ts-expect-error dtype is 'float16' or 'bfloat16'
 k.crossEntropy(h, t, 3, { dtype: 'fp16' });
@@ -128,4 +129,4 @@ const dw: { loss: number; grad: Float32Array } = k.distillationLossWithGrad(x, x
 // @ts-expect-error: not a divergence
 k.distillationLoss(x, x, 3, { divergence: 'kl' });
 
-export { dl, dlRows, dg, dw };
+export { dl, dlRows, dg, dw, halfTeacher };
