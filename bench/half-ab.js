@@ -10,11 +10,11 @@
 // `node bench/half-ab.js [backend] [rounds]` (build first: npm run build).
 import { init } from '../dist/index.js';
 import { bfloat16Bits, classIndices, float16Bits, uniform } from './data.js';
+import { interleave, rate, speedup } from './interleave.js';
 
 const backend = process.argv[2] ?? 'simd',
   rounds = Number(process.argv[3] ?? 15);
 const k = await init({ backend });
-const median = (a) => a.slice().sort((x, y) => x - y)[a.length >> 1];
 
 /** float16 bits → value, for the JavaScript conversion. */
 function f16Value(h) {
@@ -84,21 +84,15 @@ for (const [rows, C] of [
     }
     const names = Object.keys(candidates),
       reps = Math.max(3, Math.round(3e8 / n / 10));
-    for (const name of names) for (let i = 0; i < reps; i++) candidates[name](); // warm-up
-    const times = Object.fromEntries(names.map((name) => [name, []]));
-    for (let round = 0; round < rounds; round++) {
-      for (const name of names) {
-        const t0 = performance.now();
-        for (let i = 0; i < reps; i++) candidates[name]();
-        times[name].push(performance.now() - t0);
-      }
-    }
-    const ratio = (a, b) => median(times[a].map((ta, i) => times[b][i] / ta));
+    const { wall } = interleave(candidates, rounds, reps);
+    const ratio = (a, b) => speedup(wall, a, b);
     console.log(`${op} ${rows}×${C} ${backend} (${rounds} rounds of ${reps} calls each)`);
-    for (const name of names) {
-      const rate = median(times[name].map((ms) => (reps * n) / ms / 1e3));
-      console.log(`  ${name.padEnd(20)} ${rate.toFixed(0).padStart(6)} Mlogits/s (median)`);
-    }
+    for (const name of names)
+      console.log(
+        `  ${name.padEnd(20)} ${rate(wall, name, reps * n)
+          .toFixed(0)
+          .padStart(6)} Mlogits/s (median)`,
+      );
     for (const dtype of ['bfloat16', 'float16']) {
       console.log(`  ${dtype} k.u16 / float32 zero-copy   ${ratio(`${dtype} k.u16`, 'float32').toFixed(3)}×`);
       console.log(`  ${dtype} k.u16 / JS convert + float32 ${ratio(`${dtype} k.u16`, `${dtype} JS convert`).toFixed(2)}×`);

@@ -7,22 +7,12 @@
 // shapes like 65536x10,128x32000 (build first: npm run build).
 import { init } from '../dist/index.js';
 import { classIndices, uniform } from './data.js';
+import { interleave, speedups, summary } from './interleave.js';
 
 const backend = process.argv[2] ?? 'simd',
   rounds = Number(process.argv[3] ?? 15),
   shapes = (process.argv[4] ?? '65536x10,8192x100,4096x1000,128x32000').split(',').map((s) => s.split('x').map(Number));
 const k = await init({ backend });
-const sorted = (a) => a.slice().sort((x, y) => x - y);
-const summary = (a) => {
-  const s = sorted(a),
-    j = Math.min(1, s.length >> 2);
-  return `${s[s.length >> 1].toFixed(3)}× (${s[j].toFixed(3)}–${s[s.length - 1 - j].toFixed(3)})`;
-};
-const cpu = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e3;
-};
-
 for (const [rows, C] of shapes) {
   const x = k.f32(rows * C),
     t = k.i32(rows),
@@ -34,27 +24,10 @@ for (const [rows, C] of shapes) {
     zLoss: () => k.crossEntropyWithGrad(x, t, C, { grad, zLoss: 1e-4 }),
     softcap: () => k.crossEntropyWithGrad(x, t, C, { grad, softcap: 30 }),
   };
-  const names = Object.keys(candidates),
-    reps = Math.max(3, Math.round(1e7 / (rows * C)));
-  for (const n of names) for (let i = 0; i < reps; i++) candidates[n](); // warm-up
-  const wall = { zLoss: [], softcap: [] },
-    cpuRatio = { zLoss: [], softcap: [] };
-  for (let round = 0; round < rounds; round++) {
-    const w = {},
-      c = {};
-    for (const n of names) {
-      const c0 = cpu(),
-        t0 = performance.now();
-      for (let i = 0; i < reps; i++) candidates[n]();
-      w[n] = performance.now() - t0;
-      c[n] = cpu() - c0;
-    }
-    for (const n of ['zLoss', 'softcap']) {
-      wall[n].push(w.plain / w[n]);
-      cpuRatio[n].push(c.plain / c[n]);
-    }
-  }
+  const reps = Math.max(3, Math.round(1e7 / (rows * C)));
+  const { wall, cpu } = interleave(candidates, rounds, reps);
   console.log(`${rows}×${C} ${backend} zero-copy (${rounds} rounds of ${reps} calls each), throughput ÷ the plain fused call`);
-  for (const n of ['zLoss', 'softcap']) console.log(`  ${n.padEnd(8)} wall ${summary(wall[n])}   cpu ${summary(cpuRatio[n])}`);
+  for (const n of ['zLoss', 'softcap'])
+    console.log(`  ${n.padEnd(8)} wall ${summary(speedups(wall, n, 'plain'))}   cpu ${summary(speedups(cpu, n, 'plain'))}`);
 }
 k.dispose();

@@ -7,15 +7,11 @@
 // [backend] [rounds]` (build first: npm run build).
 import { init } from '../dist/index.js';
 import { classIndices, uniform } from './data.js';
+import { interleave, rate, speedup } from './interleave.js';
 
 const backend = process.argv[2] ?? 'simd',
   rounds = Number(process.argv[3] ?? 15);
 const k = await init({ backend });
-const median = (a) => a.slice().sort((x, y) => x - y)[a.length >> 1];
-const cpu = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e3;
-};
 
 for (const [rows, C] of [
   [128, 32000],
@@ -51,35 +47,20 @@ for (const [rows, C] of [
     };
     const names = Object.keys(candidates),
       reps = Math.max(3, Math.round(2e8 / (rows * C) / 10));
-    for (const n of names) for (let i = 0; i < reps; i++) candidates[n](); // warm-up
-    const ratios = { evaluate: [], evaluateRows: [], rowsVsMulti: [] },
-      cpuRatios = { evaluate: [], evaluateRows: [] },
-      rates = Object.fromEntries(names.map((n) => [n, []]));
-    for (let round = 0; round < rounds; round++) {
-      const time = {},
-        cpuTime = {};
-      for (const n of names) {
-        const c0 = cpu(),
-          t0 = performance.now();
-        for (let i = 0; i < reps; i++) candidates[n]();
-        time[n] = performance.now() - t0;
-        cpuTime[n] = cpu() - c0;
-        rates[n].push((reps * rows * C) / time[n] / 1e3);
-      }
-      ratios.evaluate.push(time.crossEntropy / time.evaluate);
-      ratios.evaluateRows.push(time.crossEntropy / time.evaluateRows);
-      ratios.rowsVsMulti.push(time.multiCall / time.evaluateRows);
-      cpuRatios.evaluate.push(cpuTime.crossEntropy / cpuTime.evaluate);
-      cpuRatios.evaluateRows.push(cpuTime.crossEntropy / cpuTime.evaluateRows);
-    }
+    const { wall, cpu } = interleave(candidates, rounds, reps);
     console.log(`${rows}×${C} ${backend} ${zeroCopy ? 'zero-copy' : 'copy'} (${rounds} rounds of ${reps} calls each)`);
-    for (const n of names) console.log(`  ${n.padEnd(13)} ${median(rates[n]).toFixed(0).padStart(6)} Mlogits/s (median)`);
-    console.log(`  evaluate / crossEntropy              ${median(ratios.evaluate).toFixed(3)}×`);
-    console.log(`  evaluate with rows / crossEntropy    ${median(ratios.evaluateRows).toFixed(3)}×`);
+    for (const n of names)
+      console.log(
+        `  ${n.padEnd(13)} ${rate(wall, n, reps * rows * C)
+          .toFixed(0)
+          .padStart(6)} Mlogits/s (median)`,
+      );
+    console.log(`  evaluate / crossEntropy              ${speedup(wall, 'evaluate', 'crossEntropy').toFixed(3)}×`);
+    console.log(`  evaluate with rows / crossEntropy    ${speedup(wall, 'evaluateRows', 'crossEntropy').toFixed(3)}×`);
     console.log(
-      `  the same two by CPU time             ${median(cpuRatios.evaluate).toFixed(3)}×, ${median(cpuRatios.evaluateRows).toFixed(3)}×`,
+      `  the same two by CPU time             ${speedup(cpu, 'evaluate', 'crossEntropy').toFixed(3)}×, ${speedup(cpu, 'evaluateRows', 'crossEntropy').toFixed(3)}×`,
     );
-    console.log(`  evaluate with rows / multi-call path ${median(ratios.rowsVsMulti).toFixed(2)}×`);
+    console.log(`  evaluate with rows / multi-call path ${speedup(wall, 'evaluateRows', 'multiCall').toFixed(2)}×`);
     if (zeroCopy) for (const v of [x, t, lp, h, am, probs, logProbs]) k.free(v);
   }
 }
