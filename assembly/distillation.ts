@@ -146,14 +146,14 @@ export function distillation(
     const whole = n & ~3;
     while (i < whole) {
       const end = min(i + SUM_BLOCK, whole);
-      let b = f32x4.splat(0), c = f64x2.splat(0);
+      let b = f32x4.splat(0), c = f64x2.splat(0); // c: f32x4 for forward, f64x2 otherwise (see add64)
       do { // do-while: see CONSTANT_LOOPS in simd.ts
         const zs = f32x4.mul(f32x4.sub(v128.load(at(s, i)), vms), vs);
         const zt = f32x4.mul(f32x4.sub(v128.load(at(t, i)), vmt), vt);
         const et = expScaledv(zt, magic, floor);
         b = f32x4.add(b, et);
         if (kind == FORWARD) {
-          c = add64(c, v128.andnot(f32x4.mul(et, f32x4.sub(zt, zs)), f32x4.eq(et, f32x4.splat(0))));
+          c = f32x4.add(c, v128.andnot(f32x4.mul(et, f32x4.sub(zt, zs)), f32x4.eq(et, f32x4.splat(0))));
           v128.store(at(e1, i), et);
         } else if (kind == REVERSE) {
           const es = v128.load(at(e0, i));
@@ -165,7 +165,8 @@ export function distillation(
         i += 4;
       } while (i < end);
       st += hsum64(b);
-      if (kind != JSD) acc += hsum2(c);
+      if (kind == FORWARD) acc += hsum64(c);
+      else if (kind == REVERSE) acc += hsum2(c);
     }
   }
   for (; i < n; i++) {
