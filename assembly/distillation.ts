@@ -41,10 +41,10 @@ const FORWARD = 0, REVERSE = 1, JSD = 2;
 const INV_T_MIN: f32 = reinterpret<f32>(1), INV_T_MAX: f32 = reinterpret<f32>(0x7F7FFFFF);
 
 /** What a row's passes found besides their result: the student's and the
- *  teacher's Σ exp (f64), and for jsd K = KL(Ps‖M). Set by expPass and
- *  jsdPass, read by distillation right after, for the same row. */
+ *  teacher's Σ exp (f64), for jsd K = KL(Ps‖M), for reverse Σ es·D. Set by
+ *  expPass, expRowOf and jsdPass, read right after, for the same row. */
 namespace Row {
-  export let ss: f64 = 0, st: f64 = 0, k: f64 = 0;
+  export let ss: f64 = 0, st: f64 = 0, k: f64 = 0, d: f64 = 0;
 }
 
 /**
@@ -125,11 +125,14 @@ export function distillation(
  * or D = zs − (t − ref)·invT (reverse; 0 where es = 0), which is zs − zt
  * less the row constant (ref − mt)·invT. Two loops, one exp each: with both
  * exps in one, its constants and accumulators did not fit the 16 vector
- * registers, and that loop measured slower than these two.
+ * registers, and that loop measured slower than these two. Reverse takes D
+ * in the student's loop, where zs and es are in registers, and the
+ * teacher's is a plain sum (docs/kernel-notes.md).
  * Takes: s, t, e0, e1, n, ms, mt, invS, invT, ref, kind (a compile-time constant).
  * Returns: Σ et·(zt − zs) (forward), Σ es·D (reverse), 0 (jsd), each
- * term 0 where its exp is, added in f64 (add64). The exps' sums are taken as
- * in sum_exp.ts: f32 blocks of SUM_BLOCK per lane added into f64 totals; the
+ * term 0 where its exp is. These sums and the exps' are taken as in
+ * sum_exp.ts: f32 blocks of SUM_BLOCK per lane added into f64 totals (f64
+ * per vector, as jsdPass's add64, cost 5–10%: docs/kernel-notes.md); the
  * last n % 4 in f64.
  * Accuracy: each exp ≤ 2 ULP; z carries the roundings of x − m and of the
  * product. State: sets Row.ss, Row.st.
@@ -137,16 +140,21 @@ export function distillation(
 @inline function expPass(
   s: usize, t: usize, e0: usize, e1: usize, n: i32, ms: f32, mt: f32, invS: f32, invT: f32, ref: f32, kind: i32,
 ): f64 {
-  Row.ss = expRow(s, e0, n, ms, invS);
+  if (kind == REVERSE) {
+    Row.ss = expRowOf(s, e0, n, ms, invS, t, e1, invT, ref, true, true);
+    Row.st = expRowOf(t, 0, n, mt, invT, 0, 0, 0, 0, false, false);
+    return Row.d;
+  }
+  Row.ss = expRowOf(s, e0, n, ms, invS, 0, 0, 0, 0, true, false);
   let st: f64 = 0, acc: f64 = 0;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const vms = f32x4.splat(ms), vmt = f32x4.splat(mt), vs = f32x4.splat(invS), vt = f32x4.splat(invT), vr = f32x4.splat(ref);
+    const vms = f32x4.splat(ms), vmt = f32x4.splat(mt), vs = f32x4.splat(invS), vt = f32x4.splat(invT);
     const magic = f32x4.splat(magicOf(0)), floor = f32x4.splat(floorOf(0));
     const whole = n & ~3;
     while (i < whole) {
       const end = min(i + SUM_BLOCK, whole);
-      let b = f32x4.splat(0), c = f64x2.splat(0); // c: f32x4 for forward, f64x2 otherwise (see add64)
+      let b = f32x4.splat(0), c = f32x4.splat(0);
       do { // do-while: see CONSTANT_LOOPS in simd.ts
         const zs = f32x4.mul(f32x4.sub(v128.load(at(s, i)), vms), vs);
         const zt = f32x4.mul(f32x4.sub(v128.load(at(t, i)), vmt), vt);
@@ -155,18 +163,11 @@ export function distillation(
         if (kind == FORWARD) {
           c = f32x4.add(c, v128.andnot(f32x4.mul(et, f32x4.sub(zt, zs)), f32x4.eq(et, f32x4.splat(0))));
           v128.store(at(e1, i), et);
-        } else if (kind == REVERSE) {
-          const es = v128.load(at(e0, i));
-          const zr = f32x4.mul(f32x4.sub(v128.load(at(t, i)), vr), vt);
-          const d = v128.andnot(f32x4.sub(zs, zr), f32x4.eq(es, f32x4.splat(0)));
-          c = add64(c, f32x4.mul(es, d));
-          v128.store(at(e1, i), d);
         } else v128.store(at(e1, i), et);
         i += 4;
       } while (i < end);
       st += hsum64(b);
       if (kind == FORWARD) acc += hsum64(c);
-      else if (kind == REVERSE) acc += hsum2(c);
     }
   }
   for (; i < n; i++) {
@@ -176,48 +177,69 @@ export function distillation(
     if (kind == FORWARD) {
       if (et != 0) acc += <f64>(et * (zt - zs));
       store<f32>(at(e1, i), et);
-    } else if (kind == REVERSE) {
-      const es = load<f32>(at(e0, i));
-      const d: f32 = es != 0 ? zs - (load<f32>(at(t, i)) - ref) * invT : 0;
-      acc += <f64>(es * d);
-      store<f32>(at(e1, i), d);
     } else store<f32>(at(e1, i), et);
   }
   Row.st = st;
   return acc;
 }
 
-/** e = exp((x − m)·inv) over a row of n, stored at e; returns Σ e (f64), summed as expPass. */
-function expRow(x: usize, e: usize, n: i32, m: f32, inv: f32): f64 {
-  let total: f64 = 0;
+/**
+ * e = exp((x − m)·inv) over a row of n, stored at e with `keep`; returns
+ * Σ e (f64). With `diff` (reverse's student pass: x the student, t the
+ * teacher) also D = z − (t − ref)·invT, 0 where e is, stored at d, and
+ * Σ e·D into Row.d. Sums as expPass. Takes: x, e, n, m, inv, t, d, invT,
+ * ref, keep, diff (keep and diff compile-time constants).
+ * Accuracy: as expPass. State: with diff, sets Row.d.
+ */
+@inline function expRowOf(
+  x: usize, e: usize, n: i32, m: f32, inv: f32, t: usize, d: usize, invT: f32, ref: f32, keep: bool, diff: bool,
+): f64 {
+  let total: f64 = 0, acc: f64 = 0;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const vm = f32x4.splat(m), vi = f32x4.splat(inv), magic = f32x4.splat(magicOf(0)), floor = f32x4.splat(floorOf(0));
+    const vr = f32x4.splat(ref), vt = f32x4.splat(invT);
     const whole = n & ~3;
     while (i < whole) {
       const end = min(i + SUM_BLOCK, whole);
-      let a = f32x4.splat(0);
+      let a = f32x4.splat(0), c = a;
       do { // do-while: see CONSTANT_LOOPS in simd.ts
-        const v = expScaledv(f32x4.mul(f32x4.sub(v128.load(at(x, i)), vm), vi), magic, floor);
+        const z = f32x4.mul(f32x4.sub(v128.load(at(x, i)), vm), vi);
+        const v = expScaledv(z, magic, floor);
         a = f32x4.add(a, v);
-        v128.store(at(e, i), v);
+        if (keep) v128.store(at(e, i), v);
+        if (diff) {
+          const zr = f32x4.mul(f32x4.sub(v128.load(at(t, i)), vr), vt);
+          const dv = v128.andnot(f32x4.sub(z, zr), f32x4.eq(v, f32x4.splat(0)));
+          c = f32x4.add(c, f32x4.mul(v, dv));
+          v128.store(at(d, i), dv);
+        }
         i += 4;
       } while (i < end);
       total += hsum64(a);
+      if (diff) acc += hsum64(c);
     }
   }
   for (; i < n; i++) {
-    const v = expScaleds((load<f32>(at(x, i)) - m) * inv, 0);
+    const z = (load<f32>(at(x, i)) - m) * inv;
+    const v = expScaleds(z, 0);
     total += v;
-    store<f32>(at(e, i), v);
+    if (keep) store<f32>(at(e, i), v);
+    if (diff) {
+      const dv: f32 = v != 0 ? z - (load<f32>(at(t, i)) - ref) * invT : 0;
+      acc += <f64>(v * dv);
+      store<f32>(at(d, i), dv);
+    }
   }
+  if (diff) Row.d = acc;
   return total;
 }
 
-/** acc + the four lanes of v in f64, as two lanes (0 + 2, 1 + 3): the
- *  divergences' sums of terms as large as the logits, which an f32 block sum
- *  would leave a few ULP of the total off, too far for the gradients that
- *  subtract them (reverse, jsd). Takes: acc (f64x2), v (f32x4). State: none. */
+/** acc + the four lanes of v in f64, as two lanes (0 + 2, 1 + 3): jsd's
+ *  sums of terms as large as the logits, kept in f64 per vector (jsd was
+ *  not measured with f32 blocks; forward and reverse take them, within
+ *  their tolerance: docs/kernel-notes.md). Takes: acc (f64x2), v (f32x4).
+ *  State: none. */
 @inline function add64(acc: v128, v: v128): v128 {
   return f64x2.add(acc, f64x2.add(f64x2.promote_low_f32x4(v), promoteHigh(v)));
 }
