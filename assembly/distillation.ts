@@ -20,13 +20,13 @@
 //   reverse  T·Ps·(r − KL), r = q − p
 //   jsd      T·(1 − β)·Ps·(r − K), r = q − log M, K = KL(Ps‖M)
 // (for the softmax's Jacobian, Σ_i Pt_i ∂(−q_i) and Σ_i ∂(Ps_i r_i) reduce to these).
-import { at, hsum2, hsum64, promoteHigh, SUM_BLOCK } from './simd';
+import { at, hmax, hsum2, hsum64, promoteHigh, SUM_BLOCK } from './simd';
 import { expScaleds, expScaledv, floorOf, magicOf } from './exp';
 import { logs, logv } from './log';
 import { addPartial } from './partials';
 import { rowMax } from './shift';
 import { targetAt } from './targets';
-import { firstEqual } from './argmax';
+import { blockFirst, firstEqual } from './argmax';
 import { lanesSlot, scratchBytes, spareAt } from './lanes';
 
 /** Partial slots per block of rows (partials.ts): Σ row values (times T²)
@@ -41,10 +41,12 @@ const FORWARD = 0, REVERSE = 1, JSD = 2;
 const INV_T_MIN: f32 = reinterpret<f32>(1), INV_T_MAX: f32 = reinterpret<f32>(0x7F7FFFFF);
 
 /** What a row's passes found besides their result: the student's and the
- *  teacher's Σ exp (f64), for jsd K = KL(Ps‖M), for reverse Σ es·D. Set by
- *  expPass, expRowOf and jsdPass, read right after, for the same row. */
+ *  teacher's Σ exp (f64), for jsd K = KL(Ps‖M), for reverse Σ es·D; the
+ *  two maxes and the student's first max. Set by maxes, expPass, expRowOf
+ *  and jsdPass, read right after, for the same row. */
 namespace Row {
   export let ss: f64 = 0, st: f64 = 0, k: f64 = 0, d: f64 = 0;
+  export let ms: f32 = 0, mt: f32 = 0, j: i32 = 0;
 }
 
 /**
@@ -85,7 +87,10 @@ export function distillation(
       if (grad) memory.fill(gr, 0, bytes);
       continue;
     }
-    const ms = rowMax(sr, n), mt: f32 = logTeacher ? 0 : rowMax(tr, n);
+    if (logTeacher) Row.ms = rowMax(sr, n);
+    else if (divergence == REVERSE) maxes(sr, tr, n, true);
+    else maxes(sr, tr, n, false);
+    const ms = Row.ms, mt: f32 = logTeacher ? 0 : Row.mt;
     let v: f64, a: f64, shift: f64 = 0;
     if (divergence == FORWARD) v = expPass(sr, tr, e0, e1, n, ms, mt, invS, invT, mt, FORWARD);
     else if (divergence == REVERSE) {
@@ -93,7 +98,7 @@ export function distillation(
       // max), not the teacher's max: differences there are small and exact,
       // where about a far max they would keep only f32's ulp of a large number
       // (a teacher's −∞ or NaN there makes the row +∞ or NaN: then about its max)
-      const j = firstEqual(sr, n, ms), tj: f32 = j < n ? load<f32>(at(tr, j)) : mt, ref = tj - tj == 0 ? tj : mt;
+      const j = logTeacher ? firstEqual(sr, n, ms) : Row.j, tj: f32 = j < n ? load<f32>(at(tr, j)) : mt, ref = tj - tj == 0 ? tj : mt;
       shift = (<f64>ref - <f64>mt) * invT;
       v = expPass(sr, tr, e0, e1, n, ms, mt, invS, invT, ref, REVERSE);
     } else v = expPass(sr, tr, e0, e1, n, ms, mt, invS, invT, mt, JSD);
@@ -115,6 +120,40 @@ export function distillation(
     if (divergence == FORWARD) gradPass(e0, e1, gr, n, <f32>(a * mass / Row.ss), <f32>(a * kappa), 0, false);
     else if (divergence == REVERSE) gradPass(e0, e1, gr, n, <f32>(a / Row.ss), 0, <f32>(ls - lt + v + shift), true);
     else gradPass(e0, e1, gr, n, <f32>(a * (1 - beta) / Row.ss), 0, <f32>Row.k, true);
+  }
+}
+
+/**
+ * Both rows' maxes in one pass (NaN skipped, as rowMax), and with `first`
+ * the student's first max too, which reverse's firstEqual scan took after
+ * rowMax: at 100 classes the two max passes and the scan were ~20% of a
+ * row (docs/kernel-notes.md). Blocks of 16 as argmax.ts's pairPass: each
+ * lane's max and the first block start where it rose, then blockFirst.
+ * Takes: s, t, n, first (a compile-time constant). State: sets Row.ms,
+ * Row.mt, and with first Row.j (< n where the row holds a number; a row
+ * of NaN may give any j, callers check j < n).
+ */
+function maxes(s: usize, t: usize, n: i32, first: bool): void {
+  if (ASC_FEATURE_SIMD && n >= 16) {
+    const last = n - 16;
+    let ma = f32x4.splat(-Infinity), sa = i32x4.splat(0), mb = ma;
+    let i = 0;
+    do {
+      // the last block overlaps the one before (an element seen twice moves no start earlier)
+      const o = min(i, last), p = at(s, o), q = at(t, o);
+      const m = f32x4.pmax(f32x4.pmax(v128.load(p), v128.load(p, 16)), f32x4.pmax(v128.load(p, 32), v128.load(p, 48)));
+      if (first) sa = i32x4.max_s(sa, v128.and(f32x4.lt(ma, m), i32x4.splat(o)));
+      ma = f32x4.pmax(ma, m);
+      mb = f32x4.pmax(mb, f32x4.pmax(f32x4.pmax(v128.load(q), v128.load(q, 16)), f32x4.pmax(v128.load(q, 32), v128.load(q, 48))));
+      i += 16;
+    } while (i < n);
+    Row.ms = hmax(ma);
+    Row.mt = hmax(mb);
+    if (first) Row.j = blockFirst(s, ma, sa);
+  } else {
+    Row.ms = rowMax(s, n);
+    Row.mt = rowMax(t, n);
+    if (first) Row.j = firstEqual(s, n, Row.ms);
   }
 }
 
