@@ -21,7 +21,7 @@
 //   jsd      T·(1 − β)·Ps·(r − K), r = q − log M, K = KL(Ps‖M)
 // (for the softmax's Jacobian, Σ_i Pt_i ∂(−q_i) and Σ_i ∂(Ps_i r_i) reduce to these).
 import { at, hmax, hsum2, hsum64, promoteHigh, SUM_BLOCK } from './simd';
-import { expScaleds, expScaledv, floorOf, magicOf } from './exp';
+import { expScaleds, expUnflushedv, floorOf, magicOf } from './exp';
 import { logs, logv } from './log';
 import { addPartial } from './partials';
 import { rowMax } from './shift';
@@ -197,10 +197,11 @@ function maxes(s: usize, t: usize, n: i32, first: bool): void {
       do { // do-while: see CONSTANT_LOOPS in simd.ts
         const zs = f32x4.mul(f32x4.sub(v128.load(at(s, i)), vms), vs);
         const zt = f32x4.mul(f32x4.sub(v128.load(at(t, i)), vmt), vt);
-        const et = expScaledv(zt, magic, floor);
+        // exp's flush mask is where et = 0 (an exp at or above the floor is normal): one compare for both
+        const under = f32x4.lt(zt, floor), et = v128.andnot(expUnflushedv(zt, magic), under);
         b = f32x4.add(b, et);
         if (kind == FORWARD) {
-          c = f32x4.add(c, v128.andnot(f32x4.mul(et, f32x4.sub(zt, zs)), f32x4.eq(et, f32x4.splat(0))));
+          c = f32x4.add(c, v128.andnot(f32x4.mul(et, f32x4.sub(zt, zs)), under));
           v128.store(at(e1, i), et);
         } else v128.store(at(e1, i), et);
         i += 4;
@@ -244,12 +245,12 @@ function maxes(s: usize, t: usize, n: i32, first: bool): void {
       let a = f32x4.splat(0), c = a;
       do { // do-while: see CONSTANT_LOOPS in simd.ts
         const z = f32x4.mul(f32x4.sub(v128.load(at(x, i)), vm), vi);
-        const v = expScaledv(z, magic, floor);
+        const under = f32x4.lt(z, floor), v = v128.andnot(expUnflushedv(z, magic), under); // as expPass
         a = f32x4.add(a, v);
         if (keep) v128.store(at(e, i), v);
         if (diff) {
           const zr = f32x4.mul(f32x4.sub(v128.load(at(t, i)), vr), vt);
-          const dv = v128.andnot(f32x4.sub(z, zr), f32x4.eq(v, f32x4.splat(0)));
+          const dv = v128.andnot(f32x4.sub(z, zr), under);
           c = f32x4.add(c, f32x4.mul(v, dv));
           v128.store(at(d, i), dv);
         }
