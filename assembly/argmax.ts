@@ -230,7 +230,7 @@ function longRows(x: usize, out: usize, r0: i32, r1: i32, n: i32): void {
  *  that holds it, from each lane's max m and the first block start where the
  *  lane reached it: found without a branch (a data-dependent branch here is
  *  mispredicted at random), the block's compare masks narrowed to one mask. */
-@inline function blockFirst(xr: usize, m: v128, start: v128): i32 {
+@inline export function blockFirst(xr: usize, m: v128, start: v128): i32 {
   // the row max in every lane (no extract and splat: their latency is the row's)
   let mv = f32x4.pmax(m, i64x2.shuffle(m, m, 1, 0));
   mv = f32x4.pmax(mv, i32x4.shuffle(mv, mv, 1, 0, 3, 2));

@@ -20,13 +20,13 @@
 //   reverse  T·Ps·(r − KL), r = q − p
 //   jsd      T·(1 − β)·Ps·(r − K), r = q − log M, K = KL(Ps‖M)
 // (for the softmax's Jacobian, Σ_i Pt_i ∂(−q_i) and Σ_i ∂(Ps_i r_i) reduce to these).
-import { at, hsum2, hsum64, promoteHigh, SUM_BLOCK } from './simd';
-import { expScaleds, expScaledv, floorOf, magicOf } from './exp';
+import { at, hmax, hsum2, hsum64, promoteHigh, SUM_BLOCK } from './simd';
+import { expScaleds, expUnflushedv, floorOf, magicOf } from './exp';
 import { logs, logv } from './log';
 import { addPartial } from './partials';
 import { rowMax } from './shift';
 import { targetAt } from './targets';
-import { firstEqual } from './argmax';
+import { blockFirst, firstEqual } from './argmax';
 import { lanesSlot, scratchBytes, spareAt } from './lanes';
 
 /** Partial slots per block of rows (partials.ts): Σ row values (times T²)
@@ -41,10 +41,12 @@ const FORWARD = 0, REVERSE = 1, JSD = 2;
 const INV_T_MIN: f32 = reinterpret<f32>(1), INV_T_MAX: f32 = reinterpret<f32>(0x7F7FFFFF);
 
 /** What a row's passes found besides their result: the student's and the
- *  teacher's Σ exp (f64), and for jsd K = KL(Ps‖M). Set by expPass and
- *  jsdPass, read by distillation right after, for the same row. */
+ *  teacher's Σ exp (f64), for jsd K = KL(Ps‖M), for reverse Σ es·D; the
+ *  two maxes and the student's first max. Set by maxes, expPass, expRowOf
+ *  and jsdPass, read right after, for the same row. */
 namespace Row {
-  export let ss: f64 = 0, st: f64 = 0, k: f64 = 0;
+  export let ss: f64 = 0, st: f64 = 0, k: f64 = 0, d: f64 = 0;
+  export let ms: f32 = 0, mt: f32 = 0, j: i32 = 0;
 }
 
 /**
@@ -85,7 +87,10 @@ export function distillation(
       if (grad) memory.fill(gr, 0, bytes);
       continue;
     }
-    const ms = rowMax(sr, n), mt: f32 = logTeacher ? 0 : rowMax(tr, n);
+    if (logTeacher) Row.ms = rowMax(sr, n);
+    else if (divergence == REVERSE) maxes(sr, tr, n, true);
+    else maxes(sr, tr, n, false);
+    const ms = Row.ms, mt: f32 = logTeacher ? 0 : Row.mt;
     let v: f64, a: f64, shift: f64 = 0;
     if (divergence == FORWARD) v = expPass(sr, tr, e0, e1, n, ms, mt, invS, invT, mt, FORWARD);
     else if (divergence == REVERSE) {
@@ -93,7 +98,7 @@ export function distillation(
       // max), not the teacher's max: differences there are small and exact,
       // where about a far max they would keep only f32's ulp of a large number
       // (a teacher's −∞ or NaN there makes the row +∞ or NaN: then about its max)
-      const j = firstEqual(sr, n, ms), tj: f32 = j < n ? load<f32>(at(tr, j)) : mt, ref = tj - tj == 0 ? tj : mt;
+      const j = logTeacher ? firstEqual(sr, n, ms) : Row.j, tj: f32 = j < n ? load<f32>(at(tr, j)) : mt, ref = tj - tj == 0 ? tj : mt;
       shift = (<f64>ref - <f64>mt) * invT;
       v = expPass(sr, tr, e0, e1, n, ms, mt, invS, invT, ref, REVERSE);
     } else v = expPass(sr, tr, e0, e1, n, ms, mt, invS, invT, mt, JSD);
@@ -119,17 +124,54 @@ export function distillation(
 }
 
 /**
+ * Both rows' maxes in one pass (NaN skipped, as rowMax), and with `first`
+ * the student's first max too, which reverse's firstEqual scan took after
+ * rowMax: at 100 classes the two max passes and the scan were ~20% of a
+ * row (docs/kernel-notes.md). Blocks of 16 as argmax.ts's pairPass: each
+ * lane's max and the first block start where it rose, then blockFirst.
+ * Takes: s, t, n, first (a compile-time constant). State: sets Row.ms,
+ * Row.mt, and with first Row.j (< n where the row holds a number; a row
+ * of NaN may give any j, callers check j < n).
+ */
+function maxes(s: usize, t: usize, n: i32, first: bool): void {
+  if (ASC_FEATURE_SIMD && n >= 16) {
+    const last = n - 16;
+    let ma = f32x4.splat(-Infinity), sa = i32x4.splat(0), mb = ma;
+    let i = 0;
+    do {
+      // the last block overlaps the one before (an element seen twice moves no start earlier)
+      const o = min(i, last), p = at(s, o), q = at(t, o);
+      const m = f32x4.pmax(f32x4.pmax(v128.load(p), v128.load(p, 16)), f32x4.pmax(v128.load(p, 32), v128.load(p, 48)));
+      if (first) sa = i32x4.max_s(sa, v128.and(f32x4.lt(ma, m), i32x4.splat(o)));
+      ma = f32x4.pmax(ma, m);
+      mb = f32x4.pmax(mb, f32x4.pmax(f32x4.pmax(v128.load(q), v128.load(q, 16)), f32x4.pmax(v128.load(q, 32), v128.load(q, 48))));
+      i += 16;
+    } while (i < n);
+    Row.ms = hmax(ma);
+    Row.mt = hmax(mb);
+    if (first) Row.j = blockFirst(s, ma, sa);
+  } else {
+    Row.ms = rowMax(s, n);
+    Row.mt = rowMax(t, n);
+    if (first) Row.j = firstEqual(s, n, Row.ms);
+  }
+}
+
+/**
  * The exp passes of a row of n: es = exp(zs) into e0, then et = exp(zt) with
  * zs = (s − ms)·invS and zt = (t − mt)·invT, their sums into Row.ss and
  * Row.st, and what the divergence keeps at e1 for later: et (forward, jsd)
  * or D = zs − (t − ref)·invT (reverse; 0 where es = 0), which is zs − zt
  * less the row constant (ref − mt)·invT. Two loops, one exp each: with both
  * exps in one, its constants and accumulators did not fit the 16 vector
- * registers, and that loop measured slower than these two.
+ * registers, and that loop measured slower than these two. Reverse takes D
+ * in the student's loop, where zs and es are in registers, and the
+ * teacher's is a plain sum (docs/kernel-notes.md).
  * Takes: s, t, e0, e1, n, ms, mt, invS, invT, ref, kind (a compile-time constant).
  * Returns: Σ et·(zt − zs) (forward), Σ es·D (reverse), 0 (jsd), each
- * term 0 where its exp is, added in f64 (add64). The exps' sums are taken as
- * in sum_exp.ts: f32 blocks of SUM_BLOCK per lane added into f64 totals; the
+ * term 0 where its exp is. These sums and the exps' are taken as in
+ * sum_exp.ts: f32 blocks of SUM_BLOCK per lane added into f64 totals (f64
+ * per vector, as jsdPass's add64, cost 5–10%: docs/kernel-notes.md); the
  * last n % 4 in f64.
  * Accuracy: each exp ≤ 2 ULP; z carries the roundings of x − m and of the
  * product. State: sets Row.ss, Row.st.
@@ -137,35 +179,35 @@ export function distillation(
 @inline function expPass(
   s: usize, t: usize, e0: usize, e1: usize, n: i32, ms: f32, mt: f32, invS: f32, invT: f32, ref: f32, kind: i32,
 ): f64 {
-  Row.ss = expRow(s, e0, n, ms, invS);
+  if (kind == REVERSE) {
+    Row.ss = expRowOf(s, e0, n, ms, invS, t, e1, invT, ref, true, true);
+    Row.st = expRowOf(t, 0, n, mt, invT, 0, 0, 0, 0, false, false);
+    return Row.d;
+  }
+  Row.ss = expRowOf(s, e0, n, ms, invS, 0, 0, 0, 0, true, false);
   let st: f64 = 0, acc: f64 = 0;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const vms = f32x4.splat(ms), vmt = f32x4.splat(mt), vs = f32x4.splat(invS), vt = f32x4.splat(invT), vr = f32x4.splat(ref);
+    const vms = f32x4.splat(ms), vmt = f32x4.splat(mt), vs = f32x4.splat(invS), vt = f32x4.splat(invT);
     const magic = f32x4.splat(magicOf(0)), floor = f32x4.splat(floorOf(0));
     const whole = n & ~3;
     while (i < whole) {
       const end = min(i + SUM_BLOCK, whole);
-      let b = f32x4.splat(0), c = f64x2.splat(0);
+      let b = f32x4.splat(0), c = f32x4.splat(0);
       do { // do-while: see CONSTANT_LOOPS in simd.ts
         const zs = f32x4.mul(f32x4.sub(v128.load(at(s, i)), vms), vs);
         const zt = f32x4.mul(f32x4.sub(v128.load(at(t, i)), vmt), vt);
-        const et = expScaledv(zt, magic, floor);
+        // exp's flush mask is where et = 0 (an exp at or above the floor is normal): one compare for both
+        const under = f32x4.lt(zt, floor), et = v128.andnot(expUnflushedv(zt, magic), under);
         b = f32x4.add(b, et);
         if (kind == FORWARD) {
-          c = add64(c, v128.andnot(f32x4.mul(et, f32x4.sub(zt, zs)), f32x4.eq(et, f32x4.splat(0))));
+          c = f32x4.add(c, v128.andnot(f32x4.mul(et, f32x4.sub(zt, zs)), under));
           v128.store(at(e1, i), et);
-        } else if (kind == REVERSE) {
-          const es = v128.load(at(e0, i));
-          const zr = f32x4.mul(f32x4.sub(v128.load(at(t, i)), vr), vt);
-          const d = v128.andnot(f32x4.sub(zs, zr), f32x4.eq(es, f32x4.splat(0)));
-          c = add64(c, f32x4.mul(es, d));
-          v128.store(at(e1, i), d);
         } else v128.store(at(e1, i), et);
         i += 4;
       } while (i < end);
       st += hsum64(b);
-      if (kind != JSD) acc += hsum2(c);
+      if (kind == FORWARD) acc += hsum64(c);
     }
   }
   for (; i < n; i++) {
@@ -175,48 +217,69 @@ export function distillation(
     if (kind == FORWARD) {
       if (et != 0) acc += <f64>(et * (zt - zs));
       store<f32>(at(e1, i), et);
-    } else if (kind == REVERSE) {
-      const es = load<f32>(at(e0, i));
-      const d: f32 = es != 0 ? zs - (load<f32>(at(t, i)) - ref) * invT : 0;
-      acc += <f64>(es * d);
-      store<f32>(at(e1, i), d);
     } else store<f32>(at(e1, i), et);
   }
   Row.st = st;
   return acc;
 }
 
-/** e = exp((x − m)·inv) over a row of n, stored at e; returns Σ e (f64), summed as expPass. */
-function expRow(x: usize, e: usize, n: i32, m: f32, inv: f32): f64 {
-  let total: f64 = 0;
+/**
+ * e = exp((x − m)·inv) over a row of n, stored at e with `keep`; returns
+ * Σ e (f64). With `diff` (reverse's student pass: x the student, t the
+ * teacher) also D = z − (t − ref)·invT, 0 where e is, stored at d, and
+ * Σ e·D into Row.d. Sums as expPass. Takes: x, e, n, m, inv, t, d, invT,
+ * ref, keep, diff (keep and diff compile-time constants).
+ * Accuracy: as expPass. State: with diff, sets Row.d.
+ */
+@inline function expRowOf(
+  x: usize, e: usize, n: i32, m: f32, inv: f32, t: usize, d: usize, invT: f32, ref: f32, keep: bool, diff: bool,
+): f64 {
+  let total: f64 = 0, acc: f64 = 0;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const vm = f32x4.splat(m), vi = f32x4.splat(inv), magic = f32x4.splat(magicOf(0)), floor = f32x4.splat(floorOf(0));
+    const vr = f32x4.splat(ref), vt = f32x4.splat(invT);
     const whole = n & ~3;
     while (i < whole) {
       const end = min(i + SUM_BLOCK, whole);
-      let a = f32x4.splat(0);
+      let a = f32x4.splat(0), c = a;
       do { // do-while: see CONSTANT_LOOPS in simd.ts
-        const v = expScaledv(f32x4.mul(f32x4.sub(v128.load(at(x, i)), vm), vi), magic, floor);
+        const z = f32x4.mul(f32x4.sub(v128.load(at(x, i)), vm), vi);
+        const under = f32x4.lt(z, floor), v = v128.andnot(expUnflushedv(z, magic), under); // as expPass
         a = f32x4.add(a, v);
-        v128.store(at(e, i), v);
+        if (keep) v128.store(at(e, i), v);
+        if (diff) {
+          const zr = f32x4.mul(f32x4.sub(v128.load(at(t, i)), vr), vt);
+          const dv = v128.andnot(f32x4.sub(z, zr), under);
+          c = f32x4.add(c, f32x4.mul(v, dv));
+          v128.store(at(d, i), dv);
+        }
         i += 4;
       } while (i < end);
       total += hsum64(a);
+      if (diff) acc += hsum64(c);
     }
   }
   for (; i < n; i++) {
-    const v = expScaleds((load<f32>(at(x, i)) - m) * inv, 0);
+    const z = (load<f32>(at(x, i)) - m) * inv;
+    const v = expScaleds(z, 0);
     total += v;
-    store<f32>(at(e, i), v);
+    if (keep) store<f32>(at(e, i), v);
+    if (diff) {
+      const dv: f32 = v != 0 ? z - (load<f32>(at(t, i)) - ref) * invT : 0;
+      acc += <f64>(v * dv);
+      store<f32>(at(d, i), dv);
+    }
   }
+  if (diff) Row.d = acc;
   return total;
 }
 
-/** acc + the four lanes of v in f64, as two lanes (0 + 2, 1 + 3): the
- *  divergences' sums of terms as large as the logits, which an f32 block sum
- *  would leave a few ULP of the total off, too far for the gradients that
- *  subtract them (reverse, jsd). Takes: acc (f64x2), v (f32x4). State: none. */
+/** acc + the four lanes of v in f64, as two lanes (0 + 2, 1 + 3): jsd's
+ *  sums of terms as large as the logits, kept in f64 per vector (jsd was
+ *  not measured with f32 blocks; forward and reverse take them, within
+ *  their tolerance: docs/kernel-notes.md). Takes: acc (f64x2), v (f32x4).
+ *  State: none. */
 @inline function add64(acc: v128, v: v128): v128 {
   return f64x2.add(acc, f64x2.add(f64x2.promote_low_f32x4(v), promoteHigh(v)));
 }
