@@ -228,6 +228,8 @@ export class Pool {
     let since = Date.now();
     for (let t = 0; t < tasks; ) {
       if (Atomics.load(flags, t) === 0) {
+        // A worker whose kernel threw never flags its task: say so, as after the job.
+        if (Atomics.load(this.ctl, FAILED)) throw new Error('simdloss: a worker thread failed in a kernel');
         if (Atomics.wait(flags, t, 0, 100) === 'timed-out' && Date.now() - since > UNRESPONSIVE_MS) {
           this.broken = 'simdloss: a worker thread of the pool stopped answering; call init() again';
           throw new Error(this.broken);
