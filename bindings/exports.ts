@@ -182,6 +182,7 @@ export function runCall(e: Exports, c: Call, r0: number, r1: number): void {
  * f(a[0], …, a[n − 1]) with exactly n arguments: V8 calls a wasm export fast
  * only with as many arguments as it has parameters (a spread, or extra
  * arguments, costs a small call about a tenth more: docs/kernel-notes.md).
+ * One case per kernel arity, up to crossEntropyIndex's 18.
  */
 function invoke(f: Direct, a: number[], n: number): unknown {
   switch (n) {
@@ -209,6 +210,10 @@ function invoke(f: Direct, a: number[], n: number): unknown {
       return f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14]);
     case 16:
       return f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]);
+    case 17:
+      return f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16]);
+    case 18:
+      return f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16], a[17]);
     default:
       return f(...a.slice(0, n));
   }
