@@ -42,6 +42,9 @@ const FLAGS_AT = ARGS_AT + MAX_ARGS * 8;
 const MAX_FLAGS = 1024;
 export const CONTROL_BYTES = FLAGS_AT + MAX_FLAGS * 4;
 
+/** Tasks a thread whose rows the caller keeps copied in beyond those handed out (Copies). */
+const AHEAD = 2;
+
 /** How long the caller waits for a worker that took no task of the job before it calls it dead. */
 const UNRESPONSIVE_MS = 30_000;
 
@@ -68,11 +71,21 @@ export const functionNames = (e: Exports): string[] =>
     .filter((n) => typeof (e as unknown as Record<string, unknown>)[n] === 'function')
     .sort();
 
+/** What the caller does besides computing when it copies a job's rows (plain
+ *  arrays): before each task it takes, `between` copies rows in ahead of the
+ *  threads and finished rows out; `upTo` copies in the rows of the task it
+ *  took, if no one has yet. */
+interface Lead {
+  between(): void;
+  upTo(task: number): void;
+}
+
 /**
  * One thread's share of the job in the control block: tasks taken from NEXT
- * until none is left. Shared by the caller (index 0) and every worker.
+ * until none is left. Shared by the caller (index 0, with its Lead when it
+ * copies the rows) and every worker.
  */
-export function takeTasks(e: Exports, fns: string[], memory: WebAssembly.Memory, control: number, index: number): void {
+export function takeTasks(e: Exports, fns: string[], memory: WebAssembly.Memory, control: number, index: number, lead?: Lead): void {
   const ctl = new Int32Array(memory.buffer, control, ARGS_AT >> 2);
   const args = Array.from(new Float64Array(memory.buffer, control + ARGS_AT, ctl[NARGS]));
   const f = (e as unknown as Record<string, (...a: number[]) => unknown>)[fns[ctl[FN]]];
@@ -86,11 +99,15 @@ export function takeTasks(e: Exports, fns: string[], memory: WebAssembly.Memory,
   if (asideFloats) e.setAside(ctl[ASIDE] + index * asideFloats * 4, asideFloats);
   Atomics.add(ctl, PICKED, 1);
   try {
-    for (let t = Atomics.add(ctl, NEXT, 1); t < tasks; t = Atomics.add(ctl, NEXT, 1)) {
+    for (;;) {
+      lead?.between();
+      const t = Atomics.add(ctl, NEXT, 1);
+      if (t >= tasks) break;
       const r0 = t * grain,
         r1 = Math.min(count, r0 + grain);
+      if (lead) lead.upTo(t);
       // Rows the caller is still copying in: wait until they are there.
-      for (let ready = Atomics.load(ctl, READY); ready < r1; ready = Atomics.load(ctl, READY)) Atomics.wait(ctl, READY, ready);
+      else for (let ready = Atomics.load(ctl, READY); ready < r1; ready = Atomics.load(ctl, READY)) Atomics.wait(ctl, READY, ready);
       args[rows] = r0;
       args[rows + 1] = r1;
       f(...args);
@@ -188,16 +205,17 @@ export class Pool {
     const tasks = ctl[TASKS],
       flagged = feed !== undefined && tasks <= MAX_FLAGS;
     ctl[FLAGGED] = flagged ? 1 : 0;
-    if (flagged) new Int32Array(this.memory.buffer, this.control + FLAGS_AT, tasks).fill(0);
+    const flags = flagged ? new Int32Array(this.memory.buffer, this.control + FLAGS_AT, tasks).fill(0) : null;
     Atomics.add(ctl, SEQ, 1);
     Atomics.notify(ctl, SEQ);
     let failed: unknown = null;
+    const lead = feed && new Copies(this, ctl, flags, feed, grain);
     try {
-      if (feed) this.feed(feed, count, grain);
-      takeTasks(this.e, this.fns, this.memory, this.control, 0);
-      if (flagged) this.drain(feed, count, grain, tasks);
+      takeTasks(this.e, this.fns, this.memory, this.control, 0, lead);
+      lead?.finish();
     } catch (err) {
       failed = err;
+      lead?.release();
     }
     this.waitForWorkers();
     if (feed && !flagged && !failed) feed.copyOut(0, count);
@@ -205,41 +223,10 @@ export class Pool {
     if (Atomics.load(ctl, FAILED)) throw new Error('simdloss: a worker thread failed in a kernel');
   }
 
-  /** Copies the job's rows in a task at a time, telling the workers waiting
-   *  for them; a throw still lets them go (every row ready) before it leaves. */
-  private feed(feed: Feed, count: number, grain: number): void {
-    const ctl = this.ctl;
-    try {
-      for (let r0 = 0; r0 < count; r0 += grain) {
-        const r1 = Math.min(count, r0 + grain);
-        feed.copyIn(r0, r1);
-        Atomics.store(ctl, READY, r1);
-        Atomics.notify(ctl, READY);
-      }
-    } finally {
-      Atomics.store(ctl, READY, count);
-      Atomics.notify(ctl, READY);
-    }
-  }
-
-  /** Copies each task's rows out as soon as it is done, in task order. */
-  private drain(feed: Feed, count: number, grain: number, tasks: number): void {
-    const flags = new Int32Array(this.memory.buffer, this.control + FLAGS_AT, tasks);
-    let since = Date.now();
-    for (let t = 0; t < tasks; ) {
-      if (Atomics.load(flags, t) === 0) {
-        // A worker whose kernel threw never flags its task: say so, as after the job.
-        if (Atomics.load(this.ctl, FAILED)) throw new Error('simdloss: a worker thread failed in a kernel');
-        if (Atomics.wait(flags, t, 0, 100) === 'timed-out' && Date.now() - since > UNRESPONSIVE_MS) {
-          this.broken = 'simdloss: a worker thread of the pool stopped answering; call init() again';
-          throw new Error(this.broken);
-        }
-        continue;
-      }
-      feed.copyOut(t * grain, Math.min(count, (t + 1) * grain));
-      t++;
-      since = Date.now();
-    }
+  /** Marks the pool broken (a worker stopped answering) and returns the error to throw. */
+  stalled(): Error {
+    this.broken = 'simdloss: a worker thread of the pool stopped answering; call init() again';
+    return new Error(this.broken);
   }
 
   private waitForWorkers(): void {
@@ -263,5 +250,83 @@ export class Pool {
     Atomics.notify(this.ctl, SEQ);
     for (const w of this.workers) w.terminate();
     this.broken = 'simdloss: this kernel object was disposed; call init() for a new one';
+  }
+}
+
+/**
+ * The caller's copies for a job over plain arrays (a Lead). Rows go in a task
+ * at a time, kept AHEAD tasks a thread beyond those handed out (READY tells the
+ * workers), and each finished task's rows go out in task order as soon as it
+ * is flagged: both between the caller's own tasks, so that the copies overlap
+ * the workers' computing instead of adding to the job's start and end.
+ */
+class Copies implements Lead {
+  /** Tasks whose rows are in, and whose rows are out. */
+  private copied = 0;
+  private out = 0;
+  private readonly tasks: number;
+  private readonly count: number;
+  private readonly ahead: number;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly ctl: Int32Array,
+    private readonly flags: Int32Array | null,
+    private readonly feed: Feed,
+    private readonly grain: number,
+  ) {
+    this.tasks = ctl[TASKS];
+    this.count = ctl[COUNT];
+    this.ahead = AHEAD * pool.threads;
+  }
+
+  between(): void {
+    const handedOut = Math.min(this.tasks, Atomics.load(this.ctl, NEXT));
+    while (this.copied < Math.min(this.tasks, handedOut + this.ahead)) this.copyIn();
+    const flags = this.flags;
+    if (flags) while (this.out < this.copied && Atomics.load(flags, this.out)) this.copyOut();
+  }
+
+  upTo(task: number): void {
+    while (this.copied <= task) this.copyIn();
+  }
+
+  /** After the caller's last task: the rows still out, in task order (unflagged jobs: the pool copies them out whole). */
+  finish(): void {
+    while (this.copied < this.tasks) this.copyIn();
+    const flags = this.flags;
+    if (!flags) return;
+    let since = Date.now();
+    while (this.out < this.tasks) {
+      if (Atomics.load(flags, this.out)) {
+        this.copyOut();
+        since = Date.now();
+        continue;
+      }
+      // A worker whose kernel threw never flags its task: say so, as after the job.
+      if (Atomics.load(this.ctl, FAILED)) throw new Error('simdloss: a worker thread failed in a kernel');
+      if (Atomics.wait(flags, this.out, 0, 100) === 'timed-out' && Date.now() - since > UNRESPONSIVE_MS) throw this.pool.stalled();
+    }
+  }
+
+  /** After a throw: every row counts as there, so no worker waits for it. */
+  release(): void {
+    Atomics.store(this.ctl, READY, this.count);
+    Atomics.notify(this.ctl, READY);
+  }
+
+  private copyIn(): void {
+    const r0 = this.copied * this.grain,
+      r1 = Math.min(this.count, r0 + this.grain);
+    this.feed.copyIn(r0, r1);
+    this.copied++;
+    Atomics.store(this.ctl, READY, r1);
+    Atomics.notify(this.ctl, READY);
+  }
+
+  private copyOut(): void {
+    const r0 = this.out * this.grain;
+    this.feed.copyOut(r0, Math.min(this.count, r0 + this.grain));
+    this.out++;
   }
 }

@@ -411,7 +411,7 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
     }
     const threads = pool!.threads,
       block = 1 << shift;
-    const grain = block * Math.ceil(Math.ceil(count / block) / (threads * 4));
+    const grain = block * Math.ceil(Math.ceil(count / block) / (threads * 8));
     const exec = (p: Ptr[], _r0: number, r1: number, partials: Ptr, feed?: Feed) =>
       pool!.parallel(kernel(p, partials), r1, grain, shift, aside ? mem.scratch(threads * aside * 4) : 0, aside, feed);
     return run(mem, k, count, align, parts, exec, x.slots, x.settle, true, shift);
