@@ -64,10 +64,12 @@ export function widenF16(src: usize, dst: usize, n: i32): void {
 export function widenBF16(src: usize, dst: usize, n: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
+    // each half beside a zero half below it: one interleave a vector
+    const zero = i16x8.splat(0);
     for (; i + 8 <= n; i += 8) {
       const h = v128.load(src + (<usize>i << 1));
-      v128.store(dst + (<usize>i << 2), i32x4.shl(i32x4.extend_low_i16x8_u(h), 16));
-      v128.store(dst + (<usize>i << 2), i32x4.shl(i32x4.extend_high_i16x8_u(h), 16), 16);
+      v128.store(dst + (<usize>i << 2), i16x8.shuffle(zero, h, 0, 8, 1, 9, 2, 10, 3, 11));
+      v128.store(dst + (<usize>i << 2), i16x8.shuffle(zero, h, 4, 12, 5, 13, 6, 14, 7, 15), 16);
     }
   }
   for (; i < n; i++) store<u32>(dst + (<usize>i << 2), <u32>load<u16>(src + (<usize>i << 1)) << 16);
