@@ -11,7 +11,7 @@ const uvu = 'node_modules/uvu/bin.js';
 const runs = [
   { name: 'all tests (js, scalar, simd)', args: [uvu, 'tests', '\\.test\\.js$'], env: {} },
   {
-    name: 'fixtures, properties, identities, gradients, thresholds, hostile, argmax (relaxed-simd)',
+    name: 'fixtures, properties, identities, gradients, thresholds, hostile, argmax, half gradients (relaxed-simd)',
     args: [
       '--experimental-wasm-relaxed-simd',
       uvu,
