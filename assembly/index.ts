@@ -25,8 +25,8 @@ export {
 } from './elementwise';
 // Channels-first batches to rows and back.
 export { transpose } from './layout';
-// Half-precision logits to float32, a chunk at a time.
-export { widenF16, widenBF16 } from './half';
+// Half-precision logits to float32, and gradients back to halves, a chunk at a time.
+export { widenF16, widenBF16, narrowF16, narrowBF16 } from './half';
 // Each instance's own scratch block, given once by the bindings, and a row
 // lent for one call.
 export { scratchBytes, setScratch, setAside } from './lanes';

@@ -6,7 +6,10 @@
 // (into a k.f32 view, the float32 call's fastest input; float16 by a 65 536-
 // entry table, bfloat16 by a shift) and naive (a new Float32Array per call,
 // filled by a loop calling a value function, as a caller writes it first). Per round each candidate's time for the same number
-// of calls; quoted: the median of the per-round throughput ratios.
+// of calls; quoted: the median of the per-round throughput ratios. Last,
+// half-precision gradients (gradDtype): crossEntropyWithGrad on float32
+// logits writing its gradient as bfloat16 / float16 bits (into a k.u16 view,
+// or a plain Uint16Array) against a float32 gradient into a k.f32 view.
 // `node bench/half-ab.js [backend] [rounds]` (build first: npm run build).
 import { init } from '../dist/index.js';
 import { bfloat16Bits, classIndices, float16Bits, uniform } from './data.js';
@@ -100,6 +103,24 @@ for (const [rows, C] of [
       console.log(`  ${dtype} k.u16 / naive JS + float32   ${ratio(`${dtype} k.u16`, `${dtype} naive JS`).toFixed(2)}×`);
     }
   }
-  for (const v of [f32, t, converted, ...Object.values(views)]) k.free(v);
+  const grads = { float32: k.f32(n), bfloat16: k.u16(n), float16: k.u16(n) };
+  const withGrad = { 'grad float32': () => k.crossEntropyWithGrad(f32, t, C, { grad: grads.float32 }) };
+  for (const gradDtype of ['bfloat16', 'float16']) {
+    withGrad[`grad ${gradDtype} k.u16`] = () => k.crossEntropyWithGrad(f32, t, C, { gradDtype, grad: grads[gradDtype] });
+    const plain = new Uint16Array(n);
+    withGrad[`grad ${gradDtype} plain`] = () => k.crossEntropyWithGrad(f32, t, C, { gradDtype, grad: plain });
+  }
+  const reps = Math.max(3, Math.round(1e8 / n / 10));
+  const { wall } = interleave(withGrad, rounds, reps);
+  console.log(`crossEntropyWithGrad ${rows}×${C} ${backend}, gradient formats (${rounds} rounds of ${reps} calls each)`);
+  for (const name of Object.keys(withGrad))
+    console.log(
+      `  ${name.padEnd(20)} ${rate(wall, name, reps * n)
+        .toFixed(0)
+        .padStart(6)} Mlogits/s (median)`,
+    );
+  for (const name of Object.keys(withGrad).slice(1))
+    console.log(`  ${name} / grad float32   ${speedup(wall, name, 'grad float32').toFixed(3)}×`);
+  for (const v of [f32, t, converted, ...Object.values(views), ...Object.values(grads)]) k.free(v);
 }
 k.dispose();

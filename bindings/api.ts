@@ -7,6 +7,7 @@ import { separate, type Named } from './aliasing.js';
 import { kindOf } from './arrays.js';
 import { isFreed, markFreed } from './views.js';
 import { memoryOf, type MaybeHalf } from './half.js';
+import { checkedGrad, gradInPlace } from './grad.js';
 import { scoringOperations } from './scoring.js';
 import { distillationOperations } from './distillation.js';
 import * as v from './validate.js';
@@ -76,7 +77,7 @@ export function createApi(kernels: Kernels): Operations {
   /** The outputs [name, the caller's value, its view] checked against the
    *  inputs (aliasing.ts); outputs the call made itself cannot alias, so
    *  without one from the caller nothing is checked and inputs() not built. */
-  function outputs<T extends F32 | I32 | null>(
+  function outputs<T extends F32 | I32 | Uint16Array | null>(
     inputs: () => Named[],
     outs: [string, unknown, T][],
     inPlace: Record<string, readonly string[]> = {},
@@ -226,7 +227,7 @@ export function createApi(kernels: Kernels): Operations {
 
   /** Runs the cross-entropy kernel, optionally with its gradient into grad (laid out as the logits);
    *  returns the loss (reduced) and sets c.z, the z-terms' share of it ('none': their sum). */
-  function crossEntropyRun(c: CeCall, sums: boolean, grad: F32 | null, g: { scale: number; array: F32 | null }) {
+  function crossEntropyRun(c: CeCall, sums: boolean, grad: MaybeHalf | null, g: { scale: number; array: F32 | null }) {
     const { x0: x, C, S, rows, weight, smoothing: eps, reduction, zLoss, softcap } = c;
     // 'mean' divides by the rows (probability targets) or by Σ w_t of the kept
     // rows (index targets; the smoothing term too), which the gradient needs first;
@@ -397,32 +398,34 @@ export function createApi(kernels: Kernels): Operations {
       return lossResult(c.reduction, total, given(c.o.out, c.out));
     },
 
-    crossEntropyBackward(logits: Logits, target: ArrayLike<number>, classes: number, opts?: object): F32 {
-      const c = crossEntropyCall(logits, target, classes, opts, ['gradOutput'], false);
+    crossEntropyBackward(logits: Logits, target: ArrayLike<number>, classes: number, opts?: object): F32 | Uint16Array {
+      const c = crossEntropyCall(logits, target, classes, opts, ['gradOutput', 'gradDtype'], false);
       const g = v.gradOutput(c.o.gradOutput, c.reduction, c.rows);
-      const [grad] = outputs(
+      const grad = v.gradArray('out', c.o.out, v.gradDtype(c.o.gradDtype), c.x0.length);
+      const [checked] = outputs(
         () => ceInputs(c, g.array),
-        [['out', c.o.out, v.outArray(c.o.out, Float32Array, c.x0.length)]],
-        IN_PLACE.crossEntropy,
+        [['out', c.o.out, memoryOf(grad)]],
+        gradInPlace(IN_PLACE.crossEntropy, 'out', c.x0, grad),
       );
-      crossEntropyRun(c, false, grad, g);
-      return given(c.o.out, grad);
+      crossEntropyRun(c, false, checkedGrad(checked, grad, c.x0), g);
+      return given(c.o.out, memoryOf(grad));
     },
 
     crossEntropyWithGrad(logits: Logits, target: ArrayLike<number>, classes: number, opts?: object) {
-      const c = crossEntropyCall(logits, target, classes, opts, ['grad', 'gradOutput'], true);
+      const c = crossEntropyCall(logits, target, classes, opts, ['grad', 'gradOutput', 'gradDtype'], true);
       const g = v.gradOutput(c.o.gradOutput, c.reduction, c.rows);
-      const [out, grad] = outputs(
+      const grad = v.gradArray('grad', c.o.grad, v.gradDtype(c.o.gradDtype), c.x0.length);
+      const [out, checked] = outputs<F32 | Uint16Array | null>(
         () => ceInputs(c, g.array),
         [
           ['out', c.o.out, c.out],
-          ['grad', c.o.grad, v.outArray(c.o.grad, Float32Array, c.x0.length, 'grad')],
+          ['grad', c.o.grad, memoryOf(grad)],
         ],
-        IN_PLACE.crossEntropy,
+        gradInPlace(IN_PLACE.crossEntropy, 'grad', c.x0, grad),
       );
-      c.out = out;
-      const total = crossEntropyRun(c, c.out === null, grad, g);
-      return { loss: lossResult(c.reduction, total, given(c.o.out, c.out)), grad: given(c.o.grad, grad), zLoss: c.z };
+      c.out = out as typeof c.out;
+      const total = crossEntropyRun(c, c.out === null, checkedGrad(checked, grad, c.x0), g);
+      return { loss: lossResult(c.reduction, total, given(c.o.out, c.out)), grad: given(c.o.grad, memoryOf(grad)), zLoss: c.z };
     },
 
     nllLoss(logProbs: F32, target: ArrayLike<number>, classes: number, opts?: object): number | F32 {

@@ -6,6 +6,7 @@ import type { DistillationCall, F32, I32, Kernels } from './kernels.js';
 import type { Named } from './aliasing.js';
 import { describe } from './arrays.js';
 import { memoryOf } from './half.js';
+import { checkedGrad, gradInPlace } from './grad.js';
 import type { Logits } from './types.js';
 import * as v from './validate.js';
 
@@ -13,7 +14,7 @@ import * as v from './validate.js';
  *  kernels and its shared checks. */
 export interface DistillationContext {
   kernels(): Kernels;
-  outputs<T extends F32 | I32 | null>(
+  outputs<T extends F32 | I32 | Uint16Array | null>(
     inputs: () => Named[],
     outs: [string, unknown, T][],
     inPlace?: Record<string, readonly string[]>,
@@ -124,34 +125,38 @@ export function distillationOperations(ctx: DistillationContext) {
       return loss(d, run(d, null));
     },
 
-    distillationLossBackward(student: Logits, teacher: Logits, classes: number, opts?: object): F32 {
-      const d = distillationCall(student, teacher, classes, opts, ['gradOutput'], false);
+    distillationLossBackward(student: Logits, teacher: Logits, classes: number, opts?: object): F32 | Uint16Array {
+      const d = distillationCall(student, teacher, classes, opts, ['gradOutput', 'gradDtype'], false);
       const g = v.gradOutput(d.o.gradOutput, d.reduction, d.rows);
       d.c.gradOut = g.array; // an input, for the overlap checks
       d.c.sums = false;
-      const [grad] = ctx.outputs(() => inputs(d.c), [['out', d.o.out, v.outArray(d.o.out, Float32Array, d.c.student.length)]], {
-        out: ['student'],
-      });
-      d.c.grad = grad;
+      const grad = v.gradArray('out', d.o.out, v.gradDtype(d.o.gradDtype), d.c.student.length);
+      const [checked] = ctx.outputs(
+        () => inputs(d.c),
+        [['out', d.o.out, memoryOf(grad)]],
+        gradInPlace({ out: ['student'] }, 'out', d.c.student, grad),
+      );
+      d.c.grad = checkedGrad(checked, grad, d.c.student);
       run(d, g);
-      return ctx.given(d.o.out, grad);
+      return ctx.given(d.o.out, memoryOf(grad));
     },
 
     distillationLossWithGrad(student: Logits, teacher: Logits, classes: number, opts?: object) {
-      const d = distillationCall(student, teacher, classes, opts, ['grad', 'gradOutput'], true);
+      const d = distillationCall(student, teacher, classes, opts, ['grad', 'gradOutput', 'gradDtype'], true);
       const g = v.gradOutput(d.o.gradOutput, d.reduction, d.rows);
       d.c.gradOut = g.array; // an input, for the overlap checks
-      const [out, grad] = ctx.outputs(
+      const grad = v.gradArray('grad', d.o.grad, v.gradDtype(d.o.gradDtype), d.c.student.length);
+      const [out, checked] = ctx.outputs<F32 | Uint16Array | null>(
         () => inputs(d.c),
         [
           ['out', d.o.out, d.c.out],
-          ['grad', d.o.grad, v.outArray(d.o.grad, Float32Array, d.c.student.length, 'grad')],
+          ['grad', d.o.grad, memoryOf(grad)],
         ],
-        IN_PLACE,
+        gradInPlace(IN_PLACE, 'grad', d.c.student, grad),
       );
-      d.c.out = out;
-      d.c.grad = grad;
-      return { loss: loss(d, run(d, g)), grad: ctx.given(d.o.grad, grad) };
+      d.c.out = out as typeof d.c.out;
+      d.c.grad = checkedGrad(checked, grad, d.c.student);
+      return { loss: loss(d, run(d, g)), grad: ctx.given(d.o.grad, memoryOf(grad)) };
     },
   };
 }

@@ -134,6 +134,9 @@ export interface Exports {
   /** dst[i] = float16 (widenF16) or bfloat16 (widenBF16) src[i] as float32, for i < n (assembly/half.ts). */
   widenF16(src: Ptr, dst: Ptr, n: number): void;
   widenBF16(src: Ptr, dst: Ptr, n: number): void;
+  /** dst[i] = float32 src[i] rounded to nearest even as float16 (narrowF16) or bfloat16 (narrowBF16) bits, for i < n. */
+  narrowF16(src: Ptr, dst: Ptr, n: number): void;
+  narrowBF16(src: Ptr, dst: Ptr, n: number): void;
   bceWithLogits(x: Ptr, y: Ptr, w: Ptr, wn: number, pw: Ptr, pwn: number, out: Ptr, partials: Ptr, i0: number, i1: number): void;
   bceWithLogitsBackward(
     x: Ptr,

@@ -50,3 +50,27 @@ export function widened(x: MaybeHalf, from = 0, to = x.length): F32 {
   for (let i = from; i < to; i++) y[i - from] = halfValue(x.bits[i], x.dtype);
   return y;
 }
+
+/** One float32's bits rounded to nearest even as a half's bits (as
+ *  narrowF16 / narrowBF16 in assembly/half.ts): overflow to ±∞, float16's
+ *  subnormals, NaN as the quiet NaN of its sign. */
+export function narrowBits(bits: number, dtype: HalfDtype): number {
+  const sign = (bits >>> 16) & 0x8000,
+    a = bits & 0x7fffffff;
+  if (a > 0x7f800000) return sign | (dtype === 'bfloat16' ? 0x7fc0 : 0x7e00);
+  if (dtype === 'bfloat16') return (bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16; // < 2^32 for every non-NaN
+  if (a >= 0x47800000) return sign | 0x7c00; // 65536 and up (65520 and up carry there below)
+  if (a >= 0x38800000) return sign | ((a - 0x38000000 + 0xfff + ((a >>> 13) & 1)) >>> 13); // re-biased, rounded
+  // a subnormal float16: the value in units of 2^−24 (exact in a double), rounded to even (1024: the least normal)
+  word[0] = a;
+  const q = float[0] * 2 ** 24,
+    n = Math.floor(q),
+    rest = q - n;
+  return sign | (rest > 0.5 || (rest === 0.5 && n % 2 === 1) ? n + 1 : n);
+}
+
+/** dst's halves from src's float32s (the same length), rounded as narrowBits. */
+export function narrowInto(src: F32, dst: Half): void {
+  const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
+  for (let i = 0; i < bits.length; i++) dst.bits[i] = narrowBits(bits[i], dst.dtype);
+}

@@ -25,7 +25,8 @@ export interface CrossEntropyIndexCall {
   smoothing: number;
   out: F32 | null;
   sums: boolean;
-  grad: F32 | null;
+  /** The gradient: float32, or half-precision bits the float32 gradient is rounded into (gradDtype). */
+  grad: MaybeHalf | null;
   gradNll: number;
   gradSmooth: number;
   gradOut: F32 | null;
@@ -45,7 +46,8 @@ export interface CrossEntropyProbCall {
   smoothing: number;
   out: F32 | null;
   sums: boolean;
-  grad: F32 | null;
+  /** The gradient: float32, or half-precision bits the float32 gradient is rounded into (gradDtype). */
+  grad: MaybeHalf | null;
   gradScale: number;
   gradOut: F32 | null;
   /** zLoss·lse² per row (0: none); its gradient takes gradScale as the loss's does. */
@@ -131,7 +133,8 @@ export interface DistillationCall {
   teacherLogProbs: boolean;
   out: F32 | null;
   sums: boolean;
-  grad: F32 | null;
+  /** The gradient: float32, or half-precision bits the float32 gradient is rounded into (gradDtype). */
+  grad: MaybeHalf | null;
   /** ∂(reduced loss)/∂(row value): gradOutput over the reduction's divisor. */
   gradScale: number;
   gradOut: F32 | null;

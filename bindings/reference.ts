@@ -17,7 +17,7 @@ import {
   type ScoreCall,
 } from './kernels.js';
 import { markBufferFreed } from './views.js';
-import { widened, type MaybeHalf } from './half.js';
+import { Half, narrowInto, widened, type MaybeHalf } from './half.js';
 
 /** Logits as the losses read them: a Float32Array, or softcapped in float64. */
 type Logits = F32 | Float64Array;
@@ -175,6 +175,25 @@ function nllWhereItLies(c: NllCall): number[] {
   return [loss, weightSum];
 }
 
+/** A call whose gradient the row-major kernels write: float32 (intoGrad rounds it into halves after). */
+type Float32Grad<C> = Omit<C, 'grad'> & { grad: F32 | null };
+/** The row-major kernels: those that write a gradient take it in float32. */
+type RowMajor = Omit<Kernels, 'crossEntropyIndex' | 'crossEntropyProb' | 'distillation'> & {
+  crossEntropyIndex(c: Float32Grad<CrossEntropyIndexCall>): number[];
+  crossEntropyProb(c: Float32Grad<CrossEntropyProbCall>): number[];
+  distillation(c: Float32Grad<DistillationCall>): number[];
+};
+
+/** f with the gradient in float32: a half-precision one (gradDtype) computed
+ *  into a float32 array first and rounded into its bits after. */
+function intoGrad<T>(grad: MaybeHalf | null, f: (grad: F32 | null) => T): T {
+  if (!(grad instanceof Half)) return f(grad);
+  const g = new Float32Array(grad.length);
+  const result = f(g);
+  narrowInto(g, grad);
+  return result;
+}
+
 export function createReference(): Kernels {
   const k = rowMajor();
   return {
@@ -188,11 +207,16 @@ export function createReference(): Kernels {
     logSoftmaxBackward: (y, dy, C, out, S) => inRows(S, C, [y, dy], [out], ([y, dy], [out]) => k.logSoftmaxBackward(y, dy, C, out, 1)),
     logSumExpBackward: (x, dy, C, out, S) => inRows(S, C, [x], [out], ([x], [out]) => k.logSumExpBackward(x, dy, C, out, 1)),
     crossEntropyIndex: (c) =>
-      inRows(c.spatial, c.classes, [widened(c.x)], [c.grad], ([x], [grad]) => k.crossEntropyIndex(Object.assign({}, c, { x, grad }))),
-    crossEntropyProb: (c) =>
-      inRows(c.spatial, c.classes, [widened(c.x), c.q], [c.grad], ([x, q], [grad]) =>
-        k.crossEntropyProb(Object.assign({}, c, { x, q, grad })),
+      intoGrad(c.grad, (g) =>
+        inRows(c.spatial, c.classes, [widened(c.x)], [g], ([x], [grad]) => k.crossEntropyIndex(Object.assign({}, c, { x, grad }))),
       ),
+    crossEntropyProb: (c) =>
+      intoGrad(c.grad, (g) =>
+        inRows(c.spatial, c.classes, [widened(c.x), c.q], [g], ([x, q], [grad]) =>
+          k.crossEntropyProb(Object.assign({}, c, { x, q, grad })),
+        ),
+      ),
+    distillation: (c) => intoGrad(c.grad, (grad) => k.distillation(Object.assign({}, c, { grad }))),
     nllBackward: (c) => inRows(c.spatial, c.classes, [], [c.grad], (_, [grad]) => k.nllBackward(Object.assign({}, c, { grad }))),
   };
 }
@@ -201,7 +225,7 @@ export function createReference(): Kernels {
  *  channels-first arrays out as rows around them, and widens half-precision
  *  logits of the row-wise functions), and nll on any layout. The losses and
  *  score widen half-precision logits themselves, whole. */
-function rowMajor(): Kernels {
+function rowMajor(): RowMajor {
   return {
     logSumExp(x: F32, classes: number, out: F32) {
       for (let r = 0; r < out.length; r++) out[r] = rowLogSumExp(x, r * classes, classes);
@@ -274,7 +298,7 @@ function rowMajor(): Kernels {
       return total;
     },
 
-    crossEntropyIndex(c: CrossEntropyIndexCall) {
+    crossEntropyIndex(c: Float32Grad<CrossEntropyIndexCall>) {
       const { target, classes: C, weight, weightTotal, ignoreIndex, smoothing: eps, zLoss } = c;
       const x = capped(c.x, c.softcap);
       const partials = new Partials(target.length, 4);
@@ -317,7 +341,7 @@ function rowMajor(): Kernels {
       return partials.totals();
     },
 
-    crossEntropyProb(c: CrossEntropyProbCall) {
+    crossEntropyProb(c: Float32Grad<CrossEntropyProbCall>) {
       const { q, classes: C, weight, smoothing: eps, zLoss } = c;
       const x = capped(c.x, c.softcap);
       const rows = x.length / C;
@@ -384,7 +408,7 @@ function rowMajor(): Kernels {
       return partials.totals();
     },
 
-    distillation(c: DistillationCall) {
+    distillation(c: Float32Grad<DistillationCall>) {
       const { target, classes: C, ignoreIndex, temperature: T, beta } = c;
       const student = widened(c.student),
         teacher = widened(c.teacher);

@@ -67,6 +67,28 @@ export interface HalfOptions {
   dtype?: HalfDtype;
 }
 
+/** The format a gradient is written in: float32 (default), or half precision: the float32
+ *  gradient rounded to nearest even (float16 with subnormals and overflow to ±∞; NaN stays a
+ *  quiet NaN) into a `Uint16Array` of bits. Independent of the logits' own `dtype`. */
+export type GradDtype = 'float32' | HalfDtype;
+/** The arrays a gradient of {@link GradDtype} `G` may be written into: a `Float32Array`, or
+ *  half-precision bits in a `Uint16Array` (for 'float16' also a `Float16Array`). */
+export type GradArray<G extends GradDtype> = G extends 'float32'
+  ? Float32Array
+  : G extends 'float16'
+    ? Uint16Array | Float16ArrayLike
+    : Uint16Array;
+/** The array a call makes for a gradient of {@link GradDtype} `G` when none is given. */
+export type NewGradArray<G extends GradDtype> = G extends 'float32' ? Float32Array : Uint16Array;
+/** The option of the functions that write a gradient of {@link Logits}. */
+export interface GradDtypeOptions<G extends GradDtype = GradDtype> {
+  /** How the gradient is written: 'float32' (default: a `Float32Array`), or 'float16' /
+   *  'bfloat16': the float32 gradient rounded to nearest even into a `Uint16Array` of bits
+   *  (made by the call, or given; {@link Kernels.u16} makes a zero-copy one). In place (the
+   *  gradient over the logits) only when this is the logits' own format. */
+  gradDtype?: G;
+}
+
 /** The last argument of a row-wise function: `out`, or `{ out, spatial }`. */
 export interface RowwiseOptions<Out = Float32Array> {
   /** Write the result here (and return it) instead of allocating. May be the input
@@ -115,12 +137,22 @@ export interface CrossEntropyOptions<R extends Reduction = Reduction> extends Lo
    *  number of kept rows (every row with probability targets), the cross-entropy part as without it. */
   zLoss?: number;
 }
-/** `crossEntropyBackward`: `out` receives ∂loss/∂logits (it may be `logits`, in place). */
-export interface CrossEntropyBackwardOptions<R extends Reduction = Reduction> extends CrossEntropyOptions<R>, GradOptions {}
-/** `crossEntropyWithGrad`: `grad` receives ∂loss/∂logits (it may be `logits`, in place); `out` the per-row losses of 'none'. */
-export interface CrossEntropyWithGradOptions<R extends Reduction = Reduction> extends CrossEntropyOptions<R>, GradOptions {
+/** `crossEntropyBackward`: `out` receives ∂loss/∂logits (it may be `logits`, in place), in the format `gradDtype` says. */
+export interface CrossEntropyBackwardOptions<R extends Reduction = Reduction, G extends GradDtype = GradDtype, A = GradArray<G>>
+  extends Omit<CrossEntropyOptions<R>, 'out'>,
+    GradOptions,
+    GradDtypeOptions<G> {
   /** Write ∂loss/∂logits here (length `logits.length`) instead of allocating; may be `logits` itself. */
-  grad?: Float32Array;
+  out?: A;
+}
+/** `crossEntropyWithGrad`: `grad` receives ∂loss/∂logits (it may be `logits`, in place), in the format `gradDtype`
+ *  says; `out` the per-row losses of 'none'. */
+export interface CrossEntropyWithGradOptions<R extends Reduction = Reduction, G extends GradDtype = GradDtype, A = GradArray<G>>
+  extends CrossEntropyOptions<R>,
+    GradOptions,
+    GradDtypeOptions<G> {
+  /** Write ∂loss/∂logits here (length `logits.length`) instead of allocating; may be `logits` itself. */
+  grad?: A;
 }
 
 /** `nllLoss` (as `F.nll_loss`). */
@@ -268,16 +300,28 @@ export interface DistillationOptions<R extends DistillationReduction = Distillat
    *  from an inference server often are): 'float16' or 'bfloat16'. */
   teacherDtype?: HalfDtype;
 }
-/** `distillationLossBackward`: `out` receives ∂loss/∂student (it may be `student`, in place). */
-export interface DistillationBackwardOptions<R extends DistillationReduction = DistillationReduction>
-  extends DistillationOptions<R>,
-    GradOptions {}
-/** `distillationLossWithGrad`: `grad` receives ∂loss/∂student (it may be `student`, in place); `out` the per-row values of 'none'. */
-export interface DistillationWithGradOptions<R extends DistillationReduction = DistillationReduction>
-  extends DistillationOptions<R>,
-    GradOptions {
+/** `distillationLossBackward`: `out` receives ∂loss/∂student (it may be `student`, in place), in the format `gradDtype` says. */
+export interface DistillationBackwardOptions<
+  R extends DistillationReduction = DistillationReduction,
+  G extends GradDtype = GradDtype,
+  A = GradArray<G>,
+> extends Omit<DistillationOptions<R>, 'out'>,
+    GradOptions,
+    GradDtypeOptions<G> {
   /** Write ∂loss/∂student here (length `student.length`) instead of allocating; may be `student` itself. */
-  grad?: Float32Array;
+  out?: A;
+}
+/** `distillationLossWithGrad`: `grad` receives ∂loss/∂student (it may be `student`, in place), in the format
+ *  `gradDtype` says; `out` the per-row values of 'none'. */
+export interface DistillationWithGradOptions<
+  R extends DistillationReduction = DistillationReduction,
+  G extends GradDtype = GradDtype,
+  A = GradArray<G>,
+> extends DistillationOptions<R>,
+    GradOptions,
+    GradDtypeOptions<G> {
+  /** Write ∂loss/∂student here (length `student.length`) instead of allocating; may be `student` itself. */
+  grad?: A;
 }
 
 /**
@@ -358,24 +402,24 @@ export interface Kernels {
    *  k.crossEntropyBackward(logits, target, C, { weight, out: dLogits });
    *  ```
    */
-  crossEntropyBackward<R extends Reduction = 'mean'>(
+  crossEntropyBackward<R extends Reduction = 'mean', G extends GradDtype = 'float32', A extends GradArray<G> = NewGradArray<G>>(
     logits: Logits,
     target: IndexTargets | ProbabilityTargets,
     classes: number,
-    opts?: CrossEntropyBackwardOptions<R>,
-  ): Float32Array;
+    opts?: CrossEntropyBackwardOptions<R, G, A>,
+  ): A;
   /** Loss and ∂loss/∂logits in one fused pass (the call a training step makes); `opts.grad` may be `logits` (in place).
    *  @remarks Pass `grad` (and with 'none' `out`) to reuse memory: `{ grad: dLogits }`, or `{ grad: logits }` in place. */
-  crossEntropyWithGrad<R extends Reduction = 'mean'>(
+  crossEntropyWithGrad<R extends Reduction = 'mean', G extends GradDtype = 'float32', A extends GradArray<G> = NewGradArray<G>>(
     logits: Logits,
     target: IndexTargets | ProbabilityTargets,
     classes: number,
-    opts?: CrossEntropyWithGradOptions<R>,
+    opts?: CrossEntropyWithGradOptions<R, G, A>,
   ): {
     /** The loss, as {@link Kernels.crossEntropy} returns it (written into `opts.out` with 'none'). */
     loss: LossResult<R>;
-    /** ∂loss/∂logits (`opts.grad` where given). */
-    grad: Float32Array;
+    /** ∂loss/∂logits (`opts.grad` where given): a `Float32Array`, or half-precision bits with `gradDtype`. */
+    grad: A;
     /** The z-terms' share of `loss` (`opts.zLoss`; 0 without it), under the same reduction;
      *  with 'none', the sum of the rows' z-terms (each row's is inside its `loss` value). */
     zLoss: number;
@@ -513,12 +557,11 @@ export interface Kernels {
    *  'none' one value per row. Forward KL's is T·(softmax(student / T) − P_teacher) per row, over the
    *  reduction's divisor.
    *  @remarks Pass `out` to reuse memory: `{ out: dStudent }`, or `{ out: student }` in place. */
-  distillationLossBackward<R extends DistillationReduction = 'batchmean'>(
-    student: Logits,
-    teacher: Logits,
-    classes: number,
-    opts?: DistillationBackwardOptions<R>,
-  ): Float32Array;
+  distillationLossBackward<
+    R extends DistillationReduction = 'batchmean',
+    G extends GradDtype = 'float32',
+    A extends GradArray<G> = NewGradArray<G>,
+  >(student: Logits, teacher: Logits, classes: number, opts?: DistillationBackwardOptions<R, G, A>): A;
   /** Loss and ∂loss/∂student in one fused pass (a training step's call); `opts.grad` may be `student` (in place).
    *  @remarks Pass `grad` (and with 'none' `out`) to reuse memory: `{ grad: dStudent }`, or `{ grad: student }` in place.
    *  @example
@@ -526,16 +569,20 @@ export interface Kernels {
    *  const { loss, grad } = k.distillationLossWithGrad(studentLogits, teacherLogits, vocab, { temperature: 2, grad: dLogits });
    *  ```
    */
-  distillationLossWithGrad<R extends DistillationReduction = 'batchmean'>(
+  distillationLossWithGrad<
+    R extends DistillationReduction = 'batchmean',
+    G extends GradDtype = 'float32',
+    A extends GradArray<G> = NewGradArray<G>,
+  >(
     student: Logits,
     teacher: Logits,
     classes: number,
-    opts?: DistillationWithGradOptions<R>,
+    opts?: DistillationWithGradOptions<R, G, A>,
   ): {
     /** The loss, as {@link Kernels.distillationLoss} returns it (written into `opts.out` with 'none'). */
     loss: LossResult<R>;
-    /** ∂loss/∂student (`opts.grad` where given). */
-    grad: Float32Array;
+    /** ∂loss/∂student (`opts.grad` where given): a `Float32Array`, or half-precision bits with `gradDtype`. */
+    grad: A;
   };
 
   /** A Float32Array of `length` in the kernel's own memory: passing it skips every copy. */

@@ -40,18 +40,59 @@ export function logits(name: string, v: unknown, dtype0: unknown): MaybeHalf {
     }
     return x;
   }
-  notFreed(name, v);
-  const a = plainView(name, v, [kind], LOGITS);
-  notInFreedMemory(name, a);
   if (kind === 'Float16Array') {
     if (dtype === 'bfloat16') throw new TypeError(`${name} is a Float16Array, which holds float16 values, but dtype is 'bfloat16'`);
-    return new Half(new Uint16Array(a.buffer, a.byteOffset, a.length), 'float16');
+    return new Half(bitsView(name, v, kind, LOGITS), 'float16');
   }
+  const a = bitsView(name, v, kind, LOGITS);
   if (dtype === undefined) {
     throw new TypeError(
       `${name} is a Uint16Array: say how to read its bits with dtype: 'float16' or 'bfloat16' in the options (for row-wise functions, { out, dtype }), or pass a Float32Array`,
     );
   }
+  return new Half(a, dtype);
+}
+
+/** A Uint16Array's or Float16Array's plain view, as the bits (a Uint16Array over the same memory). */
+function bitsView(name: string, v: unknown, kind: 'Uint16Array' | 'Float16Array', expected: string): Uint16Array {
+  notFreed(name, v);
+  const a = plainView(name, v, [kind], expected);
+  notInFreedMemory(name, a);
+  return kind === 'Float16Array' ? new Uint16Array(a.buffer, a.byteOffset, a.length) : a;
+}
+
+/** The format a gradient is written in: float32, or half-precision bits. */
+export type GradDtype = 'float32' | HalfDtype;
+const GRAD_DTYPES: readonly GradDtype[] = ['float32', ...HALF_DTYPES];
+
+/** gradDtype: 'float32' (default), 'float16' or 'bfloat16'. */
+export const gradDtype = (v: unknown): GradDtype => oneOf('gradDtype', v, GRAD_DTYPES, 'float32');
+
+/**
+ * A gradient output (`out` or `grad`, by name) of `length` elements in the
+ * format dtype says: a Float32Array, or for a half format a Uint16Array of
+ * bits (a Float16Array for 'float16' too), carried as a Half; a new one where
+ * v is absent. Each wrong kind is a TypeError saying what to pass.
+ */
+export function gradArray(name: string, v: unknown, dtype: GradDtype, length: number): MaybeHalf {
+  const kind = kindOf(v);
+  if (dtype === 'float32') {
+    if (kind === 'Uint16Array' || kind === 'Float16Array') {
+      throw new TypeError(
+        `${name} is a ${kind}: pass gradDtype: 'float16' or 'bfloat16' to have the gradient written as half-precision bits, or pass a Float32Array`,
+      );
+    }
+    return outArray(v, Float32Array, length, name);
+  }
+  if (v === undefined || v === null) return new Half(new Uint16Array(length), dtype);
+  const kinds = dtype === 'float16' ? 'a Uint16Array of float16 bits or a Float16Array' : 'a Uint16Array of bfloat16 bits';
+  if (kind !== 'Uint16Array' && !(kind === 'Float16Array' && dtype === 'float16')) {
+    throw new TypeError(
+      `${name} must be ${kinds} for gradDtype '${dtype}', got ${describe(v)} (a Float32Array gradient: leave gradDtype out)`,
+    );
+  }
+  const a = bitsView(name, v, kind, kinds);
+  sameLength(name, a, length);
   return new Half(a, dtype);
 }
 

@@ -29,7 +29,8 @@ import {
  *  array, e.g. class weights), whether the kernel writes it, and for a value
  *  per class whether it is channels-first (spatial S > 1: [N][C][S]). With a
  *  dtype, `a` holds half-precision bits, which always stream: widened into the
- *  chunk buffer from where they lie (widen). */
+ *  chunk buffer from where they lie (widen), or for an output rounded from it
+ *  into place (narrow). */
 interface Part {
   a: F32 | I32 | U16 | null;
   per: number;
@@ -41,7 +42,8 @@ type U16 = Uint16Array;
 const whole = (a: F32 | I32 | null): Part => ({ a, per: 0 });
 const input = (a: MaybeHalf | I32 | null, per = 1, spatial = 1): Part =>
   a instanceof Half ? { a: a.bits, per, spatial, dtype: a.dtype } : { a, per, spatial };
-const output = (a: F32 | I32 | null, per = 1, spatial = 1): Part => ({ a, per, out: true, spatial });
+const output = (a: MaybeHalf | I32 | null, per = 1, spatial = 1): Part =>
+  a instanceof Half ? { a: a.bits, per, out: true, spatial, dtype: a.dtype } : { a, per, out: true, spatial };
 /** A BCE weight: streamed with the input at its length, else (a period broadcast
  *  along the last axis) passed whole; the kernel reads element i's at i mod its length. */
 const periodic = (w: F32 | null, length: number): Part => (w && w.length < length ? whole(w) : input(w));
@@ -62,9 +64,10 @@ interface Stream {
   spatial: number;
   home: Ptr;
   staging: Ptr;
-  /** Halves (dtype): the widening kernel, and for bits outside kernel memory
-   *  (home < 0) where they are copied first, up to bitsCap at a time. */
+  /** Halves (dtype): the widening and narrowing kernels, and for bits outside
+   *  kernel memory (home < 0) where they are copied through, up to bitsCap at a time. */
   widen: ((src: Ptr, dst: Ptr, n: number) => void) | null;
+  narrow: ((src: Ptr, dst: Ptr, n: number) => void) | null;
   bits: Ptr;
   bitsCap: number;
 }
@@ -84,6 +87,22 @@ function widen(mem: KernelMemory, s: Stream, from: number, n: number, dst: Ptr):
     const m = Math.min(s.bitsCap, n - i);
     mem.u16.set(bits.subarray(from + i, from + i + m), s.bits >>> 1);
     s.widen!(s.bits, dst + i * 4, m);
+  }
+}
+
+/** widen's inverse: the float32s at src rounded into elements [from, from + n)
+ *  of half stream s, in their place in kernel memory, else a piece at a time
+ *  through kernel memory and copied out. */
+function narrow(mem: KernelMemory, s: Stream, from: number, n: number, src: Ptr): void {
+  if (s.home >= 0) {
+    s.narrow!(src, s.home + from * 2, n);
+    return;
+  }
+  const bits = s.a as U16;
+  for (let i = 0; i < n; i += s.bitsCap) {
+    const m = Math.min(s.bitsCap, n - i);
+    s.narrow!(src + i * 4, s.bits, m);
+    bits.set(mem.u16.subarray(s.bits >>> 1, (s.bits >>> 1) + m), from + i);
   }
 }
 
@@ -139,6 +158,12 @@ function layOut(mem: KernelMemory, k: Exports, s: Stream, r0: number, r1: number
     a = s.a as F32;
   samplePieces(r0, r1, C, S, (first, len, at) => {
     const src = s.buffer + at * C * 4;
+    if (s.narrow) {
+      // halves: each class's run laid out in staging, then rounded into place
+      k.transpose(src, C, s.staging, len, len, C);
+      for (let c = 0; c < C; c++) narrow(mem, s, first + c * S, len, s.staging + c * len * 4);
+      return;
+    }
     if (s.home >= 0) return k.transpose(src, C, s.home + first * 4, S, len, C);
     if (len < SHORT_RUN) {
       for (let j = 0, o = src >>> 2; j < len; j++) for (let c = 0, i = first + j; c < C; c++, i += S) a[i] = heap[o++];
@@ -228,9 +253,12 @@ function run(
         const staging = spatial > 1 && (home < 0 || dtype) ? mem.scratch(bytes) : 0;
         const base = mem.scratch(bytes + 16);
         const widen = dtype ? (dtype === 'bfloat16' ? k.widenBF16 : k.widenF16) : null;
+        const narrow = dtype ? (dtype === 'bfloat16' ? k.narrowBF16 : k.narrowF16) : null;
         const bitsCap = dtype && home < 0 ? Math.min(elements, HALF_PIECE) : 0;
         const bits = bitsCap ? mem.scratch(bitsCap * 2) : 0;
-        streams.push((s = { a, per, copyIn: false, copyOut: false, buffer: base, base, spatial, home, staging, widen, bits, bitsCap }));
+        streams.push(
+          (s = { a, per, copyIn: false, copyOut: false, buffer: base, base, spatial, home, staging, widen, narrow, bits, bitsCap }),
+        );
       }
       if (out) s.copyOut = true;
       else s.copyIn = true;
@@ -259,8 +287,10 @@ function run(
         },
         copyOut: (r0, r1) => {
           for (const s of streams) {
+            if (!s.copyOut) continue;
             const at = (s.buffer >>> 2) + r0 * s.per;
-            if (s.copyOut) s.a.set(heapOf(mem, s.a).subarray(at, at + (r1 - r0) * s.per), r0 * s.per);
+            if (s.narrow) narrow(mem, s, r0 * s.per, (r1 - r0) * s.per, s.buffer + r0 * s.per * 4);
+            else s.a.set(heapOf(mem, s.a).subarray(at, at + (r1 - r0) * s.per), r0 * s.per);
           }
         },
       });
@@ -286,6 +316,7 @@ function run(
       for (const s of streams) {
         if (!s.copyOut) continue;
         if (s.spatial > 1) layOut(mem, k, s, r0, r1);
+        else if (s.narrow) narrow(mem, s, r0 * s.per, (r1 - r0) * s.per, s.buffer);
         else s.a.set(heapOf(mem, s.a).subarray(s.buffer >>> 2, (s.buffer >>> 2) + (r1 - r0) * s.per), r0 * s.per);
       }
     }
@@ -393,7 +424,8 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
     groupsUpTo = k.groupsUpTo();
   /** A row lent per thread (lendAside): in place, or with softcap for rows too
    *  long for the instance's own scratch (spareAt in lanes.ts). */
-  const asideFor = (x: MaybeHalf, grad: F32 | null, C: number, softcap: number) => (grad === x || (softcap > 0 && C > groupsUpTo) ? C : 0);
+  const asideFor = (x: MaybeHalf, grad: MaybeHalf | null, C: number, softcap: number) =>
+    grad === x || (softcap > 0 && C > groupsUpTo) ? C : 0;
   /** The elementwise kernels' blocks, and the most rows a row kernel's block holds. */
   const maxBlock = k.partialRows(),
     maxShift = Math.log2(maxBlock);

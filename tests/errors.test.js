@@ -546,6 +546,55 @@ for (const backend of BACKENDS) {
   });
 }
 
+// ------------------------------------------------ half-precision gradients (gradDtype, #26)
+
+for (const [op, key, call] of [
+  ['crossEntropyBackward', 'out', (k, x, o) => k.crossEntropyBackward(x, T(), 3, o)],
+  ['crossEntropyWithGrad', 'grad', (k, x, o) => k.crossEntropyWithGrad(x, T(), 3, o)],
+  ['distillationLossBackward', 'out', (k, x, o) => k.distillationLossBackward(x, L(), 3, o)],
+  ['distillationLossWithGrad', 'grad', (k, x, o) => k.distillationLossWithGrad(x, L(), 3, o)],
+]) {
+  const logits = op.startsWith('distillation') ? 'student' : 'logits';
+  bad(`${op} with gradDtype 'half'`, RangeError, 'gradDtype', (k) => call(k, L(), { gradDtype: 'half' }));
+  bad(`${op} with gradDtype 'bfloat16' and a Float32Array ${key}`, TypeError, key, (k) =>
+    call(k, L(), { gradDtype: 'bfloat16', [key]: f32(6) }),
+  );
+  bad(`${op} with a Uint16Array ${key} and no gradDtype`, TypeError, 'gradDtype', (k) => call(k, L(), { [key]: new Uint16Array(6) }));
+  bad(`${op} with an Int16Array ${key}`, TypeError, key, (k) => call(k, L(), { gradDtype: 'float16', [key]: new Int16Array(6) }));
+  bad(`${op} with a half ${key} of length 5`, RangeError, key, (k) => call(k, L(), { gradDtype: 'float16', [key]: new Uint16Array(5) }));
+  bad(`${op}: float16 logits, bfloat16 ${key} in place`, RangeError, key, (k) => {
+    const x = H();
+    return call(k, x, { dtype: 'float16', gradDtype: 'bfloat16', [key]: x });
+  });
+  bad(`${op}: float16 logits, float32 ${key} in place (gradDtype left out)`, TypeError, 'gradDtype', (k) => {
+    const x = H();
+    return call(k, x, { dtype: 'float16', [key]: x });
+  });
+  bad(`${op}: float32 logits, a float16 ${key} over their bytes`, RangeError, logits, (k) => {
+    const x = L();
+    return call(k, x, { gradDtype: 'float16', [key]: new Uint16Array(x.buffer, 0, 6) });
+  });
+  bad(`${op}: a freed k.u16 view as ${key}`, TypeError, key, (k) => {
+    const v = k.u16(6);
+    k.free(v);
+    return call(k, L(), { gradDtype: 'bfloat16', [key]: v });
+  });
+}
+bad('crossEntropy (no gradient) with gradDtype', RangeError, 'gradDtype', (k) => k.crossEntropy(L(), T(), 3, { gradDtype: 'float16' }));
+for (const backend of BACKENDS) {
+  test(`${backend} · the gradient's TypeErrors say what to pass`, async () => {
+    const k = await kernel(backend);
+    assert.throws(
+      () => k.crossEntropyWithGrad(L(), T(), 3, { gradDtype: 'bfloat16', grad: f32(6) }),
+      (e) => /Uint16Array of bfloat16 bits/.test(e.message) && /leave gradDtype out/.test(e.message),
+    );
+    assert.throws(
+      () => k.crossEntropyBackward(L(), T(), 3, { out: new Uint16Array(6) }),
+      (e) => /gradDtype: 'float16' or 'bfloat16'/.test(e.message) && /Float32Array/.test(e.message),
+    );
+  });
+}
+
 // ------------------------------------------------------- regression tests
 // Messages that did not name the argument (fixed in 330815e).
 

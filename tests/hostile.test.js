@@ -338,6 +338,34 @@ for (const backend of BACKENDS) {
     nextCallWorks(k);
   });
 
+  test(`${backend} · a half-precision gradient is written where it lies: lying subclasses, Proxies, detached buffers`, () => {
+    class Liar extends Uint16Array {
+      get length() {
+        return 1e6;
+      }
+      subarray() {
+        return new Uint16Array(1e6);
+      }
+    }
+    const C = 3,
+      x = data(12),
+      t = targets(4, C);
+    const want = k.crossEntropyWithGrad(x, t, C, { gradDtype: 'bfloat16' }).grad;
+    const liar = new Liar(12);
+    k.crossEntropyWithGrad(x, t, C, { gradDtype: 'bfloat16', grad: liar });
+    same(Uint16Array.from(new Uint16Array(liar.buffer)), want, 'the gradient in a lying Uint16Array');
+    throws(() => k.crossEntropyWithGrad(x, t, C, { gradDtype: 'float16', grad: new Proxy(new Uint16Array(12), {}) }), TypeError, 'grad');
+    throws(
+      () => k.distillationLossBackward(x, x, C, { gradDtype: 'float16', out: Object.create(Uint16Array.prototype) }),
+      TypeError,
+      'out',
+    );
+    const y = new Uint16Array(12);
+    structuredClone(y.buffer, { transfer: [y.buffer] });
+    throws(() => k.crossEntropyBackward(x, t, C, { gradDtype: 'bfloat16', out: y }), RangeError, 'out', 'detached');
+    nextCallWorks(k);
+  });
+
   // ----------------------------------------- 5. float32 overflow in reductions
 
   test(`${backend} · reductions whose float64 value is finite come out finite and close`, () => {

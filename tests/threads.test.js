@@ -32,7 +32,7 @@ function sameBits(a, b, what) {
   x.forEach((u, j) => {
     const v = y[j];
     assert.is(u.length, v.length, `${what}: length`);
-    const W = u.BYTES_PER_ELEMENT === 8 ? BigUint64Array : Uint32Array;
+    const W = u.BYTES_PER_ELEMENT === 8 ? BigUint64Array : u.BYTES_PER_ELEMENT === 2 ? Uint16Array : Uint32Array;
     const ub = new W(u.buffer, u.byteOffset, u.length),
       vb = new W(v.buffer, v.byteOffset, v.length);
     for (let i = 0; i < ub.length; i++) {
@@ -147,6 +147,23 @@ function calls(k, C, R, where) {
     ['crossEntropyWithGrad bfloat16', () => k.crossEntropyWithGrad(placeBits(bf16(x)), T, C, { dtype: 'bfloat16', softcap: 4 })],
     ['evaluate float16', () => k.evaluate(placeBits(f16(x)), T, C, { dtype: 'float16', entropy: true })],
     ['logSoftmax float16', () => k.logSoftmax(placeBits(f16(x)), C, { dtype: 'float16' })],
+    // half-precision gradients (gradDtype): rounded task by task as the pool's feed copies rows out
+    ['crossEntropyWithGrad gradDtype bfloat16', () => k.crossEntropyWithGrad(X, T, C, { gradDtype: 'bfloat16', zLoss: 0.01 })],
+    [
+      'crossEntropyBackward float16 logits, float16 gradient in place',
+      () => {
+        const a = placeBits(f16(x));
+        return k.crossEntropyBackward(a, P, C, { dtype: 'float16', gradDtype: 'float16', out: a, softcap: 4 });
+      },
+    ],
+    [
+      'distillationLossWithGrad bfloat16 gradient into a given array',
+      () => k.distillationLossWithGrad(X, Y, C, { gradDtype: 'bfloat16', grad: placeBits(new Uint16Array(x.length)), target: T }),
+    ],
+    [
+      'distillationLossBackward float16 gradient',
+      () => k.distillationLossBackward(placeBits(bf16(x)), Y, C, { dtype: 'bfloat16', gradDtype: 'float16' }),
+    ],
   ];
   return ops;
 }

@@ -56,6 +56,18 @@ const halfGrad: Float32Array = k.crossEntropyWithGrad(new Uint16Array(6), t, 3, 
 const halfLse: Float32Array = k.logSumExp(h, 3, { dtype: 'float16', out: new Float32Array(2) });
 const halfEval: number = k.evaluate(h, t, 3, { dtype: 'bfloat16' }).loss;
 const halfTeacher: number = k.distillationLoss(x, h, 3, { teacherDtype: 'bfloat16', temperature: 2 });
+// Half-precision gradients: gradDtype says the format; the gradient is the array given, or a new Uint16Array.
+const halfOut: Uint16Array = k.crossEntropyWithGrad(x, t, 3, { gradDtype: 'bfloat16' }).grad;
+const halfInPlace: Uint16Array = k.crossEntropyBackward(h, t, 3, { dtype: 'float16', gradDtype: 'float16', out: h });
+const halfDistill: Uint16Array = k.distillationLossBackward(x, x, 3, { gradDtype: 'float16' });
+const halfDistillGrad: Uint16Array = k.distillationLossWithGrad(x, x, 3, { gradDtype: 'bfloat16', grad: h }).grad;
+const floatOut: Float32Array = k.crossEntropyBackward(h, t, 3, { dtype: 'bfloat16', out: new Float32Array(6) });
+// @ts-expect-error a half gradient is written into a Uint16Array, not a Float32Array
+k.crossEntropyWithGrad(x, t, 3, { gradDtype: 'float16', grad: new Float32Array(6) });
+// @ts-expect-error a Uint16Array gradient needs a half gradDtype
+k.distillationLossWithGrad(x, x, 3, { grad: new Uint16Array(6) });
+// @ts-expect-error gradDtype is 'float32', 'float16' or 'bfloat16'
+k.crossEntropyBackward(x, t, 3, { gradDtype: 'half' });
 k.free(h);
 // @ts-expect-error dtype is 'float16' or 'bfloat16'
 k.crossEntropy(h, t, 3, { dtype: 'fp16' });
