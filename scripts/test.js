@@ -11,12 +11,12 @@ const uvu = 'node_modules/uvu/bin.js';
 const runs = [
   { name: 'all tests (js, scalar, simd)', args: [uvu, 'tests', '\\.test\\.js$'], env: {} },
   {
-    name: 'fixtures, properties, identities, gradients, thresholds, hostile, argmax, half gradients (relaxed-simd)',
+    name: 'fixtures, properties, identities, gradients, thresholds, hostile, argmax, half precision and its gradients (relaxed-simd)',
     args: [
       '--experimental-wasm-relaxed-simd',
       uvu,
       'tests',
-      '(fixtures|property|identities|gradients|thresholds|hostile|argmax|half-grad).test.js$',
+      '(fixtures|property|identities|gradients|thresholds|hostile|argmax|half|half-grad).test.js$',
     ],
     env: { SIMDLOSS_BACKENDS: 'relaxed-simd' },
   },
