@@ -180,11 +180,14 @@ function maxes(s: usize, t: usize, n: i32, first: bool): void {
   s: usize, t: usize, e0: usize, e1: usize, n: i32, ms: f32, mt: f32, invS: f32, invT: f32, ref: f32, kind: i32,
 ): f64 {
   if (kind == REVERSE) {
-    Row.ss = expRowOf(s, e0, n, ms, invS, t, e1, invT, ref, true, true);
-    Row.st = expRowOf(t, 0, n, mt, invT, 0, 0, 0, 0, false, false);
+    // invT is invS (logits) or 1 (log-probabilities): the loop takes the
+    // student's constant or none for it (one register fewer: docs/kernel-notes.md)
+    if (invT == invS) Row.ss = expRowOf(s, e0, n, ms, invS, t, e1, ref, true, true, true);
+    else Row.ss = expRowOf(s, e0, n, ms, invS, t, e1, ref, true, true, false);
+    Row.st = expRowOf(t, 0, n, mt, invT, 0, 0, 0, false, false, false);
     return Row.d;
   }
-  Row.ss = expRowOf(s, e0, n, ms, invS, 0, 0, 0, 0, true, false);
+  Row.ss = expRowOf(s, e0, n, ms, invS, 0, 0, 0, true, false, false);
   let st: f64 = 0, acc: f64 = 0;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -227,18 +230,19 @@ function maxes(s: usize, t: usize, n: i32, first: bool): void {
  * e = exp((x − m)·inv) over a row of n, stored at e with `keep`; returns
  * Σ e (f64). With `diff` (reverse's student pass: x the student, t the
  * teacher) also D = z − (t − ref)·invT, 0 where e is, stored at d, and
- * Σ e·D into Row.d. Sums as expPass. Takes: x, e, n, m, inv, t, d, invT,
- * ref, keep, diff (keep and diff compile-time constants).
+ * Σ e·D into Row.d, with invT = inv where `scaled`, else 1. Sums as expPass.
+ * Takes: x, e, n, m, inv, t, d, ref, keep, diff, scaled (keep, diff and
+ * scaled compile-time constants).
  * Accuracy: as expPass. State: with diff, sets Row.d.
  */
 @inline function expRowOf(
-  x: usize, e: usize, n: i32, m: f32, inv: f32, t: usize, d: usize, invT: f32, ref: f32, keep: bool, diff: bool,
+  x: usize, e: usize, n: i32, m: f32, inv: f32, t: usize, d: usize, ref: f32, keep: bool, diff: bool, scaled: bool,
 ): f64 {
   let total: f64 = 0, acc: f64 = 0;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const vm = f32x4.splat(m), vi = f32x4.splat(inv), magic = f32x4.splat(magicOf(0)), floor = f32x4.splat(floorOf(0));
-    const vr = f32x4.splat(ref), vt = f32x4.splat(invT);
+    const vr = f32x4.splat(ref);
     const whole = n & ~3;
     while (i < whole) {
       const end = min(i + SUM_BLOCK, whole);
@@ -249,7 +253,7 @@ function maxes(s: usize, t: usize, n: i32, first: bool): void {
         a = f32x4.add(a, v);
         if (keep) v128.store(at(e, i), v);
         if (diff) {
-          const zr = f32x4.mul(f32x4.sub(v128.load(at(t, i)), vr), vt);
+          const w = f32x4.sub(v128.load(at(t, i)), vr), zr = scaled ? f32x4.mul(w, vi) : w;
           const dv = v128.andnot(f32x4.sub(z, zr), under);
           c = f32x4.add(c, f32x4.mul(v, dv));
           v128.store(at(d, i), dv);
@@ -266,7 +270,8 @@ function maxes(s: usize, t: usize, n: i32, first: bool): void {
     total += v;
     if (keep) store<f32>(at(e, i), v);
     if (diff) {
-      const dv: f32 = v != 0 ? z - (load<f32>(at(t, i)) - ref) * invT : 0;
+      const w = load<f32>(at(t, i)) - ref;
+      const dv: f32 = v != 0 ? z - (scaled ? w * inv : w) : 0;
       acc += <f64>(v * dv);
       store<f32>(at(d, i), dv);
     }
