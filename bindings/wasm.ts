@@ -443,7 +443,9 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
     }
     const threads = pool!.threads,
       block = 1 << shift;
-    const grain = block * Math.ceil(Math.ceil(count / block) / (threads * 8));
+    // About 16 tasks a thread: the last task's length is what one thread may wait
+    // for the other at the end (docs/kernel-notes.md, the worker pool).
+    const grain = block * Math.ceil(Math.ceil(count / block) / (threads * 16));
     const exec = (p: Ptr[], _r0: number, r1: number, partials: Ptr, feed?: Feed) =>
       pool!.parallel(kernel(p, partials), r1, grain, shift, aside ? mem.scratch(threads * aside * 4) : 0, aside, feed);
     return run(mem, k, count, align, parts, exec, x.slots, x.settle, true, shift);
