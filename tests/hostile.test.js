@@ -52,6 +52,16 @@ function nextCallWorks(k) {
   same(k.crossEntropyWithGrad(x, t, 3).grad, js.crossEntropyWithGrad(x, t, 3).grad, 'next call');
 }
 
+/** Half-precision bits whose length and subarray lie. */
+class HalfLiar extends Uint16Array {
+  get length() {
+    return 1e6;
+  }
+  subarray() {
+    return new Uint16Array(1e6);
+  }
+}
+
 for (const backend of BACKENDS) {
   const k = await kernel(backend);
   const wasm = backend !== 'js';
@@ -318,18 +328,10 @@ for (const backend of BACKENDS) {
   });
 
   test(`${backend} · half-precision bits are read as what they are: lying subclasses, Proxies, detached buffers`, () => {
-    class Liar extends Uint16Array {
-      get length() {
-        return 1e6;
-      }
-      subarray() {
-        return new Uint16Array(1e6);
-      }
-    }
     const C = 3,
       bits = Uint16Array.from(data(12), (v) => new Uint32Array(Float32Array.of(v).buffer)[0] >>> 16),
       values = Float32Array.from(bits, (h) => new Float32Array(Uint32Array.of(h << 16).buffer)[0]);
-    same(k.logSumExp(new Liar(bits), C, { dtype: 'bfloat16' }), js.logSumExp(values, C), 'logSumExp of a lying Uint16Array');
+    same(k.logSumExp(new HalfLiar(bits), C, { dtype: 'bfloat16' }), js.logSumExp(values, C), 'logSumExp of a lying Uint16Array');
     throws(() => k.crossEntropy(new Proxy(bits, {}), targets(4, C), C, { dtype: 'bfloat16' }), TypeError, 'logits');
     throws(() => k.softmax(Object.create(Uint16Array.prototype), C, { dtype: 'float16' }), TypeError, 'x');
     const y = Uint16Array.from(bits);
@@ -339,19 +341,11 @@ for (const backend of BACKENDS) {
   });
 
   test(`${backend} · a half-precision gradient is written where it lies: lying subclasses, Proxies, detached buffers`, () => {
-    class Liar extends Uint16Array {
-      get length() {
-        return 1e6;
-      }
-      subarray() {
-        return new Uint16Array(1e6);
-      }
-    }
     const C = 3,
       x = data(12),
       t = targets(4, C);
     const want = k.crossEntropyWithGrad(x, t, C, { gradDtype: 'bfloat16' }).grad;
-    const liar = new Liar(12);
+    const liar = new HalfLiar(12);
     k.crossEntropyWithGrad(x, t, C, { gradDtype: 'bfloat16', grad: liar });
     same(Uint16Array.from(new Uint16Array(liar.buffer)), want, 'the gradient in a lying Uint16Array');
     throws(() => k.crossEntropyWithGrad(x, t, C, { gradDtype: 'float16', grad: new Proxy(new Uint16Array(12), {}) }), TypeError, 'grad');
