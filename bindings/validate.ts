@@ -9,10 +9,18 @@ import { notFreed, notInFreedMemory } from './views.js';
 
 export type Options = Record<string, unknown>;
 
+/** One-kind lists for plainView, made once: small calls feel every allocation. */
+const ONLY = {
+  Float32Array: ['Float32Array'],
+  Int32Array: ['Int32Array'],
+  Uint16Array: ['Uint16Array'],
+  Float16Array: ['Float16Array'],
+} as const;
+
 /** A plain view of one kind, refusing freed kernel-memory views (and, in plainView, detached buffers). */
 function view<K extends 'Float32Array' | 'Int32Array'>(name: string, v: unknown, kind: K, expected: string) {
   notFreed(name, v);
-  const a = plainView(name, v, [kind], expected);
+  const a = plainView(name, v, ONLY[kind] as unknown as readonly K[], expected);
   notInFreedMemory(name, a);
   return a;
 }
@@ -56,7 +64,7 @@ export function logits(name: string, v: unknown, dtype0: unknown): MaybeHalf {
 /** A Uint16Array's or Float16Array's plain view, as the bits (a Uint16Array over the same memory). */
 function bitsView(name: string, v: unknown, kind: 'Uint16Array' | 'Float16Array', expected: string): Uint16Array {
   notFreed(name, v);
-  const a = plainView(name, v, [kind], expected);
+  const a = plainView(name, v, ONLY[kind] as unknown as readonly (typeof kind)[], expected);
   notInFreedMemory(name, a);
   return kind === 'Float16Array' ? new Uint16Array(a.buffer, a.byteOffset, a.length) : a;
 }
@@ -121,16 +129,18 @@ export function floatsOfLength(name: string, v: unknown, length: number, hint = 
   return a;
 }
 
+const PROBABILITY_KINDS = ['Float32Array', 'Float64Array'] as const;
+
 /** Probability targets of an exact length: a Float32Array where it lies, a Float64Array converted. */
 export function probabilities(name: string, v: unknown, length: number): F32 {
   notFreed(name, v);
   const hint = ' (a float array is read as probabilities, one per logit; class indices need an integer array such as Int32Array)';
-  const a = plainView(name, v, ['Float32Array', 'Float64Array'], 'a Float32Array');
+  const a = plainView(name, v, PROBABILITY_KINDS, 'a Float32Array');
   if (a.length !== length) throw new RangeError(`${name}.length must be ${length}, got ${a.length}${hint}`);
   return a instanceof Float32Array ? a : new Float32Array(a);
 }
 
-const INTEGER_KINDS = ['Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Uint32Array'] as const;
+const INTEGER_KINDS = ['Int32Array', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Uint32Array'] as const;
 const TARGETS = 'an Int32Array, an integer typed array or number[] (class indices)';
 
 /**
@@ -152,7 +162,7 @@ export function indexTargets(name: string, v: unknown, rows: number): I32 {
       );
     }
     notFreed(name, v);
-    const a = plainView(name, v, ['Int32Array', ...INTEGER_KINDS], TARGETS);
+    const a = plainView(name, v, INTEGER_KINDS, TARGETS);
     notInFreedMemory(name, a);
     if (a instanceof Int32Array) t = a;
     else {
@@ -235,7 +245,8 @@ export function optionalFloats(name: string, v: unknown, length: number): F32 | 
 /** An output array (`out`, or `grad`), if given: the right typed array at the right length; else a new one. */
 export function outArray<T extends F32 | I32>(v: unknown, Kind: { new (n: number): T; name: string }, length: number, name = 'out'): T {
   if (v === undefined || v === null) return new Kind(length);
-  const a = view(name, v, Kind.name as 'Float32Array' | 'Int32Array', `a ${Kind.name}`) as T;
+  const kind = (Kind as unknown) === Int32Array ? 'Int32Array' : 'Float32Array';
+  const a = view(name, v, kind, kind === 'Int32Array' ? 'an Int32Array' : 'a Float32Array') as T;
   sameLength(name, a, length);
   return a;
 }
