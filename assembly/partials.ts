@@ -15,9 +15,9 @@ export namespace Blocks {
 }
 
 /** Sets the rows (or elements) per partial-sum block to 1 << shift, shift in
- *  [3, 10] (8 to PARTIAL_ROWS). State: Blocks. */
+ *  [2, 10] (4 to PARTIAL_ROWS). State: Blocks. */
 export function setPartialShift(shift: i32): void {
-  Blocks.shift = max(3, min(shift, <i32>ctz(PARTIAL_ROWS)));
+  Blocks.shift = max(2, min(shift, <i32>ctz(PARTIAL_ROWS)));
 }
 
 /** Address of slot k of row (or element) r's partial group. Takes: partials,

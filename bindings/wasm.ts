@@ -387,10 +387,11 @@ const SHORT_CHECK = 256;
 const BLOCK_LOGITS = 1 << 14;
 
 /** A row kernel's block of rows as a power of two: about BLOCK_LOGITS logits,
- *  at least 8 rows (two groups of four) and at most 1 << maxShift, so that
- *  batches of long rows can be shared out (128×32000: sixteen blocks of 8). */
+ *  at least 4 rows (a group of four) and at most 1 << maxShift, so that
+ *  batches of long rows can be shared out (128×32000: 32 blocks of 4, so the
+ *  last task, which one thread may wait for, is short). */
 function blockShift(rowLength: number, maxShift: number): number {
-  return Math.min(maxShift, Math.max(3, Math.ceil(Math.log2(BLOCK_LOGITS / rowLength))));
+  return Math.min(maxShift, Math.max(2, Math.ceil(Math.log2(BLOCK_LOGITS / rowLength))));
 }
 
 /** A kernel: the Call to make with the arrays' pointers and the partials. */
