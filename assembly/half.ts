@@ -22,14 +22,15 @@ const F16_SPECIAL: u32 = 0x7c00;
   return bits | ((h & 0x8000) << 16);
 }
 
-/** f16Bits on four lanes, from the halves' bits sign-extended to 32: shifted
- *  13 places and cleared of the extension's three bits, they are the sign and
- *  the magnitude's bits in float32's places, which the multiply scales (sign
- *  kept); ∞ and NaN (exponent all ones) then take float32's all-ones exponent.
- *  A subnormal half is a subnormal operand of the multiply, which x86 takes
- *  slowly: data made mostly of subnormal halves widens several times slower. */
-@inline function f16x4(h: v128): v128 {
-  const bits = v128.and(i32x4.shl(h, 13), i32x4.splat(0x8fffffff));
+/** f16Bits on four lanes, from each half's bits in the upper 16 of its lane
+ *  (the lower 16 zero): shifted back 3 places arithmetically and cleared of
+ *  the sign's three copies, they are the sign and the magnitude's bits in
+ *  float32's places, which the multiply scales (sign kept); ∞ and NaN
+ *  (exponent all ones) then take float32's all-ones exponent. A subnormal
+ *  half is a subnormal operand of the multiply, which x86 takes slowly: data
+ *  made mostly of subnormal halves widens several times slower. */
+@inline function f16x4(high: v128): v128 {
+  const bits = v128.and(i32x4.shr_s(high, 3), i32x4.splat(0x8fffffff));
   const special = i32x4.eq(v128.and(bits, i32x4.splat(0x0f800000)), i32x4.splat(0x0f800000));
   return v128.or(f32x4.mul(bits, f32x4.splat(F16_SCALE)), v128.and(special, i32x4.splat(0x7f800000)));
 }
@@ -43,12 +44,14 @@ const F16_SPECIAL: u32 = 0x7c00;
 export function widenF16(src: usize, dst: usize, n: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    // CONSTANT_LOOPS (simd.ts): do-while, so the constants stay out of the loop
+    // each half above a zero half (as widenBF16), then f16x4; CONSTANT_LOOPS
+    // (simd.ts): do-while, so the constants stay out of the loop
+    const zero = i16x8.splat(0);
     if (i + 8 <= n)
       do {
         const h = v128.load(src + (<usize>i << 1));
-        v128.store(dst + (<usize>i << 2), f16x4(i32x4.extend_low_i16x8_s(h)));
-        v128.store(dst + (<usize>i << 2), f16x4(i32x4.extend_high_i16x8_s(h)), 16);
+        v128.store(dst + (<usize>i << 2), f16x4(i16x8.shuffle(zero, h, 0, 8, 1, 9, 2, 10, 3, 11)));
+        v128.store(dst + (<usize>i << 2), f16x4(i16x8.shuffle(zero, h, 4, 12, 5, 13, 6, 14, 7, 15)), 16);
         i += 8;
       } while (i + 8 <= n);
   }
