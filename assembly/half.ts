@@ -145,41 +145,37 @@ const HALF_BITS: u32 = 0x3f000000;
 }
 
 /**
- * dst[i] = src[i] rounded to float16 (RNE), for i < n.
+ * dst[i] = src[i] rounded to float16 (bf = false) or bfloat16 (bf = true, a
+ * compile-time constant) with RNE, for i < n: narrowF16 and narrowBF16.
  * Takes: src (n floats), dst (n halves' bits, 2 bytes each; not overlapping
  * src), n. Writes: dst. Accuracy: exact RNE, subnormals, overflow to ±∞ and
  * NaN (quiet) included. State: none.
  */
-export function narrowF16(src: usize, dst: usize, n: i32): void {
+@inline function narrowInto(src: usize, dst: usize, n: i32, bf: bool): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     // CONSTANT_LOOPS (simd.ts): do-while, so the constants stay out of the loop
     if (i + 8 <= n)
       do {
-        const lo = f16Narrowx4(v128.load(src + (<usize>i << 2))),
-          hi = f16Narrowx4(v128.load(src + (<usize>i << 2), 16));
+        const x = v128.load(src + (<usize>i << 2)), y = v128.load(src + (<usize>i << 2), 16);
+        const lo = bf ? bf16Narrowx4(x) : f16Narrowx4(x),
+          hi = bf ? bf16Narrowx4(y) : f16Narrowx4(y);
         v128.store(dst + (<usize>i << 1), i16x8.narrow_i32x4_u(lo, hi)); // lanes ≤ 0xffff: exact
         i += 8;
       } while (i + 8 <= n);
   }
-  for (; i < n; i++) store<u16>(dst + (<usize>i << 1), <u16>f16Narrow(load<u32>(src + (<usize>i << 2))));
+  for (; i < n; i++) {
+    const bits = load<u32>(src + (<usize>i << 2));
+    store<u16>(dst + (<usize>i << 1), <u16>(bf ? bf16Narrow(bits) : f16Narrow(bits)));
+  }
 }
 
-/**
- * dst[i] = src[i] rounded to bfloat16 (RNE), for i < n.
- * Takes: src (n floats), dst (n halves' bits; not overlapping src), n.
- * Writes: dst. Accuracy: exact RNE, NaN quiet. State: none.
- */
+/** narrowInto for float16. */
+export function narrowF16(src: usize, dst: usize, n: i32): void {
+  narrowInto(src, dst, n, false);
+}
+
+/** narrowInto for bfloat16. */
 export function narrowBF16(src: usize, dst: usize, n: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    if (i + 8 <= n)
-      do {
-        const lo = bf16Narrowx4(v128.load(src + (<usize>i << 2))),
-          hi = bf16Narrowx4(v128.load(src + (<usize>i << 2), 16));
-        v128.store(dst + (<usize>i << 1), i16x8.narrow_i32x4_u(lo, hi));
-        i += 8;
-      } while (i + 8 <= n);
-  }
-  for (; i < n; i++) store<u16>(dst + (<usize>i << 1), <u16>bf16Narrow(load<u32>(src + (<usize>i << 2))));
+  narrowInto(src, dst, n, true);
 }
