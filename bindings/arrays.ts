@@ -64,11 +64,39 @@ export function describe(v: unknown): string {
   return `${typeof v} ${String(v)}`;
 }
 
-/** Plain views already made, per caller's array. A typed array over a buffer
- *  that cannot resize keeps its offset and length for life (a detached one
- *  shows length 0), so its plain view can be reused: a lookup costs a
- *  fraction of a new view, which small calls feel. */
-const made = new WeakMap<object, ArrayBufferView & { length: number }>();
+/**
+ * What was learned of an array: its plain view, kind and extent, and the
+ * address memory.ts found for it (home, in the memory homeOf: −1 outside
+ * it). A typed array over a buffer that cannot resize keeps its offset and
+ * length for life (a detached one shows length 0), so all of it can be
+ * reused, one lookup instead of a check per fact, which small calls feel;
+ * until the next free (forgetViews), after which each array is checked again.
+ */
+export interface Extent {
+  buffer: ArrayBufferLike;
+  start: number;
+  end: number;
+  home: number;
+  homeOf: object | null;
+}
+interface Known extends Extent {
+  view: ArrayBufferView & { length: number };
+  kind: KindName;
+  epoch: number;
+}
+/** Per caller's array and per plain view made for one. */
+const known = new WeakMap<object, Known>();
+let epoch = 0;
+/** A view was freed: what was learned of any array may be out of date. */
+export function forgetViews(): void {
+  epoch++;
+}
+
+/** The plain view made for v since the last free, if v is of one of the kinds: it passed every check then. */
+export function knownView<K extends KindName>(v: unknown, kinds: readonly K[]): ViewOf<K> | undefined {
+  const k = typeof v === 'object' && v !== null ? known.get(v) : undefined;
+  return k !== undefined && k.epoch === epoch && k.view.length !== 0 && kinds.includes(k.kind as K) ? (k.view as ViewOf<K>) : undefined;
+}
 const RESIZABLE = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'resizable')?.get;
 /** SharedArrayBuffer's own getter, also where the global is hidden (a page
  *  without cross-origin isolation still has shared wasm memory). */
@@ -104,8 +132,6 @@ function fixedSize(buffer: ArrayBufferLike): boolean {
  * anything else, a RangeError for a view of a detached buffer.
  */
 export function plainView<K extends KindName>(name: string, v: unknown, kinds: readonly K[], expected: string): ViewOf<K> {
-  const known = typeof v === 'object' && v !== null ? made.get(v) : undefined;
-  if (known !== undefined && known.length !== 0) for (const k of kinds) if (known instanceof KINDS[k]) return known as ViewOf<K>;
   // instanceof first (cheap), then the engine's accessors, which throw for
   // anything that only claims the prototype (a Proxy, Object.create(…)).
   let kind: K | undefined;
@@ -128,21 +154,17 @@ export function plainView<K extends KindName>(name: string, v: unknown, kinds: r
   const offset = OFFSET.call(v) as number;
   const view = new KINDS[kind!](buffer as ArrayBuffer, offset, length) as ViewOf<K>;
   if (fixedSize(buffer)) {
-    made.set(v as object, view);
-    extents.set(view, { buffer, start: offset, end: offset + view.byteLength });
+    const k: Known = { buffer, start: offset, end: offset + view.byteLength, home: -1, homeOf: null, view, kind: kind!, epoch };
+    known.set(v as object, k);
+    known.set(view, k);
   }
   return view;
 }
 
-/** Where a view's bytes lie: its buffer and [start, end). */
-export interface Extent {
-  buffer: ArrayBufferLike;
-  start: number;
-  end: number;
-}
-/** The extents of the plain views plainView keeps: reading a shared buffer's
- *  view's buffer, offset and length costs more than a lookup, every call. */
-const extents = new WeakMap<object, Extent>();
+/** Where a view's bytes lie: its buffer and [start, end) (what plainView learned, else read now). */
 export function extentOf(v: ArrayBufferView): Extent {
-  return extents.get(v) ?? { buffer: v.buffer, start: v.byteOffset, end: v.byteOffset + v.byteLength };
+  const k = known.get(v);
+  return k !== undefined && k.epoch === epoch
+    ? k
+    : { buffer: v.buffer, start: v.byteOffset, end: v.byteOffset + v.byteLength, home: -1, homeOf: null };
 }

@@ -8,7 +8,7 @@
 // The memory is shared (SharedArrayBuffer-backed): growing it never detaches
 // an existing view, so views from f32()/i32() stay valid after growth.
 
-import { extentOf } from './arrays.js';
+import { extentOf, type Extent } from './arrays.js';
 
 const PAGE = 65536;
 /** Pages the kernels are built for (asconfig.json maximumMemory): 2 GiB. */
@@ -175,7 +175,15 @@ export class KernelMemory {
    * are refused earlier): the call's scratch may sit there.
    */
   addressOf(v: ArrayBufferView, name: string): number {
-    const { buffer, start, end } = extentOf(v);
+    const x = extentOf(v); // holds the answer until the next free
+    if (x.homeOf !== this) {
+      x.home = this.place(x, name);
+      x.homeOf = this;
+    }
+    return x.home;
+  }
+
+  private place({ buffer, start, end }: Extent, name: string): number {
     if (start === end || !this.buffers.has(buffer)) return -1; // nothing to read or write there
     const own = this.viewBlocks.get(start); // a view itself, or a part of one from its start
     if (own !== undefined && end <= start + own) return start;

@@ -3,7 +3,7 @@
 // starts with the argument's name, before any kernel runs. Arrays come back
 // as plain views of the caller's memory (arrays.ts), options as a snapshot:
 // what a caller's getter or subclass says is read once, here.
-import { describe, kindOf, plainView, type F32, type I32 } from './arrays.js';
+import { describe, kindOf, knownView, plainView, type F32, type I32, type KindName } from './arrays.js';
 import { HALF_DTYPES, Half, type HalfDtype, type MaybeHalf } from './half.js';
 import { notFreed, notInFreedMemory } from './views.js';
 
@@ -17,10 +17,16 @@ const ONLY = {
   Float16Array: ['Float16Array'],
 } as const;
 
-/** A plain view of one kind, refusing freed kernel-memory views (and, in plainView, detached buffers). */
-function view<K extends 'Float32Array' | 'Int32Array'>(name: string, v: unknown, kind: K, expected: string) {
+/** A plain view of one kind, refusing freed kernel-memory views (and, in
+ *  plainView, detached buffers); one seen since the last free passed them. */
+function view<K extends keyof typeof ONLY>(name: string, v: unknown, kind: K, expected: string) {
+  return viewOf(name, v, ONLY[kind] as unknown as readonly K[], expected);
+}
+function viewOf<K extends KindName>(name: string, v: unknown, kinds: readonly K[], expected: string) {
+  const seen = knownView(v, kinds);
+  if (seen !== undefined) return seen;
   notFreed(name, v);
-  const a = plainView(name, v, ONLY[kind] as unknown as readonly K[], expected);
+  const a = plainView(name, v, kinds, expected);
   notInFreedMemory(name, a);
   return a;
 }
@@ -63,9 +69,7 @@ export function logits(name: string, v: unknown, dtype0: unknown): MaybeHalf {
 
 /** A Uint16Array's or Float16Array's plain view, as the bits (a Uint16Array over the same memory). */
 function bitsView(name: string, v: unknown, kind: 'Uint16Array' | 'Float16Array', expected: string): Uint16Array {
-  notFreed(name, v);
-  const a = plainView(name, v, ONLY[kind] as unknown as readonly (typeof kind)[], expected);
-  notInFreedMemory(name, a);
+  const a = view(name, v, kind, expected);
   return kind === 'Float16Array' ? new Uint16Array(a.buffer, a.byteOffset, a.length) : a;
 }
 
@@ -133,9 +137,8 @@ const PROBABILITY_KINDS = ['Float32Array', 'Float64Array'] as const;
 
 /** Probability targets of an exact length: a Float32Array where it lies, a Float64Array converted. */
 export function probabilities(name: string, v: unknown, length: number): F32 {
-  notFreed(name, v);
   const hint = ' (a float array is read as probabilities, one per logit; class indices need an integer array such as Int32Array)';
-  const a = plainView(name, v, PROBABILITY_KINDS, 'a Float32Array');
+  const a = viewOf(name, v, PROBABILITY_KINDS, 'a Float32Array');
   if (a.length !== length) throw new RangeError(`${name}.length must be ${length}, got ${a.length}${hint}`);
   return a instanceof Float32Array ? a : new Float32Array(a);
 }
@@ -161,9 +164,7 @@ export function indexTargets(name: string, v: unknown, rows: number): I32 {
         `${name} must be ${TARGETS}, got a ${kind}: a float array is read as probabilities, which this function does not take`,
       );
     }
-    notFreed(name, v);
-    const a = plainView(name, v, INTEGER_KINDS, TARGETS);
-    notInFreedMemory(name, a);
+    const a = viewOf(name, v, INTEGER_KINDS, TARGETS);
     if (a instanceof Int32Array) t = a;
     else {
       t = new Int32Array(a.length);

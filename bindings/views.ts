@@ -1,6 +1,7 @@
 // Kernel-memory views a caller gave back with k.free, on every backend: using
 // one again is a TypeError, never a read of memory that now belongs to
 // someone else.
+import { forgetViews } from './arrays.js';
 
 const freed = new WeakSet<object>();
 /** Whether any buffer was freed whole: until then no call looks a buffer up (a small call's cost). */
@@ -8,12 +9,14 @@ let buffersFreed = false;
 
 export function markFreed(view: object): void {
   freed.add(view);
+  forgetViews();
 }
 
 /** Memory given back whole: a js-backend view's own ArrayBuffer, which its subarrays share. */
 export function markBufferFreed(buffer: ArrayBufferLike): void {
   buffersFreed = true;
   freed.add(buffer);
+  forgetViews();
 }
 
 export function isFreed(view: unknown): boolean {

@@ -462,6 +462,28 @@ for (const backend of WASM) {
   });
 }
 
+// What a call learns of an array (its plain view, extent and address) is kept
+// for the next call: a free must make every array be checked again.
+for (const backend of BACKENDS) {
+  test(`${backend} · views and subarrays used before a free are refused after it`, async () => {
+    const k = await kernel(backend);
+    const v = k.f32(64),
+      t = k.i32(8);
+    v.set(L());
+    const sub = v.subarray(0, 6),
+      tsub = t.subarray(0, 2),
+      out = v.subarray(32, 38);
+    assert.is(mismatch(k.softmax(sub, 3, out), GOOD.softmax), null);
+    assert.ok(Number.isFinite(k.crossEntropy(L(), tsub, 3)));
+    k.free(v);
+    k.free(t);
+    for (const call of [() => k.softmax(sub, 3), () => k.softmax(L(), 3, out), () => k.crossEntropy(L(), tsub, 3)]) {
+      assert.throws(call, (e) => e instanceof TypeError && /free/.test(e.message));
+    }
+    assert.is(mismatch(k.softmax(L(), 3), GOOD.softmax), null);
+  });
+}
+
 // ------------------------------------------------ in place, bad input: untouched
 
 /** Bad calls of crossEntropyWithGrad with grad = logits: each throws, logits keep their values. */
