@@ -14,12 +14,26 @@ import * as v from './validate.js';
 
 type Reduction = 'mean' | 'sum' | 'none';
 const REDUCTIONS = ['mean', 'sum', 'none'] as const;
+const KL_REDUCTIONS = [...REDUCTIONS, 'batchmean'] as const;
+
+/** Each family's option names, made once (small calls feel every allocation);
+ *  backward functions add theirs (validate.ts's *_KEYS). */
+const CLASS_LOSS = ['reduction', 'weight', 'ignoreIndex', 'out', 'spatial'];
+const KEYS = {
+  rowwise: ['out', 'spatial'],
+  halfRowwise: ['out', 'spatial', 'dtype'],
+  nllLoss: CLASS_LOSS,
+  crossEntropy: [...CLASS_LOSS, 'labelSmoothing', 'softcap', 'zLoss', 'dtype'],
+  bce: ['reduction', 'weight', 'posWeight', 'out'],
+  klDiv: ['reduction', 'logTarget', 'out'],
+  mseLoss: ['reduction', 'out'],
+} as const satisfies Record<string, readonly string[]>;
 
 /** Row-wise functions take `out` or `{ out, spatial }` as their last argument
  *  (`{ out, spatial, dtype }` where the input may be half precision). */
 function rowwiseOptions(last: unknown, halves = false): v.Options {
   if (kindOf(last) !== undefined) return { out: last };
-  return v.options(last, halves ? ['out', 'spatial', 'dtype'] : ['out', 'spatial']);
+  return v.options(last, halves ? KEYS.halfRowwise : KEYS.rowwise);
 }
 
 function spatialOf(o: v.Options): number {
@@ -164,10 +178,11 @@ export function createApi(kernels: Kernels): Operations {
     input: unknown,
     classes: unknown,
     opts: unknown,
-    keys: string[],
+    keys: readonly string[],
+    extra: readonly string[],
     read: (name: string, v: unknown, dtype: unknown) => X,
   ) {
-    const o = v.options(opts, ['reduction', 'weight', 'ignoreIndex', 'out', 'spatial', ...keys]);
+    const o = v.options(opts, keys, extra);
     const x0 = read(name, input, o.dtype);
     const S = spatialOf(o);
     const rows = v.rowsOf(x0, name, classes, S);
@@ -193,8 +208,8 @@ export function createApi(kernels: Kernels): Operations {
   }
 
   /** lossOut: `out` is the per-row loss (forward), not the gradient (backward). */
-  function crossEntropyCall(logits: unknown, target: unknown, classes: unknown, opts: unknown, extra: string[], lossOut: boolean) {
-    const c = classLossInput('logits', logits, classes, opts, ['labelSmoothing', 'softcap', 'zLoss', 'dtype', ...extra], v.logits);
+  function crossEntropyCall(logits: unknown, target: unknown, classes: unknown, opts: unknown, extra: readonly string[], lossOut: boolean) {
+    const c = classLossInput('logits', logits, classes, opts, KEYS.crossEntropy, extra, v.logits);
     const { o, x0, S, rows, C, reduction, weight, ignoreIndex } = c;
     const smoothing = v.inRange('labelSmoothing', o.labelSmoothing, 0, 1, 0);
     const softcap = v.finite('softcap', o.softcap, 0, true, 0); // 0: off
@@ -296,24 +311,24 @@ export function createApi(kernels: Kernels): Operations {
     return { a, b, reduction };
   }
 
-  function bceCall(input: unknown, target: unknown, opts: unknown, extra: string[]) {
-    const o = v.options(opts, ['reduction', 'weight', 'posWeight', 'out', ...extra]);
+  function bceCall(input: unknown, target: unknown, opts: unknown, extra: readonly string[]) {
+    const o = v.options(opts, KEYS.bce, extra);
     const { a, b, reduction } = elementwiseCall(input, target, o, REDUCTIONS);
     const w = v.broadcastWeight('weight', o.weight, a.length);
     const pw = v.broadcastWeight('posWeight', o.posWeight, a.length);
     return { o, a, b, reduction, w, pw, op: 'bce' as Elementwise, divisor: a.length };
   }
 
-  function klCall(input: unknown, target: unknown, classes: unknown, opts: unknown, extra: string[]) {
-    const o = v.options(opts, ['reduction', 'logTarget', 'out', ...extra]);
-    const { a, b, reduction } = elementwiseCall(input, target, o, [...REDUCTIONS, 'batchmean']);
+  function klCall(input: unknown, target: unknown, classes: unknown, opts: unknown, extra: readonly string[]) {
+    const o = v.options(opts, KEYS.klDiv, extra);
+    const { a, b, reduction } = elementwiseCall(input, target, o, KL_REDUCTIONS);
     const rows = v.rowsOf(a, 'input', classes);
     const op: Elementwise = v.bool('logTarget', o.logTarget, false) ? 'klLog' : 'kl';
     return { o, a, b, reduction, w: null, pw: null, op, divisor: reduction === 'batchmean' ? rows : a.length };
   }
 
-  function mseCall(input: unknown, target: unknown, opts: unknown, extra: string[]) {
-    const o = v.options(opts, ['reduction', 'out', ...extra]);
+  function mseCall(input: unknown, target: unknown, opts: unknown, extra: readonly string[]) {
+    const o = v.options(opts, KEYS.mseLoss, extra);
     const { a, b, reduction } = elementwiseCall(input, target, o, REDUCTIONS);
     return { o, a, b, reduction, w: null, pw: null, op: 'mse' as Elementwise, divisor: a.length };
   }
@@ -359,8 +374,8 @@ export function createApi(kernels: Kernels): Operations {
     return given(c.o.out, grad);
   }
 
-  function nllCall(logProbs: unknown, target: unknown, classes: unknown, opts: unknown, extra: string[]) {
-    const c = classLossInput('logProbs', logProbs, classes, opts, extra, (name, x) => v.floats(name, x));
+  function nllCall(logProbs: unknown, target: unknown, classes: unknown, opts: unknown, extra: readonly string[]) {
+    const c = classLossInput('logProbs', logProbs, classes, opts, KEYS.nllLoss, extra, (name, x) => v.floats(name, x));
     const { o, x0, S, rows, C, reduction, weight, ignoreIndex } = c;
     return { o, lp: x0, S, rows, C, reduction, weight, ignoreIndex, t: checkedTargets(target, rows, C, ignoreIndex) };
   }
@@ -392,14 +407,14 @@ export function createApi(kernels: Kernels): Operations {
       rowwiseBackward('x', x, dy, classes, last, true, k.logSumExpBackward),
 
     crossEntropy(logits: Logits, target: ArrayLike<number>, classes: number, opts?: object): number | F32 {
-      const c = crossEntropyCall(logits, target, classes, opts, [], true);
+      const c = crossEntropyCall(logits, target, classes, opts, v.NO_KEYS, true);
       outputs(() => ceInputs(c, null), [['out', c.o.out, c.out]]);
       const total = crossEntropyRun(c, c.out === null, null, { scale: 1, array: null });
       return lossResult(c.reduction, total, given(c.o.out, c.out));
     },
 
     crossEntropyBackward(logits: Logits, target: ArrayLike<number>, classes: number, opts?: object): F32 | Uint16Array {
-      const c = crossEntropyCall(logits, target, classes, opts, ['gradOutput', 'gradDtype'], false);
+      const c = crossEntropyCall(logits, target, classes, opts, v.HALF_BACKWARD_KEYS, false);
       const g = v.gradOutput(c.o.gradOutput, c.reduction, c.rows);
       const grad = v.gradArray('out', c.o.out, v.gradDtype(c.o.gradDtype), c.x0.length);
       const [checked] = outputs(
@@ -412,7 +427,7 @@ export function createApi(kernels: Kernels): Operations {
     },
 
     crossEntropyWithGrad(logits: Logits, target: ArrayLike<number>, classes: number, opts?: object) {
-      const c = crossEntropyCall(logits, target, classes, opts, ['grad', 'gradOutput', 'gradDtype'], true);
+      const c = crossEntropyCall(logits, target, classes, opts, v.WITH_GRAD_KEYS, true);
       const g = v.gradOutput(c.o.gradOutput, c.reduction, c.rows);
       const grad = v.gradArray('grad', c.o.grad, v.gradDtype(c.o.gradDtype), c.x0.length);
       const [out, checked] = outputs<F32 | Uint16Array | null>(
@@ -429,7 +444,7 @@ export function createApi(kernels: Kernels): Operations {
     },
 
     nllLoss(logProbs: F32, target: ArrayLike<number>, classes: number, opts?: object): number | F32 {
-      const c = nllCall(logProbs, target, classes, opts, []);
+      const c = nllCall(logProbs, target, classes, opts, v.NO_KEYS);
       const [out] = outputs(
         () => nllInputs(c, null),
         [['out', c.o.out, c.reduction === 'none' ? v.outArray(c.o.out, Float32Array, c.rows) : null]],
@@ -448,7 +463,7 @@ export function createApi(kernels: Kernels): Operations {
     },
 
     nllLossBackward(logProbs: F32, target: ArrayLike<number>, classes: number, opts?: object): F32 {
-      const c = nllCall(logProbs, target, classes, opts, ['gradOutput']);
+      const c = nllCall(logProbs, target, classes, opts, v.BACKWARD_KEYS);
       const g = v.gradOutput(c.o.gradOutput, c.reduction, c.rows);
       const [grad] = outputs(
         () => nllInputs(c, g.array),
@@ -469,14 +484,14 @@ export function createApi(kernels: Kernels): Operations {
       return given(c.o.out, grad);
     },
 
-    klDiv: (input: F32, target: F32, classes: number, opts?: object) => elementwiseLoss(klCall(input, target, classes, opts, [])),
+    klDiv: (input: F32, target: F32, classes: number, opts?: object) => elementwiseLoss(klCall(input, target, classes, opts, v.NO_KEYS)),
     klDivBackward: (input: F32, target: F32, classes: number, opts?: object) =>
-      elementwiseGrad(klCall(input, target, classes, opts, ['gradOutput'])),
-    mseLoss: (input: F32, target: F32, opts?: object) => elementwiseLoss(mseCall(input, target, opts, [])),
-    mseLossBackward: (input: F32, target: F32, opts?: object) => elementwiseGrad(mseCall(input, target, opts, ['gradOutput'])),
-    binaryCrossEntropyWithLogits: (input: F32, target: F32, opts?: object) => elementwiseLoss(bceCall(input, target, opts, [])),
+      elementwiseGrad(klCall(input, target, classes, opts, v.BACKWARD_KEYS)),
+    mseLoss: (input: F32, target: F32, opts?: object) => elementwiseLoss(mseCall(input, target, opts, v.NO_KEYS)),
+    mseLossBackward: (input: F32, target: F32, opts?: object) => elementwiseGrad(mseCall(input, target, opts, v.BACKWARD_KEYS)),
+    binaryCrossEntropyWithLogits: (input: F32, target: F32, opts?: object) => elementwiseLoss(bceCall(input, target, opts, v.NO_KEYS)),
     binaryCrossEntropyWithLogitsBackward: (input: F32, target: F32, opts?: object) =>
-      elementwiseGrad(bceCall(input, target, opts, ['gradOutput'])),
+      elementwiseGrad(bceCall(input, target, opts, v.BACKWARD_KEYS)),
 
     ...scoring,
     ...distillation,

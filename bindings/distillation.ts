@@ -52,8 +52,15 @@ function betaOf(b: unknown): number {
 export function distillationOperations(ctx: DistillationContext) {
   /** The validated call: both batches, options, kept rows. lossOut: `out`
    *  is the per-row loss (not the gradient, as in Backward). */
-  function distillationCall(student: unknown, teacher: unknown, classes: unknown, opts: unknown, extra: string[], lossOut: boolean) {
-    const o = v.options(opts, [...OPTIONS, ...extra]);
+  function distillationCall(
+    student: unknown,
+    teacher: unknown,
+    classes: unknown,
+    opts: unknown,
+    extra: readonly string[],
+    lossOut: boolean,
+  ) {
+    const o = v.options(opts, OPTIONS, extra);
     // Either side may be half precision: dtype reads the student's bits, teacherDtype the teacher's.
     const s = v.logits('student', student, o.dtype);
     const rows = v.rowsOf(s, 'student', classes);
@@ -120,13 +127,13 @@ export function distillationOperations(ctx: DistillationContext) {
 
   return {
     distillationLoss(student: Logits, teacher: Logits, classes: number, opts?: object): number | F32 {
-      const d = distillationCall(student, teacher, classes, opts, [], true);
+      const d = distillationCall(student, teacher, classes, opts, v.NO_KEYS, true);
       ctx.outputs(() => inputs(d.c), [['out', d.o.out, d.c.out]]);
       return loss(d, run(d, null));
     },
 
     distillationLossBackward(student: Logits, teacher: Logits, classes: number, opts?: object): F32 | Uint16Array {
-      const d = distillationCall(student, teacher, classes, opts, ['gradOutput', 'gradDtype'], false);
+      const d = distillationCall(student, teacher, classes, opts, v.HALF_BACKWARD_KEYS, false);
       const g = v.gradOutput(d.o.gradOutput, d.reduction, d.rows);
       d.c.gradOut = g.array; // an input, for the overlap checks
       d.c.sums = false;
@@ -142,7 +149,7 @@ export function distillationOperations(ctx: DistillationContext) {
     },
 
     distillationLossWithGrad(student: Logits, teacher: Logits, classes: number, opts?: object) {
-      const d = distillationCall(student, teacher, classes, opts, ['grad', 'gradOutput', 'gradDtype'], true);
+      const d = distillationCall(student, teacher, classes, opts, v.WITH_GRAD_KEYS, true);
       const g = v.gradOutput(d.o.gradOutput, d.reduction, d.rows);
       d.c.gradOut = g.array; // an input, for the overlap checks
       const grad = v.gradArray('grad', d.o.grad, v.gradDtype(d.o.gradDtype), d.c.student.length);

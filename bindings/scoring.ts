@@ -34,6 +34,13 @@ function perRow<T extends F32 | I32>(name: string, asked: unknown, Kind: { new (
   return v.outArray(asked, Kind, rows, name);
 }
 
+/** Each function's option names, made once (small calls feel every allocation). */
+const KEYS = {
+  tokenLogProbs: ['temperature', 'ignoreIndex', 'out', 'dtype'],
+  entropyFromLogits: ['out', 'temperature', 'dtype'],
+  evaluate: ['temperature', 'ignoreIndex', 'logProbs', 'entropy', 'argmax', 'dtype'],
+};
+
 export function scoringOperations(ctx: ScoringContext) {
   /** The batch and its class-index targets. */
   function batch(logits: unknown, target: unknown, classes: unknown, o: v.Options) {
@@ -48,7 +55,7 @@ export function scoringOperations(ctx: ScoringContext) {
 
   return {
     tokenLogProbs(logits: Logits, target: ArrayLike<number>, classes: number, opts?: object): F32 {
-      const o = v.options(opts, ['temperature', 'ignoreIndex', 'out', 'dtype']);
+      const o = v.options(opts, KEYS.tokenLogProbs);
       const { x, rows, C, temperature, ignoreIndex, t } = batch(logits, target, classes, o);
       const [out] = ctx.outputs(
         () => [
@@ -62,7 +69,7 @@ export function scoringOperations(ctx: ScoringContext) {
     },
 
     entropyFromLogits(logits: Logits, classes: number, last?: unknown): F32 {
-      const o = kindOf(last) !== undefined ? { out: last } : v.options(last, ['out', 'temperature', 'dtype']);
+      const o = kindOf(last) !== undefined ? { out: last } : v.options(last, KEYS.entropyFromLogits);
       const x = v.logits('logits', logits, o.dtype);
       const rows = v.rowsOf(x, 'logits', classes);
       const temperature = temperatureOf(o.temperature);
@@ -73,7 +80,7 @@ export function scoringOperations(ctx: ScoringContext) {
     },
 
     evaluate(logits: Logits, target: ArrayLike<number>, classes: number, opts?: object) {
-      const o = v.options(opts, ['temperature', 'ignoreIndex', 'logProbs', 'entropy', 'argmax', 'dtype']);
+      const o = v.options(opts, KEYS.evaluate);
       const { x, rows, C, temperature, ignoreIndex, t } = batch(logits, target, classes, o);
       const [logProbs, entropy, argmax] = ctx.outputs<F32 | I32 | null>(
         () => [

@@ -182,19 +182,29 @@ function targetNumber(name: string, x: unknown): number {
   return x;
 }
 
+/** The option names a backward function adds to its forward's, made once
+ *  (small calls feel every allocation): gradOutput; with a gradient that may
+ *  be half precision, gradDtype; where the gradient is a second output, grad. */
+export const NO_KEYS: readonly string[] = [];
+export const BACKWARD_KEYS: readonly string[] = ['gradOutput'];
+export const HALF_BACKWARD_KEYS: readonly string[] = ['gradOutput', 'gradDtype'];
+export const WITH_GRAD_KEYS: readonly string[] = ['grad', 'gradOutput', 'gradDtype'];
+
 /**
  * The options object's own enumerable properties, each read once (a getter
- * runs here and never again), restricted to the given keys (catches typos
- * such as ignore_index).
+ * runs here and never again), restricted to the keys of allowed and extra
+ * (catches typos such as ignore_index).
  */
-export function options(v: unknown, allowed: readonly string[]): Options {
+export function options(v: unknown, allowed: readonly string[], extra = NO_KEYS): Options {
   const o: Options = {}; // an own '__proto__' key is refused below, before any assignment
   if (v === undefined || v === null) return o;
   if (typeof v !== 'object' || Array.isArray(v) || ArrayBuffer.isView(v)) {
     throw new TypeError(`options must be an object, got ${describe(v)}`);
   }
   for (const key of Object.keys(v)) {
-    if (!allowed.includes(key)) throw new RangeError(`unknown option '${key}' (expected one of ${allowed.join(', ')})`);
+    if (!allowed.includes(key) && !extra.includes(key)) {
+      throw new RangeError(`unknown option '${key}' (expected one of ${[...allowed, ...extra].join(', ')})`);
+    }
     o[key] = (v as Options)[key];
   }
   return o;
