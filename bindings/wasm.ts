@@ -34,16 +34,17 @@ import {
 interface Part {
   a: F32 | I32 | U16 | null;
   per: number;
-  out?: boolean;
-  spatial?: number;
-  dtype?: HalfDtype;
+  out: boolean;
+  spatial: number;
+  dtype: HalfDtype | undefined;
 }
 type U16 = Uint16Array;
-const whole = (a: F32 | I32 | null): Part => ({ a, per: 0 });
-const input = (a: MaybeHalf | I32 | null, per = 1, spatial = 1): Part =>
-  a instanceof Half ? { a: a.bits, per, spatial, dtype: a.dtype } : { a, per, spatial };
-const output = (a: MaybeHalf | I32 | null, per = 1, spatial = 1): Part =>
-  a instanceof Half ? { a: a.bits, per, out: true, spatial, dtype: a.dtype } : { a, per, out: true, spatial };
+/** Every Part has one shape (the same fields in the same order), so that run()'s reads of them stay monomorphic. */
+const part = (a: MaybeHalf | I32 | null, per: number, out: boolean, spatial: number): Part =>
+  a instanceof Half ? { a: a.bits, per, out, spatial, dtype: a.dtype } : { a, per, out, spatial, dtype: undefined };
+const whole = (a: F32 | I32 | null): Part => part(a, 0, false, 1);
+const input = (a: MaybeHalf | I32 | null, per = 1, spatial = 1): Part => part(a, per, false, spatial);
+const output = (a: MaybeHalf | I32 | null, per = 1, spatial = 1): Part => part(a, per, true, spatial);
 /** A BCE weight: streamed with the input at its length, else (a period broadcast
  *  along the last axis) passed whole; the kernel reads element i's at i mod its length. */
 const periodic = (w: F32 | null, length: number): Part => (w && w.length < length ? whole(w) : input(w));
@@ -191,7 +192,7 @@ function chunkRows(parts: Part[], align: number): number {
     spatial = false;
   for (const p of parts) {
     widest = Math.max(widest, p.per);
-    spatial ||= (p.spatial ?? 1) > 1;
+    spatial ||= p.spatial > 1;
   }
   const rowsFit = Math.floor(CHUNK_BYTES / 4 / widest);
   const fit = spatial ? Math.max(rowsFit, Math.min(SHORT_RUN, Math.floor(SPATIAL_CHUNK_BYTES / 4 / widest))) : rowsFit;
@@ -205,7 +206,7 @@ function chunkRows(parts: Part[], align: number): number {
  * worker pool needs them). A copied array's pointer is biased by its chunk's first row, so
  * kernels index every array by absolute row. With
  * slots > 0, partial sums (slots per block of 1 << shift rows, which the
- * kernels are told) are zeroed, filled by the kernel, passed to settle (what
+ * kernels must have been told: runJob) are zeroed, filled by the kernel, passed to settle (what
  * the kernel left for the caller, and the rows a block holds) and
  * returned as totals. Scratch is given back even on a throw.
  */
@@ -222,7 +223,6 @@ function run(
   shift = 10,
 ): number[] {
   try {
-    k.setPartialShift(shift);
     // Plain loops, no per-call closures or views beyond what must be: a
     // small call's whole cost is in the order of this function's.
     const pointers: Ptr[] = [];
@@ -230,7 +230,7 @@ function run(
     /** The stream of each copied part (by index; null: read where it lies). */
     const places: (Stream | null)[] = [];
     let chunk = 0;
-    for (const { a, per, out = false, spatial = 1, dtype } of parts) {
+    for (const { a, per, out, spatial, dtype } of parts) {
       pointers.push(0);
       places.push(null);
       if (!a) continue;
@@ -380,7 +380,7 @@ function widest(parts: Part[]): number {
   return w;
 }
 
-/** Targets up to this many are checked where they lie, in JavaScript. */
+/** Targets up to this many are checked and summed where they lie, in JavaScript. */
 const SHORT_CHECK = 256;
 
 /** Logits per partial-sum block that make a block worth a task of its own. */
@@ -430,6 +430,9 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
   /** The elementwise kernels' blocks, and the most rows a row kernel's block holds. */
   const maxBlock = k.partialRows(),
     maxShift = Math.log2(maxBlock);
+  /** The partial-sum blocks the instance was last told of (a wasm call, so only on a change;
+   *  the pool's caller tells it the same shift). Row kernels' blocks, elementwise kernels'. */
+  let told = -1;
 
   /** Runs a kernel over `count` rows (or elements) on the calling thread, chunk
    *  by chunk with first rows a multiple of `align`, or (enough work, row-major
@@ -437,10 +440,11 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
   function runJob(count: number, align: number, parts: Part[], kernel: Kernel, x: Extra, fixedShift = 0): number[] {
     const aside = x.aside ?? 0,
       shift = fixedShift || x.shift || blockShift(widest(parts), maxShift);
+    if (shift !== told) k.setPartialShift((told = shift));
     if (!parallel(count, parts, shift)) {
-      return lendAside(mem, k, aside, () =>
-        run(mem, k, count, align, parts, (p, r0, r1, partials) => runCall(k, kernel(p, partials), r0, r1), x.slots, x.settle, false, shift),
-      );
+      const one = () =>
+        run(mem, k, count, align, parts, (p, r0, r1, partials) => runCall(k, kernel(p, partials), r0, r1), x.slots, x.settle, false, shift);
+      return aside ? lendAside(mem, k, aside, one) : one();
     }
     const threads = pool!.threads,
       block = 1 << shift;
@@ -454,7 +458,7 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
   /** Whether a job goes to the pool: more than one block, enough work, no channels-first array. */
   function parallel(count: number, parts: Part[], shift: number): boolean {
     if (pool === null || count <= 1 << shift) return false;
-    for (const p of parts) if ((p.spatial ?? 1) > 1) return false;
+    for (const p of parts) if (p.spatial > 1) return false;
     return count * widest(parts) >= PARALLEL_FROM;
   }
   /** Row kernels: chunks of whole rows, a multiple of 4 (the four-row kernels). */
@@ -464,6 +468,10 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
   /** A reduction over the targets on the calling thread (its result is returned, not left in partials). */
   const overTargets = (t: I32, w: F32 | null, f: (t: Ptr, w: Ptr, r0: number, r1: number) => void) =>
     void run(mem, k, t.length, 4, [input(t), whole(w)], ([t, w], r0, r1) => f(t, w, r0, r1));
+  /** Whether targets are few enough to read where they lie, in JavaScript: that
+   *  costs less than a run over kernel memory (addressOf throws for targets in
+   *  freed kernel memory, as a run would). */
+  const short = (t: I32) => t.length <= SHORT_CHECK && mem.addressOf(t, 'target') >= -1;
   const none = [0, 0, 0, 0];
 
   return {
@@ -495,12 +503,7 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
       void rows(dy.length, [input(x, C, S), input(dy), output(out, C, S)], ([x, dy, o]) => ['logSumExpBackward', x, dy, o, 'rows', C]),
 
     badTarget(t, C, ignore) {
-      // A short check costs less in JavaScript than a run over kernel memory
-      // (addressOf throws for targets in freed kernel memory, as a run would).
-      if (t.length <= SHORT_CHECK) {
-        mem.addressOf(t, 'target');
-        return exact.badTarget(t, C, ignore);
-      }
+      if (short(t)) return exact.badTarget(t, C, ignore);
       let bad = -1;
       overTargets(t, null, (t, _, r0, r1) => {
         if (bad < 0) bad = k.badTarget(t, r0, r1, C, ignore);
@@ -508,6 +511,7 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
       return bad;
     },
     targetWeight(t, w, C, ignore) {
+      if (short(t)) return exact.targetWeight(t, w, C, ignore);
       let total = 0;
       overTargets(t, w, (t, w, r0, r1) => {
         total += k.targetWeight(t, w, r0, r1, C, ignore);
