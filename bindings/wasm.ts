@@ -326,12 +326,22 @@ function run(
   }
 }
 
+/** The view of the last job's partial sums: a steady workload's calls carve
+ *  the same scratch, so the view is made again only when it moved. */
+const lastPartials: { f64: Float64Array | null; at: number; view: Float64Array } = { f64: null, at: 0, view: new Float64Array(0) };
+const NO_TOTALS = Object.freeze([]) as unknown as number[];
+
 /** A job's partial sums, settled and added in block order (none without slots). */
 function totals(f64: Float64Array, partials: Ptr, blocks: number, slots: number, settle: Settle | undefined, shift: number): number[] {
-  if (!slots) return [];
-  const values = f64.subarray(partials >>> 3, (partials >>> 3) + blocks);
-  settle?.(values, 1 << shift);
-  return sumPartials(values, slots);
+  if (!slots) return NO_TOTALS;
+  const last = lastPartials;
+  if (last.f64 !== f64 || last.at !== partials || last.view.length !== blocks) {
+    last.f64 = f64;
+    last.at = partials;
+    last.view = f64.subarray(partials >>> 3, (partials >>> 3) + blocks);
+  }
+  settle?.(last.view, 1 << shift);
+  return sumPartials(last.view, slots);
 }
 
 /** Takes the log the kernel takes where a run ends, for the runs the batch
