@@ -17,7 +17,7 @@ export type MemoryKey = (buffer: ArrayBufferLike) => object;
 function overlap(key: MemoryKey, a: ArrayBufferView, x: Extent, b: ArrayBufferView): 'none' | 'same' | 'partial' {
   const y = extentOf(b);
   if (x.end <= y.start || y.end <= x.start || x.start === x.end || y.start === y.end) return 'none';
-  if (key(x.buffer) !== key(y.buffer)) return 'none';
+  if (x.buffer !== y.buffer && key(x.buffer) !== key(y.buffer)) return 'none'; // one buffer: one memory
   return x.start === y.start && x.end === y.end && a.constructor === b.constructor ? 'same' : 'partial';
 }
 
