@@ -12,7 +12,10 @@
 // Atomics.wait; each worker sleeps on SEQ, runs its tasks and counts itself
 // into DONE. Idle workers block: they take no CPU between calls. Where the
 // job's rows come from plain arrays, the caller copies them into kernel memory
-// a task at a time (READY: rows there so far) while the workers start on them.
+// a task at a time (READY: rows there so far) while the workers start on them,
+// into a ring of a few task-sized slots per array that stays in cache (the
+// control block holds each task's pointers), and copies each finished task's
+// rows out before its slot takes another task's.
 import type { Call, Exports } from './exports.js';
 
 /** Int32 slots of the control block. */
@@ -32,18 +35,30 @@ const ASIDE = 11,
   PICKED = 13,
   SHIFT = 14,
   READY = 15,
-  FLAGGED = 16;
+  FLAGGED = 16,
+  /** How many Call arguments take a task's own pointers; then, from MOVED, a pair per such argument: its index, and its stream. */
+  NMOVED = 17,
+  MOVED = 18;
+/** Most arguments that take a task's own pointers: the pairs fill the int32 slots up to ARGS_AT. */
+const MAX_MOVED = 7;
 /** Float64 arguments start here (byte offset in the block). */
 const ARGS_AT = 128;
 const MAX_ARGS = 24;
 /** Then an Int32 flag per task, set when the task is done (FLAGGED jobs: the
  *  caller copies finished rows out while the last tasks run). */
 const FLAGS_AT = ARGS_AT + MAX_ARGS * 8;
-const MAX_FLAGS = 1024;
-export const CONTROL_BYTES = FLAGS_AT + MAX_FLAGS * 4;
+/** Most tasks a job over plain arrays may have (a job takes about 16 a thread). */
+export const MAX_TASKS = 2048;
+/** Then per task of such a job, the pointer of each of its copied arrays (streams). */
+const POINTERS_AT = FLAGS_AT + MAX_TASKS * 4;
+export const MAX_STREAMS = 8;
+export const CONTROL_BYTES = POINTERS_AT + MAX_TASKS * MAX_STREAMS * 4;
 
 /** Tasks a thread whose rows the caller keeps copied in beyond those handed out (Copies). */
 const AHEAD = 2;
+/** Ring slots per thread of a job over plain arrays: the task it runs, AHEAD
+ *  copied in, and one done but not yet copied out (the caller copies between its own tasks). */
+export const SLOTS_PER_THREAD = AHEAD + 2;
 
 /** How long the caller waits for a worker that took no task of the job before it calls it dead. */
 const UNRESPONSIVE_MS = 30_000;
@@ -57,13 +72,21 @@ export interface WorkerStart {
   index: number;
 }
 
-/** How a job's rows move when the caller copies them (plain arrays):
- *  copyIn(r0, r1) puts rows [r0, r1) in kernel memory. */
+/** How a job's rows move when the caller copies them (plain arrays): each
+ *  copied array (stream) has `slots` slots of a task's rows, task t taking
+ *  slot t mod slots, which is free again once task t − slots is copied out. */
 export interface Feed {
-  copyIn(r0: number, r1: number): void;
-  /** Rows [r0, r1) of the outputs back to the caller's arrays (after their task is done). */
-  copyOut(r0: number, r1: number): void;
+  slots: number;
+  /** Task t's rows [r0, r1) into its slots; writes the pointer the kernel is to take for each stream k at ptrs[at + k]. */
+  copyIn(t: number, r0: number, r1: number, ptrs: Int32Array, at: number): void;
+  /** Only the pointers (after a throw: the rest of the job computes on whatever its slots hold). */
+  place(t: number, r0: number, ptrs: Int32Array, at: number): void;
+  /** Rows [r0, r1) of task t's outputs back to the caller's arrays (after the task is done). */
+  copyOut(t: number, r0: number, r1: number): void;
 }
+
+/** The Call arguments that take a task's pointer of a stream: [index after the Call's name, stream]. */
+export type Moved = [number, number][];
 
 /** The names every instance exports, in one order: a job names its function by index. */
 export const functionNames = (e: Exports): string[] =>
@@ -95,6 +118,8 @@ export function takeTasks(e: Exports, fns: string[], memory: WebAssembly.Memory,
     tasks = ctl[TASKS];
   const asideFloats = ctl[ASIDE_FLOATS];
   const flags = ctl[FLAGGED] ? new Int32Array(memory.buffer, control + FLAGS_AT, tasks) : null;
+  const moved = ctl[NMOVED],
+    pointers = moved ? new Int32Array(memory.buffer, control + POINTERS_AT, tasks * MAX_STREAMS) : null;
   e.setPartialShift(ctl[SHIFT]);
   if (asideFloats) e.setAside(ctl[ASIDE] + index * asideFloats * 4, asideFloats);
   Atomics.add(ctl, PICKED, 1);
@@ -110,6 +135,7 @@ export function takeTasks(e: Exports, fns: string[], memory: WebAssembly.Memory,
       else for (let ready = Atomics.load(ctl, READY); ready < r1; ready = Atomics.load(ctl, READY)) Atomics.wait(ctl, READY, ready);
       args[rows] = r0;
       args[rows + 1] = r1;
+      for (let j = 0; j < moved; j++) args[ctl[MOVED + 2 * j]] = pointers![t * MAX_STREAMS + ctl[MOVED + 2 * j + 1]];
       f(...args);
       if (flags) {
         Atomics.store(flags, t, 1);
@@ -174,8 +200,10 @@ export class Pool {
    * Runs `c` over rows [0, count) in tasks of `grain` rows (whole blocks of
    * 1 << shift rows) on every thread, with a row of `asideFloats` floats per
    * thread lent at aside (0: none), and returns when every task is done.
+   * With a feed, the caller copies the rows in and out, and the arguments
+   * `moved` names take each task's pointers (at most MAX_TASKS tasks).
    */
-  parallel(c: Call, count: number, grain: number, shift: number, aside = 0, asideFloats = 0, feed?: Feed): void {
+  parallel(c: Call, count: number, grain: number, shift: number, aside = 0, asideFloats = 0, feed?: Feed, moved: Moved = []): void {
     if (this.broken) throw new Error(this.broken);
     const dead = this.workers.findIndex((w) => w.gone);
     if (dead >= 0) {
@@ -185,8 +213,15 @@ export class Pool {
     const [fn, ...rest] = c;
     const at = rest.indexOf('rows');
     const ctl = this.ctl;
+    const argOf = (i: number) => (i < at ? i : i + 1);
     rest.forEach((v, i) => {
-      if (v !== 'rows') this.args[i < at ? i : i + 1] = v;
+      if (v !== 'rows') this.args[argOf(i)] = v;
+    });
+    if (moved.length > MAX_MOVED) throw new Error(`simdloss: a pool job moves at most ${MAX_MOVED} pointers`);
+    ctl[NMOVED] = moved.length;
+    moved.forEach(([i, stream], j) => {
+      ctl[MOVED + 2 * j] = argOf(i);
+      ctl[MOVED + 2 * j + 1] = stream;
     });
     ctl[FN] = this.fns.indexOf(fn);
     ctl[NARGS] = rest.length + 1;
@@ -202,14 +237,15 @@ export class Pool {
     Atomics.store(ctl, PICKED, 0);
     Atomics.store(ctl, FAILED, 0);
     Atomics.store(ctl, READY, feed ? 0 : count);
-    const tasks = ctl[TASKS],
-      flagged = feed !== undefined && tasks <= MAX_FLAGS;
-    ctl[FLAGGED] = flagged ? 1 : 0;
-    const flags = flagged ? new Int32Array(this.memory.buffer, this.control + FLAGS_AT, tasks).fill(0) : null;
+    const tasks = ctl[TASKS];
+    if (feed && tasks > MAX_TASKS) throw new Error(`simdloss: a pool job over plain arrays takes at most ${MAX_TASKS} tasks`);
+    ctl[FLAGGED] = feed ? 1 : 0;
+    const flags = feed ? new Int32Array(this.memory.buffer, this.control + FLAGS_AT, tasks).fill(0) : null;
     Atomics.add(ctl, SEQ, 1);
     Atomics.notify(ctl, SEQ);
     let failed: unknown = null;
-    const lead = feed && new Copies(this, ctl, flags, feed, grain);
+    const pointers = new Int32Array(this.memory.buffer, this.control + POINTERS_AT, MAX_TASKS * MAX_STREAMS);
+    const lead = feed && new Copies(this, ctl, flags!, pointers, feed, grain);
     try {
       takeTasks(this.e, this.fns, this.memory, this.control, 0, lead);
       lead?.finish();
@@ -218,7 +254,6 @@ export class Pool {
       lead?.release();
     }
     this.waitForWorkers();
-    if (feed && !flagged && !failed) feed.copyOut(0, count);
     if (failed) throw failed;
     if (Atomics.load(ctl, FAILED)) throw new Error('simdloss: a worker thread failed in a kernel');
   }
@@ -256,9 +291,12 @@ export class Pool {
 /**
  * The caller's copies for a job over plain arrays (a Lead). Rows go in a task
  * at a time, kept AHEAD tasks a thread beyond those handed out (READY tells the
- * workers), and each finished task's rows go out in task order as soon as it
- * is flagged: both between the caller's own tasks, so that the copies overlap
- * the workers' computing instead of adding to the job's start and end.
+ * workers) as far as the ring's slots allow, and each finished task's rows go
+ * out in task order as soon as it is flagged, which frees its slots: both
+ * between the caller's own tasks, so that the copies overlap the workers'
+ * computing instead of adding to the job's start and end. The caller waits
+ * for a slot only where its own next task needs one; the task that holds it
+ * was handed out earlier, so some thread finishes it.
  */
 class Copies implements Lead {
   /** Tasks whose rows are in, and whose rows are out. */
@@ -271,7 +309,8 @@ class Copies implements Lead {
   constructor(
     private readonly pool: Pool,
     private readonly ctl: Int32Array,
-    private readonly flags: Int32Array | null,
+    private readonly flags: Int32Array,
+    private readonly pointers: Int32Array,
     private readonly feed: Feed,
     private readonly grain: number,
   ) {
@@ -281,52 +320,65 @@ class Copies implements Lead {
   }
 
   between(): void {
-    const handedOut = Math.min(this.tasks, Atomics.load(this.ctl, NEXT));
-    while (this.copied < Math.min(this.tasks, handedOut + this.ahead)) this.copyIn();
     const flags = this.flags;
-    if (flags) while (this.out < this.copied && Atomics.load(flags, this.out)) this.copyOut();
+    while (this.out < this.copied && Atomics.load(flags, this.out)) this.copyOut();
+    const handedOut = Math.min(this.tasks, Atomics.load(this.ctl, NEXT));
+    while (this.copied < Math.min(this.tasks, handedOut + this.ahead) && this.slotFree()) this.copyIn();
   }
 
   upTo(task: number): void {
-    while (this.copied <= task) this.copyIn();
-  }
-
-  /** After the caller's last task: the rows still out, in task order (unflagged jobs: the pool copies them out whole). */
-  finish(): void {
-    while (this.copied < this.tasks) this.copyIn();
-    const flags = this.flags;
-    if (!flags) return;
-    let since = Date.now();
-    while (this.out < this.tasks) {
-      if (Atomics.load(flags, this.out)) {
-        this.copyOut();
-        since = Date.now();
-        continue;
-      }
-      // A worker whose kernel threw never flags its task: say so, as after the job.
-      if (Atomics.load(this.ctl, FAILED)) throw new Error('simdloss: a worker thread failed in a kernel');
-      if (Atomics.wait(flags, this.out, 0, 100) === 'timed-out' && Date.now() - since > UNRESPONSIVE_MS) throw this.pool.stalled();
+    while (this.copied <= task) {
+      while (!this.slotFree()) this.awaitOut();
+      this.copyIn();
     }
   }
 
-  /** After a throw: every row counts as there, so no worker waits for it. */
+  /** After the caller's last task: the rows still to go in (for tasks the workers took) and out, in task order. */
+  finish(): void {
+    while (this.out < this.tasks) {
+      if (this.copied < this.tasks && this.slotFree()) this.copyIn();
+      else this.awaitOut();
+    }
+  }
+
+  /** After a throw: every task has pointers and every row counts as there, so no worker waits or reads outside the job's slots. */
   release(): void {
+    for (let t = this.copied; t < this.tasks; t++) this.feed.place(t, t * this.grain, this.pointers, t * MAX_STREAMS);
     Atomics.store(this.ctl, READY, this.count);
     Atomics.notify(this.ctl, READY);
   }
 
+  /** Whether the next task's slots are free (its slot's last task is out). */
+  private slotFree(): boolean {
+    return this.copied - this.out < this.feed.slots;
+  }
+
+  /** The oldest task not yet out: copied out once done (waited for). */
+  private awaitOut(): void {
+    const flags = this.flags;
+    const since = Date.now();
+    while (!Atomics.load(flags, this.out)) {
+      // A worker whose kernel threw never flags its task: say so, as after the job.
+      if (Atomics.load(this.ctl, FAILED)) throw new Error('simdloss: a worker thread failed in a kernel');
+      if (Atomics.wait(flags, this.out, 0, 100) === 'timed-out' && Date.now() - since > UNRESPONSIVE_MS) throw this.pool.stalled();
+    }
+    this.copyOut();
+  }
+
   private copyIn(): void {
-    const r0 = this.copied * this.grain,
+    const t = this.copied,
+      r0 = t * this.grain,
       r1 = Math.min(this.count, r0 + this.grain);
-    this.feed.copyIn(r0, r1);
+    this.feed.copyIn(t, r0, r1, this.pointers, t * MAX_STREAMS);
     this.copied++;
     Atomics.store(this.ctl, READY, r1);
     Atomics.notify(this.ctl, READY);
   }
 
   private copyOut(): void {
-    const r0 = this.out * this.grain;
-    this.feed.copyOut(r0, Math.min(this.count, r0 + this.grain));
+    const t = this.out,
+      r0 = t * this.grain;
+    this.feed.copyOut(t, r0, Math.min(this.count, r0 + this.grain));
     this.out++;
   }
 }

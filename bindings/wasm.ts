@@ -7,7 +7,7 @@
 // in and back on the way out, by the wasm transpose (layout.ts).
 import type { KernelMemory } from './memory.js';
 import { runCall, type Call, type Exports, type Ptr } from './exports.js';
-import type { Feed, Pool } from './pool.js';
+import { MAX_TASKS, SLOTS_PER_THREAD, type Feed, type Moved, type Pool } from './pool.js';
 import { redoCrossEntropyIndex, redoCrossEntropyProb, redoElementwise } from './redo.js';
 import { Half, type HalfDtype, type MaybeHalf } from './half.js';
 import {
@@ -61,7 +61,9 @@ interface Stream {
   copyIn: boolean;
   copyOut: boolean;
   buffer: Ptr;
+  /** Its slots (one, or a pool job's ring): slotBytes each from base. */
   base: Ptr;
+  slotBytes: number;
   spatial: number;
   home: Ptr;
   staging: Ptr;
@@ -199,12 +201,29 @@ function chunkRows(parts: Part[], align: number): number {
   return fit >= align ? fit - (fit % align) : Math.max(1, fit);
 }
 
+/** Where rows from r0 go in slot j of stream s: the slot's start, or 16
+ *  bytes on where a pointer biased by r0 would come out as 0, which kernels
+ *  read as "no array". */
+function slotAt(s: Stream, j: number, r0: number): Ptr {
+  const at = s.base + j * s.slotBytes;
+  return at === r0 * s.per * 4 ? at + 16 : at;
+}
+
+/** A pool job's feed, and which stream each pointer is (−1: none), by index. */
+type JobFeed = Feed & { streamOf: number[] };
+
+/** A pool job's staging: copied arrays move through `slots` slots of `grain` rows each. */
+interface Ring {
+  grain: number;
+  slots: number;
+}
+
 /**
  * Runs kernel(pointers, r0, r1, partials) over rows [0, count) in chunks whose
  * first row is a multiple of `align` (unless not even `align` rows fit in a
- * chunk), or in one piece (`whole`: copied arrays are copied in whole, as the
- * worker pool needs them). A copied array's pointer is biased by its chunk's first row, so
- * kernels index every array by absolute row. With
+ * chunk), or as one pool job (ring: the pool copies arrays in and out a task
+ * at a time, through a ring of slots: feed). A copied array's pointer is
+ * biased by its chunk's (or task's) first row, so kernels index every array by absolute row. With
  * slots > 0, partial sums (slots per block of 1 << shift rows, which the
  * kernels must have been told: runJob) are zeroed, filled by the kernel, passed to settle (what
  * the kernel left for the caller, and the rows a block holds) and
@@ -216,10 +235,10 @@ function run(
   count: number,
   align: number,
   parts: Part[],
-  kernel: (p: Ptr[], r0: number, r1: number, partials: Ptr, feed?: Feed) => void,
+  kernel: (p: Ptr[], r0: number, r1: number, partials: Ptr, feed?: JobFeed) => void,
   slots = 0,
   settle?: Settle,
-  whole = false,
+  ring: Ring | null = null,
   shift = 10,
 ): number[] {
   try {
@@ -245,19 +264,35 @@ function run(
         pointers[pointers.length - 1] = p;
         continue;
       }
-      chunk ||= whole ? Math.max(count, 1) : chunkRows(parts, align);
+      chunk ||= ring ? ring.grain : chunkRows(parts, align);
       let s = streams.find((t) => t.a === a); // the same array in and out: in place
       if (!s) {
         const elements = Math.min(count, chunk) * per,
           bytes = elements * 4;
         const staging = spatial > 1 && (home < 0 || dtype) ? mem.scratch(bytes) : 0;
-        const base = mem.scratch(bytes + 16);
+        const slotBytes = bytes + 16,
+          base = mem.scratch(slotBytes * (ring ? ring.slots : 1));
         const widen = dtype ? (dtype === 'bfloat16' ? k.widenBF16 : k.widenF16) : null;
         const narrow = dtype ? (dtype === 'bfloat16' ? k.narrowBF16 : k.narrowF16) : null;
         const bitsCap = dtype && home < 0 ? Math.min(elements, HALF_PIECE) : 0;
         const bits = bitsCap ? mem.scratch(bitsCap * 2) : 0;
         streams.push(
-          (s = { a, per, copyIn: false, copyOut: false, buffer: base, base, spatial, home, staging, widen, narrow, bits, bitsCap }),
+          (s = {
+            a,
+            per,
+            copyIn: false,
+            copyOut: false,
+            buffer: base,
+            base,
+            slotBytes,
+            spatial,
+            home,
+            staging,
+            widen,
+            narrow,
+            bits,
+            bitsCap,
+          }),
         );
       }
       if (out) s.copyOut = true;
@@ -269,28 +304,41 @@ function run(
     const f64 = mem.f64;
     for (let i = partials >>> 3, end = i + blocks; i < end; i++) f64[i] = 0;
 
-    if (whole && streams.length) {
-      // The pool's job: the pool copies rows in and out as it goes (feed), so
-      // the workers start on the first rows while the later ones are copied,
-      // and finished rows go back while the last are computed.
+    if (ring && streams.length) {
+      // The pool's job: the caller copies each task's rows into the task's
+      // slots as it goes (feed), so the workers start on the first rows while
+      // the later ones are copied, and finished rows go back while the last
+      // are computed; a slot takes another task once its rows are out.
+      const streamOf = places.map((p) => (p ? streams.indexOf(p) : -1));
+      const place = (t: number, r0: number, ptrs: Int32Array, at: number) => {
+        for (let i = 0; i < streams.length; i++) {
+          const s = streams[i];
+          s.buffer = slotAt(s, t % ring.slots, r0);
+          ptrs[at + i] = s.buffer - r0 * s.per * 4;
+        }
+      };
       for (let i = 0; i < places.length; i++) {
         const p = places[i];
-        if (p) pointers[i] = p.buffer;
+        if (p) pointers[i] = slotAt(p, 0, 0);
       }
       kernel(pointers, 0, count, partials, {
-        copyIn: (r0, r1) => {
+        slots: ring.slots,
+        streamOf,
+        place,
+        copyIn: (t, r0, r1, ptrs, at) => {
+          place(t, r0, ptrs, at);
           for (const s of streams) {
             if (!s.copyIn) continue;
-            if (s.widen) widen(mem, s, r0 * s.per, (r1 - r0) * s.per, s.buffer + r0 * s.per * 4);
-            else heapOf(mem, s.a).set(slice(s.a, r0 * s.per, r1 * s.per), (s.buffer >>> 2) + r0 * s.per);
+            if (s.widen) widen(mem, s, r0 * s.per, (r1 - r0) * s.per, s.buffer);
+            else heapOf(mem, s.a).set(slice(s.a, r0 * s.per, r1 * s.per), s.buffer >>> 2);
           }
         },
-        copyOut: (r0, r1) => {
+        copyOut: (t, r0, r1) => {
           for (const s of streams) {
             if (!s.copyOut) continue;
-            const at = (s.buffer >>> 2) + r0 * s.per;
-            if (s.narrow) narrow(mem, s, r0 * s.per, (r1 - r0) * s.per, s.buffer + r0 * s.per * 4);
-            else s.a.set(heapOf(mem, s.a).subarray(at, at + (r1 - r0) * s.per), r0 * s.per);
+            const from = slotAt(s, t % ring.slots, r0);
+            if (s.narrow) narrow(mem, s, r0 * s.per, (r1 - r0) * s.per, from);
+            else s.a.set(heapOf(mem, s.a).subarray(from >>> 2, (from >>> 2) + (r1 - r0) * s.per), r0 * s.per);
           }
         },
       });
@@ -301,7 +349,7 @@ function run(
       const r1 = Math.min(count, r0 + step);
       // A pointer biased by the chunk's first row must not come out as 0,
       // which kernels read as "no array": the chunk then lies 16 bytes on.
-      for (const s of streams) s.buffer = s.base === r0 * s.per * 4 ? s.base + 16 : s.base;
+      for (const s of streams) s.buffer = slotAt(s, 0, r0);
       for (const s of streams) {
         if (!s.copyIn) continue;
         if (s.spatial > 1) layIn(mem, k, s, r0, r1);
@@ -407,6 +455,38 @@ function blockShift(rowLength: number, maxShift: number): number {
 /** A kernel: the Call to make with the arrays' pointers and the partials. */
 type Kernel = (p: Ptr[], partials: Ptr) => Call;
 
+/** A pool task's rows: whole blocks, about 16 tasks a thread. The last task's
+ *  length is what one thread may wait for the other at the end
+ *  (docs/kernel-notes.md, the worker pool). */
+function grainOf(count: number, shift: number, threads: number): number {
+  const block = 1 << shift;
+  return block * Math.ceil(Math.ceil(count / block) / (threads * 16));
+}
+
+/**
+ * The Call arguments that carry a copied array's pointer, which each task of
+ * a pool job replaces with its slot's: [index after the Call's name, stream].
+ * Found by making the Call again with one stream's pointer moved, since each
+ * kernel puts its pointers where its signature wants them; a kernel must pass
+ * its pointers as they are.
+ */
+function moved(kernel: Kernel, p: Ptr[], partials: Ptr, streamOf: number[]): Moved {
+  const c = kernel(p, partials),
+    found: Moved = [];
+  streamOf.forEach((stream, i) => {
+    if (stream < 0) return;
+    const q = p.slice();
+    q[i] += 16;
+    const d = kernel(q, partials);
+    for (let j = 1; j < c.length; j++) {
+      if (d[j] === c[j]) continue;
+      if ((d[j] as number) - (c[j] as number) !== 16) throw new Error(`simdloss: ${c[0]} does not pass its pointers as they are`);
+      found.push([j - 1, stream]);
+    }
+  });
+  return found;
+}
+
 /** What a job may add to its arrays and kernel. */
 interface Extra {
   /** Partial-sum slots per block (0: none), and what to do with them before they are added. */
@@ -453,21 +533,29 @@ export function createWasmKernels(exports: Exports, mem: KernelMemory, exact: Ke
     if (shift !== told) k.setPartialShift((told = shift));
     if (!parallel(count, parts, shift)) {
       const one = () =>
-        run(mem, k, count, align, parts, (p, r0, r1, partials) => runCall(k, kernel(p, partials), r0, r1), x.slots, x.settle, false, shift);
+        run(mem, k, count, align, parts, (p, r0, r1, partials) => runCall(k, kernel(p, partials), r0, r1), x.slots, x.settle, null, shift);
       return aside ? lendAside(mem, k, aside, one) : one();
     }
     const threads = pool!.threads,
-      block = 1 << shift;
-    // About 16 tasks a thread: the last task's length is what one thread may wait
-    // for the other at the end (docs/kernel-notes.md, the worker pool).
-    const grain = block * Math.ceil(Math.ceil(count / block) / (threads * 16));
-    const exec = (p: Ptr[], _r0: number, r1: number, partials: Ptr, feed?: Feed) =>
-      pool!.parallel(kernel(p, partials), r1, grain, shift, aside ? mem.scratch(threads * aside * 4) : 0, aside, feed);
-    return run(mem, k, count, align, parts, exec, x.slots, x.settle, true, shift);
+      grain = grainOf(count, shift, threads);
+    const ring = { grain, slots: Math.min(Math.ceil(count / grain), SLOTS_PER_THREAD * threads) };
+    const exec = (p: Ptr[], _r0: number, r1: number, partials: Ptr, feed?: JobFeed) =>
+      pool!.parallel(
+        kernel(p, partials),
+        r1,
+        grain,
+        shift,
+        aside ? mem.scratch(threads * aside * 4) : 0,
+        aside,
+        feed,
+        feed && moved(kernel, p, partials, feed.streamOf),
+      );
+    return run(mem, k, count, align, parts, exec, x.slots, x.settle, ring, shift);
   }
-  /** Whether a job goes to the pool: more than one block, enough work, no channels-first array. */
+  /** Whether a job goes to the pool: more than one block, enough work, tasks
+   *  the pool can track, no channels-first array. */
   function parallel(count: number, parts: Part[], shift: number): boolean {
-    if (pool === null || count <= 1 << shift) return false;
+    if (pool === null || count <= 1 << shift || Math.ceil(count / grainOf(count, shift, pool.threads)) > MAX_TASKS) return false;
     for (const p of parts) if (p.spatial > 1) return false;
     return count * widest(parts) >= PARALLEL_FROM;
   }
