@@ -470,6 +470,7 @@ for (const backend of BACKENDS) {
     const v = k.f32(64),
       t = k.i32(8);
     v.set(L());
+    t.set(T());
     const sub = v.subarray(0, 6),
       tsub = t.subarray(0, 2),
       out = v.subarray(32, 38);
