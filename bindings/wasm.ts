@@ -7,7 +7,7 @@
 // in and back on the way out, by the wasm transpose (layout.ts).
 import type { KernelMemory } from './memory.js';
 import { runCall, type Call, type Exports, type Ptr } from './exports.js';
-import { MAX_TASKS, SLOTS_PER_THREAD, type Feed, type Moved, type Pool } from './pool.js';
+import { MAX_STREAMS, MAX_TASKS, SLOTS_PER_THREAD, type Feed, type Moved, type Pool } from './pool.js';
 import { redoCrossEntropyIndex, redoCrossEntropyProb, redoElementwise } from './redo.js';
 import { Half, type HalfDtype, type MaybeHalf } from './half.js';
 import {
@@ -309,6 +309,7 @@ function run(
       // slots as it goes (feed), so the workers start on the first rows while
       // the later ones are copied, and finished rows go back while the last
       // are computed; a slot takes another task once its rows are out.
+      if (streams.length > MAX_STREAMS) throw new Error(`simdloss: a pool job copies at most ${MAX_STREAMS} arrays`);
       const streamOf = places.map((p) => (p ? streams.indexOf(p) : -1));
       const place = (t: number, r0: number, ptrs: Int32Array, at: number) => {
         for (let i = 0; i < streams.length; i++) {
