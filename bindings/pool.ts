@@ -13,9 +13,9 @@
 // into DONE. Idle workers block: they take no CPU between calls. Where the
 // job's rows come from plain arrays, the caller copies them into kernel memory
 // a task at a time (READY: rows there so far) while the workers start on them,
-// into a ring of a few task-sized slots per array that stays in cache (the
-// control block holds each task's pointers), and copies each finished task's
-// rows out before its slot takes another task's.
+// into a ring of a few task-sized slots per array instead of an area the size
+// of the batch (the control block holds each task's pointers), and copies each
+// finished task's rows out before its slot takes another task's.
 import type { Call, Exports } from './exports.js';
 
 /** Int32 slots of the control block. */
@@ -181,6 +181,8 @@ export class Pool {
   readonly threads: number;
   private readonly ctl: Int32Array;
   private readonly args: Float64Array;
+  /** Each task's pointers, for jobs over plain arrays (POINTERS_AT). */
+  private readonly pointers: Int32Array;
   private readonly fns: string[];
   private broken: string | null = null;
 
@@ -193,6 +195,7 @@ export class Pool {
     this.threads = workers.length + 1;
     this.ctl = new Int32Array(memory.buffer, control, ARGS_AT >> 2);
     this.args = new Float64Array(memory.buffer, control + ARGS_AT, MAX_ARGS);
+    this.pointers = new Int32Array(memory.buffer, control + POINTERS_AT, MAX_TASKS * MAX_STREAMS);
     this.fns = functionNames(e);
   }
 
@@ -244,8 +247,7 @@ export class Pool {
     Atomics.add(ctl, SEQ, 1);
     Atomics.notify(ctl, SEQ);
     let failed: unknown = null;
-    const pointers = new Int32Array(this.memory.buffer, this.control + POINTERS_AT, MAX_TASKS * MAX_STREAMS);
-    const lead = feed && new Copies(this, ctl, flags!, pointers, feed, grain);
+    const lead = feed && new Copies(this, ctl, flags!, this.pointers, feed, grain);
     try {
       takeTasks(this.e, this.fns, this.memory, this.control, 0, lead);
       lead?.finish();
